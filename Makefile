@@ -1,0 +1,34 @@
+# Two commands: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck system-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[all,dev]"
+	touch $(STAMP)
+
+# Debian packages the browser and PDF tests use. Installed when we can (root with apt);
+# otherwise those tests skip and say why.
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: $(STAMP)
+	$(BIN)/triplane --demo demo --ensure
+	$(BIN)/triplane --demo plan day
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/plan_startup.py
+	$(BIN)/python bench/plan_many.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,186 @@
+"""Typed, immutable records for the catalogue: drills, the lunge matrix, tests, norms, red flags.
+
+The loader (loader.py) builds these from the TOML files in data/ (and a coach's folder) and
+validates every field; everything else in Triplane reads only these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is wrong. The message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Dose:
+    """How much of a drill one snack holds, e.g. 2 x 8 per side, or 2 x 30 s hold per side."""
+
+    sets: int
+    reps: int | None  # reps per set (dynamic drills)
+    hold_seconds: int | None  # seconds per hold (static holds, isometrics)
+    per_side: bool
+    tempo: str  # e.g. "2 s hold, 1 s switch, 2 s settle"
+    minutes: float  # how long the dose takes, both sides included; the planner budgets with it
+
+    def text(self) -> str:
+        side = " per side" if self.per_side else ""
+        if self.reps is not None:
+            body = f"{self.sets} x {self.reps}{side}"
+            if self.hold_seconds:
+                body += f", {self.hold_seconds} s hold"
+        else:
+            body = f"{self.sets} x {self.hold_seconds} s hold{side}"
+        return body
+
+
+@dataclass(frozen=True)
+class Drill:
+    id: str
+    name: str
+    purpose: str  # one or two sentences: what it is for
+    planes: tuple[str, ...]
+    motions: tuple[str, ...]  # primary first
+    position: str
+    loads_knee: bool
+    style: str  # dynamic | static_hold | isometric
+    standing_version: str | None  # id of the standing drill; None only for standing drills
+    difficulty: int  # 1 easy .. 3 demanding; regressions go to a lower number
+    dose: Dose
+    cues: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    contraindications: tuple[str, ...]  # condition ids (anatomy.CONDITIONS)
+    equipment: tuple[str, ...]
+    sources: tuple[str, ...]  # source keys of shared/domain-reference.md
+    easier: str | None = None  # id of a regression for the same primary motion, if any
+    origin: str = "triplane"  # "triplane" or the coach file it came from
+
+    @property
+    def primary_motion(self) -> str:
+        return self.motions[0]
+
+    @property
+    def is_standing(self) -> bool:
+        return self.position == "standing"
+
+
+@dataclass(frozen=True)
+class LungeDirection:
+    id: str
+    name: str
+    planes: tuple[str, ...]
+    description: str
+    arm_drivers: tuple[str, ...]
+    cues: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    id: str
+    label: str
+    reps: int | None = None  # only the duration ladder sets reps per side
+
+
+@dataclass(frozen=True)
+class Ladder:
+    variable: str  # load | range | environment | speed | stability | duration
+    steps: tuple[LadderStep, ...]  # easiest first
+    sources: tuple[str, ...]
+
+    def index(self, step_id: str) -> int:
+        for i, step in enumerate(self.steps):
+            if step.id == step_id:
+                return i
+        raise KeyError(step_id)
+
+
+@dataclass(frozen=True)
+class LungeMatrix:
+    directions: tuple[LungeDirection, ...]
+    ladders: dict[str, Ladder]  # by variable
+    default_order: tuple[str, ...]  # the order variables advance in; a coach may change it
+    start_reps: int  # per side, at the first duration step
+    sources: tuple[str, ...]
+
+    def direction(self, direction_id: str) -> LungeDirection:
+        for d in self.directions:
+            if d.id == direction_id:
+                return d
+        raise KeyError(direction_id)
+
+
+@dataclass(frozen=True)
+class AssessmentTest:
+    id: str
+    name: str
+    motions: tuple[str, ...]  # what it measures, primary first
+    unit: str  # degrees | cm | score | pass_fail
+    minimum: float  # valid range of a value in `unit` (pass_fail: 0..1)
+    maximum: float
+    signed: bool  # True where negative values mean something (e.g. Ober's adduction angle)
+    higher_is_better: bool
+    mdc: float | None  # minimal detectable change in `unit`, where the reference gives one
+    mdc_source: str | None
+    position: str
+    active: bool  # active (the person moves) or passive (gravity or a partner moves the leg)
+    instructions: tuple[str, ...]
+    phone_how: str  # how to measure it with a phone inclinometer
+    by_eye: str  # how to judge it without a device
+    rating_guide: tuple[str, ...]  # four lines: what a self-rating of 0, 1, 2 and 3 looks like
+    sources: tuple[str, ...]
+    pain_means_positive: bool = False  # FABER: pain during the test is itself a finding
+
+
+@dataclass(frozen=True)
+class Norm:
+    test: str
+    motion: str
+    low: float
+    high: float
+
+    @property
+    def value(self) -> float:
+        """The norm value a measurement is compared with: the lower bound of the range."""
+        return self.low
+
+
+@dataclass(frozen=True)
+class NormSet:
+    id: str
+    name: str
+    description: str
+    sources: tuple[str, ...]
+    norms: tuple[Norm, ...]
+
+    def norm_for(self, test: str, motion: str) -> Norm | None:
+        for n in self.norms:
+            if n.test == test and n.motion == motion:
+                return n
+        return None
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    label: str  # what the person ticks, in plain words
+    urgent: bool  # urgent care today rather than a routine appointment
+    stop_running: bool  # also stop running until seen
+    advice: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    drills: dict[str, Drill]
+    lunge: LungeMatrix
+    tests: dict[str, AssessmentTest]
+    default_tests: dict[str, str]  # motion -> test id used when --test is left out
+    norm_sets: dict[str, NormSet]
+    default_norm_set: str
+    red_flags: dict[str, RedFlag]
+    never_recommended: tuple[str, ...] = field(default=())  # e.g. the seated abduction machine
+
+    def drills_for(self, motion: str) -> list[Drill]:
+        return [d for d in self.drills.values() if motion in d.motions]
