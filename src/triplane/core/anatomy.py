@@ -11,8 +11,8 @@ Motion = Literal[
 Side = Literal["left", "right"]
 SnackSide = Literal["left", "right", "both"]
 
-PLANES: Final[tuple[Plane, ...]] = ("sagittal", "frontal", "transverse")
-MOTIONS: Final[tuple[Motion, ...]] = (
+PLANES: Final[tuple[str, ...]] = ("sagittal", "frontal", "transverse")
+MOTIONS: Final[tuple[str, ...]] = (
     "flexion",
     "extension",
     "abduction",
@@ -20,9 +20,9 @@ MOTIONS: Final[tuple[Motion, ...]] = (
     "internal_rotation",
     "external_rotation",
 )
-SIDES: Final[tuple[Side, ...]] = ("left", "right")
+SIDES: Final[tuple[str, ...]] = ("left", "right")
 
-MOTION_PLANE: Final[dict[Motion, Plane]] = {
+MOTION_PLANE: Final[dict[str, str]] = {
     "flexion": "sagittal",
     "extension": "sagittal",
     "abduction": "frontal",
@@ -88,5 +88,5 @@ CONDITIONS: Final[dict[str, str]] = {
 WEEKDAYS: Final[tuple[str, ...]] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def plane_of(motion: str) -> Plane:
-    return MOTION_PLANE[motion]  # type: ignore[index]
+def plane_of(motion: str) -> str:
+    return MOTION_PLANE[motion]

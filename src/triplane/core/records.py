@@ -1,0 +1,129 @@
+"""The log as the core sees it: plain, immutable records that the service builds from the store.
+
+The core never reads the database; it gets these, and derives everything else from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+
+@dataclass(frozen=True)
+class Measurement:
+    date: date
+    test: str
+    motion: str
+    side: str  # left | right
+    unit: str  # degrees | cm | score | pass_fail | rating
+    value: float  # pass_fail: 1 pass, 0 fail; rating: 0..3
+    painful: bool = False
+    device: str = "inclinometer_app"
+    position: str = ""
+    active: bool = True
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class DrillLog:
+    date: date
+    drill: str
+    minutes: float
+    discomfort: int | None = None
+    skipped: bool = False
+    # the motions the snack was planned for, so "owed" minutes stay right if the catalogue changes
+    motions: tuple[str, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """One lunge direction's level: a step on each ladder, and reps per side."""
+
+    direction: str
+    levels: tuple[tuple[str, str], ...]  # (variable, step id), in ladder order
+    reps: int
+
+    def level(self, variable: str) -> str:
+        return dict(self.levels)[variable]
+
+    def with_level(self, variable: str, step: str, reps: int | None = None) -> Prescription:
+        levels = tuple((v, step if v == variable else s) for v, s in self.levels)
+        return Prescription(self.direction, levels, self.reps if reps is None else reps)
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"direction": self.direction, "reps": self.reps}
+        out.update(dict(self.levels))
+        return out
+
+
+@dataclass(frozen=True)
+class LungeLog:
+    date: date
+    direction: str
+    reps: int
+    discomfort: int
+    balance_ok: bool
+    prescription: Prescription  # what was prescribed when it was done
+    sharp_pain: bool = False
+    load: str | None = None  # what was actually held, e.g. "8kg"
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    date: date
+    pain: int
+    flags: tuple[str, ...] = ()
+    cleared_by_clinician: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class AwayPeriod:
+    start: date
+    end: date
+    reason: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Event:
+    """A race or long run on the calendar."""
+
+    date: date
+    kind: str  # race | long_run
+    time: time | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The person's week and preferences in force on a given day (settings are dated entries)."""
+
+    wake: time = time(6, 30)
+    sleep: time = time(22, 30)
+    run_days: frozenset[str] = frozenset()
+    run_time: time | None = None
+    gym_days: frozenset[str] = frozenset()
+    gym_time: time | None = None
+    gym_minutes: int = 60
+    work_days: frozenset[str] = frozenset({"mon", "tue", "wed", "thu", "fri"})
+    work_start: time | None = None
+    work_end: time | None = None
+    daily_minutes: int = 15
+    kneeling_ok: bool = True
+    conditions: tuple[str, ...] = ()
+    norm_set: str | None = None  # None: the catalogue's default
+    ladder_order: tuple[str, ...] | None = None  # None: the catalogue's default
+    long_run_day: str | None = None
+    # run times per weekday that override run_time (learned from activities)
+    run_times: tuple[tuple[str, time], ...] = field(default=())
+
+    def run_time_on(self, weekday: str) -> time | None:
+        for day, t in self.run_times:
+            if day == weekday:
+                return t
+        return self.run_time if weekday in self.run_days else None

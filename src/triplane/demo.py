@@ -1,0 +1,80 @@
+"""The demo athlete: weeks of realistic history so every page, chart and report has something to
+show on a fresh install. Deterministic (a seeded generator), built only through the service.
+
+The story: a trail runner, tight in left internal rotation and hip extension, who does most of
+the plan, skips some days, gains a few degrees every couple of weeks, has one painful week that
+pauses the programme (cleared after a few days), and one lunge session where balance goes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from triplane.service import Service
+
+DEMO_NAME = "demo"
+
+
+def create_demo(svc: Service, weeks: int = 8, replace: bool = True, today: date | None = None) -> bool:
+    """Create (or re-create) the demo athlete. Returns False when it existed and replace=False."""
+    existing = {a.name: a for a in svc.athletes()}
+    if DEMO_NAME in existing:
+        if not replace:
+            return False
+        svc.delete_athlete(existing[DEMO_NAME])
+    rng = random.Random(20261123)
+    end = today or date.today()
+    start = end - timedelta(weeks=weeks)
+    start -= timedelta(days=start.weekday())  # a Monday
+    a = svc.add_athlete(
+        DEMO_NAME, tz="Europe/Zurich", effective=start - timedelta(days=1),
+        run_days="tue,thu,sat,sun", run_time="07:00", gym_days="mon,wed", gym_time="18:00",
+        gym_minutes=60, wake="06:15", sleep="22:30", daily_minutes=15,
+        work_hours="09:00-17:30", long_run_day="sun",
+    )
+    # Assessments every ~2 weeks; left IR and extension start restricted and improve slowly.
+    baseline = {
+        ("internal_rotation", "left"): 22.0, ("internal_rotation", "right"): 33.0,
+        ("external_rotation", "left"): 41.0, ("external_rotation", "right"): 44.0,
+        ("flexion", "left"): 112.0, ("flexion", "right"): 115.0,
+        ("extension", "left"): 4.0, ("extension", "right"): 7.0,
+        ("abduction", "left"): 33.0, ("abduction", "right"): 35.0,
+    }
+    gain_per_test = {("internal_rotation", "left"): 2.5, ("extension", "left"): 1.5,
+                     ("extension", "right"): 1.0, ("internal_rotation", "right"): 0.5}
+    test_days = [start + timedelta(days=d) for d in range(0, weeks * 7, 14)]
+    for i, day in enumerate(test_days):
+        for (motion, side), value in baseline.items():
+            noise = rng.uniform(-1.5, 1.5) if i else 0.0
+            v = round(value + gain_per_test.get((motion, side), 0.0) * i + noise)
+            svc.add_measurement(a, side=side, motion=motion, degrees=max(v, 0), day=day)
+        svc.add_measurement(a, side="left", motion="adduction", result="pass", day=day)
+        svc.add_measurement(a, side="right", motion="adduction", result="pass", day=day)
+
+    pain_week = start + timedelta(weeks=max(1, weeks // 2))  # a Monday mid-way
+    svc.check_in(a, pain=6, day=pain_week + timedelta(days=1))
+    svc.check_in(a, pain=2, day=pain_week + timedelta(days=4))
+    svc.add_away(a, start + timedelta(weeks=max(1, weeks // 2) - 1, days=4),
+                 start + timedelta(weeks=max(1, weeks // 2) - 1, days=6), "travel")
+
+    planner_days = (end - start).days
+    for n in range(planner_days):
+        day = start + timedelta(days=n)
+        plan = svc.plan_day(a, day)
+        for slot in plan.slots:
+            roll = rng.random()
+            if roll < 0.15:
+                continue  # forgot to log: owed later
+            if roll < 0.25:
+                svc.log_drill(a, slot.drill.id, day, skipped=True)
+                continue
+            svc.log_drill(a, slot.drill.id, day, minutes=slot.minutes,
+                          discomfort=rng.choice([1, 2, 2, 3, 3, 4]))
+        if plan.lunge_session is not None:
+            for d in plan.lunge_session.directions:
+                direction = d.prescription.direction
+                balance = "lost" if (direction == "crossover" and n == planner_days // 3) else "ok"
+                reps = d.prescription.reps if rng.random() > 0.1 else d.prescription.reps - 1
+                svc.log_lunge(a, direction, reps, rng.choice([1, 2, 2, 3]), balance, day=day)
+    return True

@@ -1,0 +1,862 @@
+"""The use cases: the ONE API that the CLI, the web app and the tests call.
+
+Every public method of `Service` works inside the caller's transaction (`open_service` gives one
+per command), validates its input and raises `TriplaneError` with a sentence that says what was
+wrong and what to do. Nothing here prints; nothing here knows about HTTP or terminals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from triplane.core.anatomy import CONDITIONS, DEVICES, MOTIONS, SIDES, WEEKDAYS
+from triplane.core.assess import Profile, build_profile, validate_value
+from triplane.core.catalogue import Catalogue, load_catalogue
+from triplane.core.lunge import DirectionPlan
+from triplane.core.plan import AthleteLog, DayPlan, Planner
+from triplane.core.records import (
+    AwayPeriod,
+    CheckIn,
+    DrillLog,
+    Event,
+    LungeLog,
+    Measurement,
+    Prescription,
+    Settings,
+)
+from triplane.core.safety import SafetyState
+from triplane.store import schema as t
+from triplane.store.db import open_engine
+
+EXPORT_FORMAT = "triplane-export"
+EXPORT_VERSION = 1
+MIN_BUDGET, MAX_BUDGET = 5, 60
+MIN_AWAKE_HOURS = 8
+
+
+class TriplaneError(Exception):
+    """A user-facing error: the message is one sentence a person can act on."""
+
+    status = 400  # the HTTP status the web app answers with
+
+
+class NotFound(TriplaneError):
+    status = 404
+
+
+class Conflict(TriplaneError):
+    status = 409
+
+
+class Invalid(TriplaneError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class Athlete:
+    id: int
+    name: str
+    tz: str
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.tz)).date()
+
+
+# ---- small parsers shared by the faces ----------------------------------------------------------
+
+
+def parse_date(value: str | date | None, what: str = "date") -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{what} '{value}' is not a date; use YYYY-MM-DD, e.g. 2026-12-01") from None
+
+
+def parse_time(value: str | time | None, what: str = "time") -> time | None:
+    if value is None or isinstance(value, time):
+        return value
+    try:
+        h, m = value.split(":")
+        return time(int(h), int(m))
+    except ValueError:
+        raise Invalid(f"{what} '{value}' is not a time of day; use HH:MM, e.g. 17:30") from None
+
+
+def parse_days(value: str | Sequence[str] | None, what: str = "days") -> frozenset[str] | None:
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else list(value)
+    days = [d.strip().lower()[:3] for d in items if d.strip()]
+    bad = [d for d in days if d not in WEEKDAYS]
+    if bad:
+        raise Invalid(f"{what}: '{bad[0]}' is not a weekday; use mon,tue,wed,thu,fri,sat,sun")
+    return frozenset(days)
+
+
+def local_zone() -> str:
+    """The machine's IANA time zone name, or UTC when it can't be told."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and _valid_zone(tz):
+        return tz
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            name = link.split("zoneinfo/", 1)[1]
+            if _valid_zone(name):
+                return name
+    except OSError:
+        pass
+    return "UTC"
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+# ---- settings as dated JSON snapshots -----------------------------------------------------------
+
+_TIME_FIELDS = ("wake", "sleep", "run_time", "gym_time", "work_start", "work_end")
+_SET_FIELDS = ("run_days", "gym_days", "work_days")
+
+
+def settings_to_json(s: Settings) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(s):
+        v = getattr(s, f.name)
+        if f.name in _TIME_FIELDS:
+            v = v.strftime("%H:%M") if v is not None else None
+        elif f.name in _SET_FIELDS:
+            v = [d for d in WEEKDAYS if d in v]
+        elif f.name == "run_times":
+            v = {d: tt.strftime("%H:%M") for d, tt in v}
+        elif isinstance(v, tuple):
+            v = list(v)
+        out[f.name] = v
+    return out
+
+
+def settings_from_json(data: Mapping[str, Any]) -> Settings:
+    kw: dict[str, Any] = {}
+    names = {f.name for f in fields(Settings)}
+    for k, v in data.items():
+        if k not in names:
+            continue
+        if k in _TIME_FIELDS:
+            v = parse_time(v) if v is not None else None
+        elif k in _SET_FIELDS:
+            v = frozenset(v)
+        elif k == "run_times":
+            v = tuple((d, parse_time(tt)) for d, tt in v.items())
+        elif k in ("conditions", "ladder_order") and v is not None:
+            v = tuple(v)
+        kw[k] = v
+    return Settings(**kw)
+
+
+# ---- the service --------------------------------------------------------------------------------
+
+
+class Service:
+    def __init__(self, conn: Connection, catalogue: Catalogue | None = None) -> None:
+        self.conn = conn
+        self.catalogue = catalogue or load_catalogue()
+
+    # -- athletes --
+
+    def athletes(self) -> list[Athlete]:
+        rows = self.conn.execute(select(t.athletes).order_by(t.athletes.c.name)).all()
+        return [Athlete(r.id, r.name, r.tz) for r in rows]
+
+    def athlete(self, name: str | None = None) -> Athlete:
+        """The named athlete, or the only one when no name is given."""
+        if name is None:
+            everyone = self.athletes()
+            if not everyone:
+                raise NotFound("there are no athletes yet: add one with `triplane athlete add NAME`")
+            if len(everyone) > 1:
+                names = ", ".join(a.name for a in everyone)
+                raise Invalid(f"there are several athletes ({names}): say which with --athlete")
+            return everyone[0]
+        row = self.conn.execute(select(t.athletes).where(t.athletes.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"no athlete called '{name}'; see `triplane athlete list`")
+        return Athlete(row.id, row.name, row.tz)
+
+    def athlete_by_id(self, athlete_id: int) -> Athlete:
+        row = self.conn.execute(select(t.athletes).where(t.athletes.c.id == athlete_id)).first()
+        if row is None:
+            raise NotFound(f"no athlete with id {athlete_id}")
+        return Athlete(row.id, row.name, row.tz)
+
+    def add_athlete(
+        self, name: str, tz: str | None = None, effective: date | None = None, **changes: Any
+    ) -> Athlete:
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise Invalid("an athlete needs a name of 1 to 100 characters")
+        if self.conn.execute(select(t.athletes.c.id).where(t.athletes.c.name == name)).first():
+            raise Conflict(f"there is already an athlete called '{name}'; pick another name")
+        zone = tz or local_zone()
+        if not _valid_zone(zone):
+            raise Invalid(f"'{zone}' is not a time zone; use an IANA name such as Europe/Zurich")
+        settings = self._apply_changes(Settings(), changes)
+        athlete_id = self.conn.execute(
+            insert(t.athletes).values(name=name, tz=zone, created_at=_now())
+        ).inserted_primary_key[0]
+        athlete = Athlete(athlete_id, name, zone)
+        self._save_settings(athlete, settings, effective or date(1970, 1, 1))
+        return athlete
+
+    def edit_athlete(
+        self,
+        athlete: Athlete,
+        effective: date | None = None,
+        new_name: str | None = None,
+        tz: str | None = None,
+        **changes: Any,
+    ) -> Athlete:
+        """Changes take effect from `effective` (today by default); history keeps its meaning."""
+        if new_name is not None and new_name != athlete.name:
+            if self.conn.execute(select(t.athletes.c.id).where(t.athletes.c.name == new_name)).first():
+                raise Conflict(f"there is already an athlete called '{new_name}'")
+            self.conn.execute(
+                update(t.athletes).where(t.athletes.c.id == athlete.id).values(name=new_name)
+            )
+            athlete = replace(athlete, name=new_name)
+        if tz is not None:
+            if not _valid_zone(tz):
+                raise Invalid(f"'{tz}' is not a time zone; use an IANA name such as Europe/Zurich")
+            self.conn.execute(update(t.athletes).where(t.athletes.c.id == athlete.id).values(tz=tz))
+            athlete = replace(athlete, tz=tz)
+        if changes:
+            day = effective or athlete.today()
+            settings = self._apply_changes(self.settings_on(athlete, day), changes)
+            self._save_settings(athlete, settings, day)
+        return athlete
+
+    def delete_athlete(self, athlete: Athlete) -> None:
+        for table in t.ATHLETE_TABLES:
+            self.conn.execute(delete(table).where(table.c.athlete_id == athlete.id))
+        self.conn.execute(delete(t.athletes).where(t.athletes.c.id == athlete.id))
+
+    def _apply_changes(self, base: Settings, changes: Mapping[str, Any]) -> Settings:
+        kw: dict[str, Any] = {}
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if key in _TIME_FIELDS:
+                kw[key] = parse_time(value, key.replace("_", " "))
+            elif key in _SET_FIELDS:
+                kw[key] = parse_days(value, key.replace("_", " "))
+            elif key == "work_hours":
+                start, _, end = str(value).partition("-")
+                kw["work_start"] = parse_time(start, "work hours")
+                kw["work_end"] = parse_time(end, "work hours")
+            elif key == "conditions":
+                items = [c.strip() for c in value if c.strip()] if not isinstance(value, str) \
+                    else [c.strip() for c in value.split(",") if c.strip()]
+                bad = [c for c in items if c not in CONDITIONS]
+                if bad:
+                    raise Invalid(f"unknown condition '{bad[0]}'; known: {', '.join(CONDITIONS)}")
+                kw["conditions"] = tuple(items)
+            elif key == "ladder_order":
+                order = [v.strip() for v in (value.split(",") if isinstance(value, str) else value)]
+                if sorted(order) != sorted(self.catalogue.lunge.default_order):
+                    raise Invalid(
+                        "the ladder order must list each of "
+                        f"{', '.join(self.catalogue.lunge.default_order)} once"
+                    )
+                kw["ladder_order"] = tuple(order)
+            elif key == "norm_set":
+                if value not in self.catalogue.norm_sets:
+                    raise Invalid(
+                        f"unknown norm set '{value}'; known: {', '.join(self.catalogue.norm_sets)}"
+                    )
+                kw["norm_set"] = value
+            elif key == "long_run_day":
+                days = parse_days(value, "long run day") or frozenset()
+                kw["long_run_day"] = next(iter(days)) if days else None
+            elif key in ("daily_minutes", "gym_minutes", "kneeling_ok"):
+                kw[key] = value
+            else:
+                raise Invalid(f"'{key}' is not a setting")
+        s = replace(base, **kw)
+        self._check_settings(s)
+        return s
+
+    def _check_settings(self, s: Settings) -> None:
+        if not MIN_BUDGET <= s.daily_minutes <= MAX_BUDGET:
+            raise Invalid(
+                f"the daily budget is {s.daily_minutes} minutes; choose {MIN_BUDGET} to "
+                f"{MAX_BUDGET} (a few minutes, several times a day)"
+            )
+        if not 15 <= s.gym_minutes <= 240:
+            raise Invalid(f"a gym session of {s.gym_minutes} minutes? choose 15 to 240")
+        awake = (s.sleep.hour * 60 + s.sleep.minute) - (s.wake.hour * 60 + s.wake.minute)
+        if awake < MIN_AWAKE_HOURS * 60:
+            raise Invalid(
+                f"wake {s.wake:%H:%M} and sleep {s.sleep:%H:%M} leave under {MIN_AWAKE_HOURS} "
+                "hours awake; give times on the same day, e.g. --wake 06:30 --sleep 22:30"
+            )
+        for label, at in (("run", s.run_time), ("gym", s.gym_time)):
+            if at is not None and not s.wake <= at < s.sleep:
+                raise Invalid(
+                    f"the {label} time {at:%H:%M} is outside your waking hours "
+                    f"({s.wake:%H:%M}-{s.sleep:%H:%M})"
+                )
+        if (s.work_start is None) != (s.work_end is None) or (
+            s.work_start is not None and s.work_end is not None and s.work_start >= s.work_end
+        ):
+            raise Invalid("work hours look like 09:00-17:00, the start before the end")
+
+    def _save_settings(self, athlete: Athlete, s: Settings, effective: date) -> None:
+        self.conn.execute(
+            insert(t.settings_entries).values(
+                athlete_id=athlete.id,
+                effective=effective,
+                data=json.dumps(settings_to_json(s), sort_keys=True),
+                created_at=_now(),
+            )
+        )
+
+    def _settings_entries(self, athlete: Athlete) -> list[tuple[date, Settings]]:
+        rows = self.conn.execute(
+            select(t.settings_entries.c.effective, t.settings_entries.c.data)
+            .where(t.settings_entries.c.athlete_id == athlete.id)
+            .order_by(t.settings_entries.c.effective, t.settings_entries.c.id)
+        ).all()
+        return [(r.effective, settings_from_json(json.loads(r.data))) for r in rows]
+
+    def settings_on(self, athlete: Athlete, day: date) -> Settings:
+        entries = self._settings_entries(athlete)
+        return _settings_lookup(entries)(day)
+
+    def athlete_summary(self, athlete: Athlete, day: date | None = None) -> dict[str, Any]:
+        day = day or athlete.today()
+        return {
+            "id": athlete.id,
+            "name": athlete.name,
+            "tz": athlete.tz,
+            "settings": settings_to_json(self.settings_on(athlete, day)),
+            "as_of": day.isoformat(),
+        }
+
+    # -- assessment --
+
+    def add_measurement(
+        self,
+        athlete: Athlete,
+        *,
+        side: str,
+        motion: str | None = None,
+        test: str | None = None,
+        degrees: float | None = None,
+        cm: float | None = None,
+        score: float | None = None,
+        result: str | None = None,
+        rating: int | None = None,
+        day: date | None = None,
+        painful: bool = False,
+        device: str | None = None,
+        active: bool | None = None,
+        confidence: float | None = None,
+        client_id: str | None = None,
+    ) -> int:
+        cat = self.catalogue
+        if side not in SIDES:
+            raise Invalid(f"side '{side}' is not left or right")
+        if motion is not None and motion not in MOTIONS:
+            raise Invalid(f"unknown motion '{motion}'; use one of {', '.join(MOTIONS)}")
+        if test is None:
+            if motion is None:
+                raise Invalid("say what was measured: --motion, --test, or both")
+            test = cat.default_tests[motion]
+        if test not in cat.tests:
+            raise Invalid(f"unknown test '{test}'; see `triplane assess tests`")
+        spec = cat.tests[test]
+        if motion is None:
+            motion = spec.motions[0]
+        elif motion not in spec.motions:
+            raise Invalid(f"{spec.name} measures {', '.join(spec.motions)}, not {motion}")
+        given = {
+            "degrees": degrees, "cm": cm, "score": score, "pass_fail": result, "rating": rating,
+        }
+        present = [k for k, v in given.items() if v is not None]
+        if len(present) != 1:
+            raise Invalid(
+                "give exactly one value: --degrees, --cm, --score, --result pass|fail or "
+                "--rating 0-3"
+            )
+        unit = present[0]
+        if unit == "pass_fail":
+            if str(result).lower() not in ("pass", "fail"):
+                raise Invalid(f"--result is pass or fail, not '{result}'")
+            value = 1.0 if str(result).lower() == "pass" else 0.0
+        else:
+            try:
+                value = float(given[unit])  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise Invalid(f"the {unit} value '{given[unit]}' is not a number") from None
+            if value != value or value in (float("inf"), float("-inf")):
+                raise Invalid(f"the {unit} value '{given[unit]}' is not a number")
+        problem = validate_value(spec, unit, value)
+        if problem:
+            raise Invalid(problem)
+        if device is None:
+            device = {"rating": "self_rating", "degrees": "inclinometer_app", "cm": "tape_measure"}
+            device = device.get(unit, "observation")
+        if device not in DEVICES:
+            raise Invalid(f"unknown device '{device}'; use one of {', '.join(DEVICES)}")
+        if confidence is not None and not 0 <= confidence <= 1:
+            raise Invalid("confidence is between 0 and 1")
+        row = dict(
+            athlete_id=athlete.id,
+            date=day or athlete.today(),
+            test=test,
+            motion=motion,
+            side=side,
+            unit=unit,
+            value=value,
+            painful=bool(painful),
+            device=device,
+            position=spec.position,
+            active=spec.active if active is None else active,
+            confidence=confidence,
+            client_id=client_id,
+            created_at=_now(),
+        )
+        return self._insert_once(t.measurements, row, athlete, client_id)
+
+    def _insert_once(
+        self, table: Any, row: dict[str, Any], athlete: Athlete, client_id: str | None
+    ) -> int:
+        """Insert a log row; the same client_id twice stores one record (offline replays)."""
+        if client_id is not None:
+            if len(client_id) > 64:
+                raise Invalid("client_id is at most 64 characters")
+            found = self.conn.execute(
+                select(table.c.id).where(
+                    table.c.athlete_id == athlete.id, table.c.client_id == client_id
+                )
+            ).scalar()
+            if found is not None:
+                return int(found)
+        try:
+            return int(self.conn.execute(insert(table).values(**row)).inserted_primary_key[0])
+        except IntegrityError:  # the same client_id raced in from another request
+            raise Conflict("this entry was just recorded by another request; reload") from None
+
+    def measurements(self, athlete: Athlete, until: date | None = None) -> list[Measurement]:
+        q = select(t.measurements).where(t.measurements.c.athlete_id == athlete.id)
+        if until is not None:
+            q = q.where(t.measurements.c.date <= until)
+        rows = self.conn.execute(q.order_by(t.measurements.c.date, t.measurements.c.id)).all()
+        return [
+            Measurement(
+                date=r.date, test=r.test, motion=r.motion, side=r.side, unit=r.unit,
+                value=r.value, painful=r.painful, device=r.device, position=r.position,
+                active=r.active, id=r.id,
+            )
+            for r in rows
+        ]
+
+    def profile(self, athlete: Athlete, day: date | None = None) -> Profile:
+        day = day or athlete.today()
+        settings = self.settings_on(athlete, day)
+        return build_profile(self.measurements(athlete, day), self.catalogue, settings.norm_set)
+
+    # -- the plan --
+
+    def planner(self, athlete: Athlete) -> Planner:
+        entries = self._settings_entries(athlete)
+        settings_on = _settings_lookup(entries)
+        measurements = self.measurements(athlete)
+        profiles: dict[date, Profile] = {}
+        cat = self.catalogue
+
+        def profile_on(day: date) -> Profile:
+            if day not in profiles:
+                upto = [m for m in measurements if m.date <= day]
+                profiles[day] = build_profile(upto, cat, settings_on(day).norm_set)
+            return profiles[day]
+
+        return Planner(cat, settings_on, profile_on, self.athlete_log(athlete), seed=athlete.name)
+
+    def athlete_log(self, athlete: Athlete) -> AthleteLog:
+        aid = athlete.id
+        c = self.conn
+        drills = c.execute(
+            select(t.drill_logs).where(t.drill_logs.c.athlete_id == aid).order_by(t.drill_logs.c.id)
+        ).all()
+        lunges = c.execute(
+            select(t.lunge_logs).where(t.lunge_logs.c.athlete_id == aid).order_by(t.lunge_logs.c.id)
+        ).all()
+        checks = c.execute(
+            select(t.check_ins).where(t.check_ins.c.athlete_id == aid).order_by(t.check_ins.c.id)
+        ).all()
+        aways = c.execute(select(t.away_periods).where(t.away_periods.c.athlete_id == aid)).all()
+        evs = c.execute(select(t.events).where(t.events.c.athlete_id == aid)).all()
+        return AthleteLog(
+            drill_logs=tuple(
+                DrillLog(r.date, r.drill, r.minutes, r.discomfort, r.skipped,
+                         tuple(m for m in r.motions.split(",") if m), r.id)
+                for r in drills
+            ),
+            lunge_logs=tuple(
+                LungeLog(r.date, r.direction, r.reps, r.discomfort, r.balance_ok,
+                         _prescription_from_json(json.loads(r.prescription)), r.sharp_pain,
+                         r.load, r.id)
+                for r in lunges
+            ),
+            check_ins=tuple(
+                CheckIn(r.date, r.pain, tuple(f for f in r.flags.split(",") if f),
+                        r.cleared_by_clinician, r.id)
+                for r in checks
+            ),
+            away=tuple(AwayPeriod(r.start, r.end, r.reason) for r in aways),
+            events=tuple(
+                Event(r.date, r.kind, parse_time(r.time) if r.time else None, r.name) for r in evs
+            ),
+        )
+
+    def plan_day(self, athlete: Athlete, day: date | None = None) -> DayPlan:
+        return self.planner(athlete).day(day or athlete.today())
+
+    def plan_week(self, athlete: Athlete, start: date | None = None) -> list[DayPlan]:
+        if start is None:
+            today = athlete.today()
+            start = today - timedelta(days=today.weekday())
+        return self.planner(athlete).week(start)
+
+    # -- logging drills, away days --
+
+    def log_drill(
+        self,
+        athlete: Athlete,
+        drill: str,
+        day: date | None = None,
+        minutes: float | None = None,
+        discomfort: int | None = None,
+        skipped: bool = False,
+        client_id: str | None = None,
+    ) -> int:
+        if drill not in self.catalogue.drills:
+            raise Invalid(f"unknown drill '{drill}'; see `triplane drills list`")
+        _check_scale(discomfort, "discomfort")
+        day = day or athlete.today()
+        spec = self.catalogue.drills[drill]
+        if minutes is None:
+            planned = [s for s in self.plan_day(athlete, day).slots if s.drill.id == drill]
+            minutes = planned[0].minutes if planned else spec.dose.minutes
+        if not 0 <= minutes <= 120:
+            raise Invalid(f"{minutes:g} minutes? give 0 to 120")
+        row = dict(
+            athlete_id=athlete.id, date=day, drill=drill, motions=",".join(spec.motions),
+            minutes=0.0 if skipped else float(minutes), discomfort=discomfort,
+            skipped=bool(skipped), client_id=client_id, created_at=_now(),
+        )
+        return self._insert_once(t.drill_logs, row, athlete, client_id)
+
+    def add_away(self, athlete: Athlete, start: date, end: date, reason: str = "") -> int:
+        if end < start:
+            raise Invalid(f"the away period ends ({end}) before it starts ({start})")
+        if (end - start).days > 366:
+            raise Invalid("an away period is at most a year; add another one for longer")
+        return int(
+            self.conn.execute(
+                insert(t.away_periods).values(
+                    athlete_id=athlete.id, start=start, end=end, reason=reason or "away",
+                    created_at=_now(),
+                )
+            ).inserted_primary_key[0]
+        )
+
+    # -- lunge matrix --
+
+    def lunge_next(
+        self, athlete: Athlete, day: date | None = None
+    ) -> tuple[SafetyState, list[DirectionPlan]]:
+        return self.planner(athlete).lunge_next(day or athlete.today())
+
+    def log_lunge(
+        self,
+        athlete: Athlete,
+        direction: str,
+        reps: int,
+        discomfort: int,
+        balance: str,
+        sharp_pain: bool = False,
+        load: str | None = None,
+        day: date | None = None,
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        ids = [d.id for d in self.catalogue.lunge.directions]
+        if direction not in ids:
+            raise Invalid(f"unknown lunge direction '{direction}'; use one of {', '.join(ids)}")
+        if not isinstance(reps, int) or not 0 <= reps <= 200:
+            raise Invalid(f"reps is a whole number from 0 to 200, not {reps}")
+        _check_scale(discomfort, "discomfort")
+        if balance not in ("ok", "lost"):
+            raise Invalid(f"--balance is ok or lost, not '{balance}'")
+        if load is not None and len(load) > 32:
+            raise Invalid("--load is a short note such as 8kg")
+        day = day or athlete.today()
+        _, plans = self.lunge_next(athlete, day)
+        prescribed = next(p for p in plans if p.prescription.direction == direction)
+        row = dict(
+            athlete_id=athlete.id, date=day, direction=direction, reps=reps,
+            discomfort=discomfort, balance_ok=balance == "ok", sharp_pain=bool(sharp_pain),
+            load=load, prescription=json.dumps(prescribed.prescription.as_dict(), sort_keys=True),
+            client_id=client_id, created_at=_now(),
+        )
+        log_id = self._insert_once(t.lunge_logs, row, athlete, client_id)
+        return {"id": log_id, "prescription": prescribed.prescription.as_dict()}
+
+    # -- safety --
+
+    def check_in(
+        self,
+        athlete: Athlete,
+        pain: int,
+        flags: Sequence[str] = (),
+        cleared_by_clinician: bool = False,
+        day: date | None = None,
+        client_id: str | None = None,
+    ) -> int:
+        _check_scale(pain, "pain")
+        known = self.catalogue.red_flags
+        clean = [f.strip() for f in flags if f.strip()]
+        bad = [f for f in clean if f not in known]
+        if bad:
+            raise Invalid(f"unknown flag '{bad[0]}'; known: {', '.join(known)}")
+        row = dict(
+            athlete_id=athlete.id, date=day or athlete.today(), pain=pain,
+            flags=",".join(dict.fromkeys(clean)), cleared_by_clinician=bool(cleared_by_clinician),
+            client_id=client_id, created_at=_now(),
+        )
+        return self._insert_once(t.check_ins, row, athlete, client_id)
+
+    # -- the log: list and correct --
+
+    def log_entries(self, athlete: Athlete) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        c = self.conn
+        for r in c.execute(select(t.measurements).where(t.measurements.c.athlete_id == athlete.id)):
+            what = f"{r.test} {r.motion} {r.side}: {r.value:g} {r.unit}"
+            out.append(_entry("M", r.id, r.date, "measurement", what + (" (hurt)" if r.painful else "")))
+        for r in c.execute(select(t.drill_logs).where(t.drill_logs.c.athlete_id == athlete.id)):
+            what = f"{r.drill}: " + ("skipped" if r.skipped else f"{r.minutes:g} min")
+            if r.discomfort is not None:
+                what += f", discomfort {r.discomfort}/10"
+            out.append(_entry("D", r.id, r.date, "drill", what))
+        for r in c.execute(select(t.lunge_logs).where(t.lunge_logs.c.athlete_id == athlete.id)):
+            what = (f"{r.direction}: {r.reps} reps, discomfort {r.discomfort}/10, balance "
+                    f"{'ok' if r.balance_ok else 'lost'}" + (", sharp pain" if r.sharp_pain else ""))
+            out.append(_entry("L", r.id, r.date, "lunge", what))
+        for r in c.execute(select(t.check_ins).where(t.check_ins.c.athlete_id == athlete.id)):
+            what = f"pain {r.pain}/10" + (f", flags {r.flags}" if r.flags else "")
+            what += ", cleared by clinician" if r.cleared_by_clinician else ""
+            out.append(_entry("C", r.id, r.date, "check_in", what))
+        for r in c.execute(select(t.away_periods).where(t.away_periods.c.athlete_id == athlete.id)):
+            out.append(_entry("A", r.id, r.start, "away", f"away {r.start} to {r.end} ({r.reason})"))
+        for r in c.execute(select(t.events).where(t.events.c.athlete_id == athlete.id)):
+            out.append(_entry("E", r.id, r.date, "event", f"{r.kind} {r.name}".strip()))
+        out.sort(key=lambda e: (e["date"], e["id"]))
+        return out
+
+    def delete_entry(self, athlete: Athlete, entry_id: str) -> dict[str, Any]:
+        prefix, number = entry_id[:1].upper(), entry_id[1:]
+        tables = {"M": t.measurements, "D": t.drill_logs, "L": t.lunge_logs, "C": t.check_ins,
+                  "A": t.away_periods, "E": t.events}
+        if prefix not in tables or not number.isdigit():
+            raise Invalid(
+                f"'{entry_id}' is not a log entry id; ids look like M3, D12, L4, C1, A2 or E1 "
+                "(see `triplane log list`)"
+            )
+        table = tables[prefix]
+        found = self.conn.execute(
+            delete(table).where(table.c.id == int(number), table.c.athlete_id == athlete.id)
+        ).rowcount
+        if not found:
+            raise NotFound(f"no log entry {entry_id.upper()} for {athlete.name}")
+        return {"deleted": entry_id.upper()}
+
+    # -- export / import --
+
+    def export(self, athletes: Sequence[Athlete] | None = None) -> dict[str, Any]:
+        chosen = athletes if athletes is not None else self.athletes()
+        out = []
+        for a in chosen:
+            row = self.conn.execute(select(t.athletes).where(t.athletes.c.id == a.id)).one()
+            item: dict[str, Any] = {
+                "name": row.name, "tz": row.tz, "created_at": _iso(row.created_at),
+            }
+            for table in t.ATHLETE_TABLES:
+                rows = self.conn.execute(
+                    select(table).where(table.c.athlete_id == a.id).order_by(table.c.id)
+                ).mappings()
+                item[table.name] = [
+                    {k: _iso(v) for k, v in r.items() if k not in ("id", "athlete_id")}
+                    for r in rows
+                ]
+            out.append(item)
+        return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "athletes": out}
+
+    def import_(self, data: Any, merge: bool = False) -> dict[str, Any]:
+        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+            raise Invalid("this is not a Triplane export (its 'format' is not triplane-export)")
+        if data.get("version") != EXPORT_VERSION:
+            raise Invalid(f"export version {data.get('version')} is not one this Triplane reads")
+        items = data.get("athletes")
+        if not isinstance(items, list):
+            raise Invalid("the export has no 'athletes' list; is the file complete?")
+        existing = {a.name for a in self.athletes()}
+        if existing and not merge:
+            raise Conflict(
+                "the database already holds athletes; import into an empty database, or add "
+                "--merge to add the export's athletes beside them"
+            )
+        counts: dict[str, int] = {}
+        for item in items:
+            try:
+                name = item["name"]
+                if name in existing:
+                    raise Conflict(
+                        f"athlete '{name}' is both in the export and the database; rename one first"
+                    )
+                aid = self.conn.execute(
+                    insert(t.athletes).values(
+                        name=name, tz=item.get("tz", "UTC"),
+                        created_at=_from_iso(item["created_at"], "created_at"),
+                    )
+                ).inserted_primary_key[0]
+                for table in t.ATHLETE_TABLES:
+                    rows = item.get(table.name, [])
+                    for r in rows:
+                        values = {k: _coerce(table, k, v) for k, v in r.items()}
+                        self.conn.execute(insert(table).values(athlete_id=aid, **values))
+                    counts[table.name] = counts.get(table.name, 0) + len(rows)
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise Invalid(f"the export is damaged near athlete {item!r:.60}: {exc}") from None
+        return {"athletes": len(items), **counts}
+
+    # -- counting, for `make run` and the web --
+
+    def count_athletes(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.athletes)).scalar() or 0)
+
+
+def _entry(prefix: str, rid: int, day: date, kind: str, what: str) -> dict[str, Any]:
+    return {"id": f"{prefix}{rid}", "date": day.isoformat(), "kind": kind, "what": what}
+
+
+def _check_scale(value: int | None, what: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
+        raise Invalid(f"{what} is a whole number from 0 to 10, not {value}")
+
+
+def _settings_lookup(entries: list[tuple[date, Settings]]) -> Any:
+    """settings_on(day): the latest entry effective on or before the day (the first otherwise)."""
+    cache: dict[date, Settings] = {}
+
+    def settings_on(day: date) -> Settings:
+        if day not in cache:
+            chosen = entries[0][1] if entries else Settings()
+            for effective, s in entries:
+                if effective <= day:
+                    chosen = s
+                else:
+                    break
+            cache[day] = chosen
+        return cache[day]
+
+    return settings_on
+
+
+def _prescription_from_json(d: Mapping[str, Any]) -> Prescription:
+    from triplane.core.lunge import VARIABLES
+
+    return Prescription(
+        direction=d["direction"],
+        levels=tuple((v, d[v]) for v in VARIABLES),
+        reps=int(d["reps"]),
+    )
+
+
+def _iso(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _from_iso(v: Any, what: str) -> datetime:
+    try:
+        return datetime.fromisoformat(v)
+    except (TypeError, ValueError):
+        raise Invalid(f"'{what}' value {v!r} is not a date-time") from None
+
+
+def _coerce(table: Any, key: str, value: Any) -> Any:
+    if key not in table.c:
+        raise Invalid(f"the export has an unknown field '{key}' in {table.name}")
+    if value is None:
+        return None
+    kind = type(table.c[key].type).__name__
+    if kind == "Date":
+        return parse_date(value, key)
+    if kind == "DateTime":
+        return _from_iso(value, key)
+    return value
+
+
+@contextmanager
+def open_service(
+    url: str | None = None, demo: bool = False, engine: Engine | None = None
+) -> Iterator[Service]:
+    """One transaction: commit when the block ends, roll back everything on any error."""
+    engine = engine or open_engine(url, demo)
+    with engine.begin() as conn:
+        yield Service(conn)
+
+
+def plan_json(plan: DayPlan) -> dict[str, Any]:
+    return plan.as_dict()
+
+
+def lunge_json(state: SafetyState, plans: Sequence[DirectionPlan], catalogue: Catalogue) -> dict[str, Any]:
+    return {
+        "paused": state.paused,
+        "advice": " ".join(state.advice),
+        "level": state.level,
+        "directions": [p.as_dict(catalogue.lunge) for p in plans],
+    }
+
+
+__all__ = [
+    "Athlete", "Conflict", "Invalid", "NotFound", "Service", "TriplaneError", "asdict",
+    "lunge_json", "open_service", "parse_date", "parse_days", "parse_time", "plan_json",
+]

@@ -1,0 +1,182 @@
+"""The tables. Everything an athlete owns hangs off athletes.id; logs are append-only rows.
+
+Alembic migrations in migrations/versions create these; a test checks they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+athletes = Table(
+    "athletes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("tz", String(64), nullable=False, server_default="UTC"),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Settings are dated entries: the one in force on a day is the latest whose date is not after it,
+# so changing the budget today does not rewrite last week.
+settings_entries = Table(
+    "settings_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("data", Text, nullable=False),  # JSON of the full settings snapshot
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_settings_athlete_effective", "athlete_id", "effective"),
+)
+
+measurements = Table(
+    "measurements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("test", String(64), nullable=False),
+    Column("motion", String(32), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("painful", Boolean, nullable=False, default=False),
+    Column("device", String(32), nullable=False),
+    Column("position", String(32), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("confidence", Float, nullable=True),  # video measurements
+    Column("client_id", String(64), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_measurements_athlete", "athlete_id", "date"),
+    UniqueConstraint("athlete_id", "client_id", name="uq_measurements_client"),
+)
+
+drill_logs = Table(
+    "drill_logs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("drill", String(64), nullable=False),
+    Column("motions", String(200), nullable=False),  # comma-separated, as planned
+    Column("minutes", Float, nullable=False),
+    Column("discomfort", Integer, nullable=True),
+    Column("skipped", Boolean, nullable=False, default=False),
+    Column("client_id", String(64), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_drill_logs_athlete", "athlete_id", "date"),
+    UniqueConstraint("athlete_id", "client_id", name="uq_drill_logs_client"),
+)
+
+lunge_logs = Table(
+    "lunge_logs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("direction", String(32), nullable=False),
+    Column("reps", Integer, nullable=False),
+    Column("discomfort", Integer, nullable=False),
+    Column("balance_ok", Boolean, nullable=False),
+    Column("sharp_pain", Boolean, nullable=False, default=False),
+    Column("load", String(32), nullable=True),
+    Column("prescription", Text, nullable=False),  # JSON: what was prescribed when it was done
+    Column("client_id", String(64), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_lunge_logs_athlete", "athlete_id", "date"),
+    UniqueConstraint("athlete_id", "client_id", name="uq_lunge_logs_client"),
+)
+
+check_ins = Table(
+    "check_ins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("pain", Integer, nullable=False),
+    Column("flags", String(400), nullable=False, default=""),  # comma-separated flag ids
+    Column("cleared_by_clinician", Boolean, nullable=False, default=False),
+    Column("client_id", String(64), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_check_ins_athlete", "athlete_id", "date"),
+    UniqueConstraint("athlete_id", "client_id", name="uq_check_ins_client"),
+)
+
+away_periods = Table(
+    "away_periods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("reason", String(64), nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("time", String(5), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("fingerprint", String(80), nullable=False),
+    Column("sport", String(32), nullable=False),
+    Column("is_run", Boolean, nullable=False),
+    Column("start_utc", DateTime, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("distance_m", Float, nullable=True),
+    Column("elevation_gain_m", Float, nullable=True),
+    Column("device", String(100), nullable=True),
+    Column("source_file", String(300), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "fingerprint", name="uq_activities_fingerprint"),
+    Index("ix_activities_athlete", "athlete_id", "start_utc"),
+)
+
+# What belongs to an athlete, in the order export writes and import restores it.
+ATHLETE_TABLES = (
+    settings_entries,
+    measurements,
+    drill_logs,
+    lunge_logs,
+    check_ins,
+    away_periods,
+    events,
+    activities,
+)
+# The log tables `triplane log list | delete` can correct, by the kind shown to people.
+LOG_KINDS = {
+    "measurement": measurements,
+    "drill": drill_logs,
+    "lunge": lunge_logs,
+    "check_in": check_ins,
+    "away": away_periods,
+    "event": events,
+}
