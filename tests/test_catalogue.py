@@ -51,6 +51,8 @@ DRILL_IDS = [
     "standing_figure_four",
     "side_lunge_overhead_reach",
     "standing_hip_swivels",
+    "standing_cross_behind_side_stretch",
+    "side_lying_hip_drop",
 ]
 
 TEST_IDS = [

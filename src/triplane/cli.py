@@ -22,11 +22,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 athlete_app = typer.Typer(help="Add, list, show and edit athletes.", no_args_is_help=True)
-assess_app = typer.Typer(help="Record hip measurements and see the mobility profile.",
-                         no_args_is_help=True)
+assess_app = typer.Typer(
+    help="Record hip measurements and see the mobility profile.", no_args_is_help=True
+)
 plan_app = typer.Typer(help="Today's or this week's movement snacks.", no_args_is_help=True)
-lunge_app = typer.Typer(help="The lunge matrix: next prescription and logging.",
-                        no_args_is_help=True)
+lunge_app = typer.Typer(
+    help="The lunge matrix: next prescription and logging.", no_args_is_help=True
+)
 log_app = typer.Typer(help="List and correct log entries.", no_args_is_help=True)
 drills_app = typer.Typer(help="The drill catalogue.", no_args_is_help=True)
 app.add_typer(athlete_app, name="athlete")
@@ -56,8 +58,11 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default
 def _root(
     db: Annotated[
         str | None,
-        typer.Option("--db", help="SQLAlchemy URL (default: $TRIPLANE_DATABASE_URL, else a "
-                     "SQLite file in your user data folder)."),
+        typer.Option(
+            "--db",
+            help="SQLAlchemy URL (default: $TRIPLANE_DATABASE_URL, else a "
+            "SQLite file in your user data folder).",
+        ),
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Use the separate demo database.")] = False,
 ) -> None:
@@ -93,19 +98,40 @@ def _date(value: str | None, what: str = "--date") -> date | None:
 
 # ---- athletes -----------------------------------------------------------------------------------
 
+
 def _settings_options(
-    run_days: str | None, run_time: str | None, gym_days: str | None, gym_time: str | None,
-    gym_minutes: int | None, wake: str | None, sleep: str | None, daily_minutes: int | None,
-    no_kneeling: bool | None, condition: list[str] | None, work_hours: str | None,
-    work_days: str | None, long_run_day: str | None = None, norm_set: str | None = None,
+    run_days: str | None,
+    run_time: str | None,
+    gym_days: str | None,
+    gym_time: str | None,
+    gym_minutes: int | None,
+    wake: str | None,
+    sleep: str | None,
+    daily_minutes: int | None,
+    no_kneeling: bool | None,
+    condition: list[str] | None,
+    work_hours: str | None,
+    work_days: str | None,
+    long_run_day: str | None = None,
+    norm_set: str | None = None,
     ladder_order: str | None = None,
 ) -> dict[str, Any]:
     return {
-        "run_days": run_days, "run_time": run_time, "gym_days": gym_days, "gym_time": gym_time,
-        "gym_minutes": gym_minutes, "wake": wake, "sleep": sleep, "daily_minutes": daily_minutes,
+        "run_days": run_days,
+        "run_time": run_time,
+        "gym_days": gym_days,
+        "gym_time": gym_time,
+        "gym_minutes": gym_minutes,
+        "wake": wake,
+        "sleep": sleep,
+        "daily_minutes": daily_minutes,
         "kneeling_ok": None if no_kneeling is None else not no_kneeling,
-        "conditions": condition, "work_hours": work_hours, "work_days": work_days,
-        "long_run_day": long_run_day, "norm_set": norm_set, "ladder_order": ladder_order,
+        "conditions": condition,
+        "work_hours": work_hours,
+        "work_days": work_days,
+        "long_run_day": long_run_day,
+        "norm_set": norm_set,
+        "ladder_order": ladder_order,
     }
 
 
@@ -116,10 +142,12 @@ GymTime = Annotated[str | None, typer.Option("--gym-time", help="HH:MM")]
 GymMinutes = Annotated[int | None, typer.Option("--gym-minutes", help="length of a gym session")]
 Wake = Annotated[str | None, typer.Option("--wake", help="HH:MM (default 06:30)")]
 Sleep = Annotated[str | None, typer.Option("--sleep", help="HH:MM (default 22:30)")]
-Budget = Annotated[int | None, typer.Option("--daily-minutes",
-                                            help="minutes of drills a day (default 15)")]
-Condition = Annotated[list[str] | None, typer.Option("--condition",
-                                                     help="e.g. hip_replacement (repeatable)")]
+Budget = Annotated[
+    int | None, typer.Option("--daily-minutes", help="minutes of drills a day (default 15)")
+]
+Condition = Annotated[
+    list[str] | None, typer.Option("--condition", help="e.g. hip_replacement (repeatable)")
+]
 WorkHours = Annotated[str | None, typer.Option("--work-hours", help="e.g. 09:00-17:00")]
 WorkDays = Annotated[str | None, typer.Option("--work-days", help="default mon-fri")]
 LongRun = Annotated[str | None, typer.Option("--long-run-day", help="e.g. sun")]
@@ -129,27 +157,50 @@ Tz = Annotated[str | None, typer.Option("--tz", help="IANA time zone, e.g. Europ
 @athlete_app.command("add")
 def athlete_add(
     name: Annotated[str, typer.Argument(help="The athlete's name.")],
-    run_days: RunDays = None, run_time: RunTime = None, gym_days: GymDays = None,
-    gym_time: GymTime = None, gym_minutes: GymMinutes = None, wake: Wake = None,
-    sleep: Sleep = None, daily_minutes: Budget = None,
-    no_kneeling: Annotated[bool, typer.Option("--no-kneeling",
-                                              help="Kneeling hurts: standing versions only.")]
-    = False,
-    condition: Condition = None, work_hours: WorkHours = None, work_days: WorkDays = None,
-    long_run_day: LongRun = None, tz: Tz = None, as_json: JsonOpt = False,
+    run_days: RunDays = None,
+    run_time: RunTime = None,
+    gym_days: GymDays = None,
+    gym_time: GymTime = None,
+    gym_minutes: GymMinutes = None,
+    wake: Wake = None,
+    sleep: Sleep = None,
+    daily_minutes: Budget = None,
+    no_kneeling: Annotated[
+        bool, typer.Option("--no-kneeling", help="Kneeling hurts: standing versions only.")
+    ] = False,
+    condition: Condition = None,
+    work_hours: WorkHours = None,
+    work_days: WorkDays = None,
+    long_run_day: LongRun = None,
+    tz: Tz = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Add an athlete with their week: runs, gym, waking hours, work hours, budget."""
-    opts = _settings_options(run_days, run_time, gym_days, gym_time, gym_minutes, wake, sleep,
-                             daily_minutes, no_kneeling, condition, work_hours, work_days,
-                             long_run_day)
+    opts = _settings_options(
+        run_days,
+        run_time,
+        gym_days,
+        gym_time,
+        gym_minutes,
+        wake,
+        sleep,
+        daily_minutes,
+        no_kneeling,
+        condition,
+        work_hours,
+        work_days,
+        long_run_day,
+    )
     with service() as svc:
         a = svc.add_athlete(name, tz=tz, **opts)
         summary = svc.athlete_summary(a)
     if as_json:
         emit_json(summary)
     else:
-        print(f"Added {a.name}. Next: assess the hips (triplane assess add --help) or see "
-              "today's plan (triplane plan day).")
+        print(
+            f"Added {a.name}. Next: assess the hips (triplane assess add --help) or see "
+            "today's plan (triplane plan day)."
+        )
 
 
 @athlete_app.command("list")
@@ -169,7 +220,8 @@ def athlete_list(as_json: JsonOpt = False) -> None:
 @athlete_app.command("show")
 def athlete_show(
     name: Annotated[str | None, typer.Argument(help="Athlete name.")] = None,
-    athlete: AthleteOpt = None, as_json: JsonOpt = False,
+    athlete: AthleteOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show an athlete's settings in force today."""
     with service() as svc:
@@ -185,11 +237,15 @@ def athlete_show(
     runs = ",".join(s["run_days"]) or "none declared"
     out.print(f"  runs: {runs}" + (f" at {s['run_time']}" if s["run_time"] else ""))
     gyms = ",".join(s["gym_days"]) or "none"
-    out.print(f"  gym: {gyms}" + (f" at {s['gym_time']} for {s['gym_minutes']} min"
-                                  if s["gym_time"] else ""))
+    out.print(
+        f"  gym: {gyms}"
+        + (f" at {s['gym_time']} for {s['gym_minutes']} min" if s["gym_time"] else "")
+    )
     if s["work_start"]:
-        out.print(f"  work: {','.join(s['work_days'])} {s['work_start']}-{s['work_end']} "
-                  "(standing drills only)")
+        out.print(
+            f"  work: {','.join(s['work_days'])} {s['work_start']}-{s['work_end']} "
+            "(standing drills only)"
+        )
     out.print("  kneeling: " + ("fine" if s["kneeling_ok"] else "no (standing versions)"))
     if s["conditions"]:
         out.print("  conditions: " + ", ".join(s["conditions"]))
@@ -202,30 +258,60 @@ def athlete_edit(
     name: Annotated[str | None, typer.Argument(help="Athlete name.")] = None,
     athlete: AthleteOpt = None,
     rename: Annotated[str | None, typer.Option("--rename", help="New name.")] = None,
-    effective: Annotated[str | None, typer.Option("--from", help="Changes apply from this date "
-                                                  "(default today).")] = None,
-    run_days: RunDays = None, run_time: RunTime = None, gym_days: GymDays = None,
-    gym_time: GymTime = None, gym_minutes: GymMinutes = None, wake: Wake = None,
-    sleep: Sleep = None, daily_minutes: Budget = None,
-    no_kneeling: Annotated[bool | None, typer.Option("--no-kneeling/--kneeling",
-                                                     help="Whether kneeling is fine.")] = None,
-    condition: Condition = None, work_hours: WorkHours = None, work_days: WorkDays = None,
-    long_run_day: LongRun = None, tz: Tz = None,
+    effective: Annotated[
+        str | None, typer.Option("--from", help="Changes apply from this date (default today).")
+    ] = None,
+    run_days: RunDays = None,
+    run_time: RunTime = None,
+    gym_days: GymDays = None,
+    gym_time: GymTime = None,
+    gym_minutes: GymMinutes = None,
+    wake: Wake = None,
+    sleep: Sleep = None,
+    daily_minutes: Budget = None,
+    no_kneeling: Annotated[
+        bool | None, typer.Option("--no-kneeling/--kneeling", help="Whether kneeling is fine.")
+    ] = None,
+    condition: Condition = None,
+    work_hours: WorkHours = None,
+    work_days: WorkDays = None,
+    long_run_day: LongRun = None,
+    tz: Tz = None,
     norm_set: Annotated[str | None, typer.Option("--norm-set", help="e.g. wilson2014")] = None,
-    ladder_order: Annotated[str | None, typer.Option(
-        "--ladder-order", help="order the lunge variables advance in, e.g. "
-        "range,duration,speed,stability,environment,load")] = None,
+    ladder_order: Annotated[
+        str | None,
+        typer.Option(
+            "--ladder-order",
+            help="order the lunge variables advance in, e.g. "
+            "range,duration,speed,stability,environment,load",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change an athlete's week or preferences (a dated change: history keeps its meaning)."""
-    opts = _settings_options(run_days, run_time, gym_days, gym_time, gym_minutes, wake, sleep,
-                             daily_minutes, no_kneeling, condition, work_hours, work_days,
-                             long_run_day, norm_set, ladder_order)
+    opts = _settings_options(
+        run_days,
+        run_time,
+        gym_days,
+        gym_time,
+        gym_minutes,
+        wake,
+        sleep,
+        daily_minutes,
+        no_kneeling,
+        condition,
+        work_hours,
+        work_days,
+        long_run_day,
+        norm_set,
+        ladder_order,
+    )
     changes = {k: v for k, v in opts.items() if v is not None}
     with service() as svc:
         a = svc.athlete(name or athlete)
-        a = svc.edit_athlete(a, effective=_date(effective, "--from"), new_name=rename, tz=tz,
-                             **changes)
+        a = svc.edit_athlete(
+            a, effective=_date(effective, "--from"), new_name=rename, tz=tz, **changes
+        )
         summary = svc.athlete_summary(a)
     if as_json:
         emit_json(summary)
@@ -240,8 +326,10 @@ def athlete_delete(
 ) -> None:
     """Delete an athlete and everything recorded for them."""
     if not yes:
-        fail(f"this deletes {name} and all their data; add --yes to confirm "
-             "(`triplane export` first keeps a copy)")
+        fail(
+            f"this deletes {name} and all their data; add --yes to confirm "
+            "(`triplane export` first keeps a copy)"
+        )
     with service() as svc:
         svc.delete_athlete(svc.athlete(name))
     print(f"Deleted {name}.")
@@ -249,32 +337,50 @@ def athlete_delete(
 
 # ---- assessment ---------------------------------------------------------------------------------
 
+
 @assess_app.command("add")
 def assess_add(
     side: Annotated[str, typer.Option("--side", help="left or right")],
     athlete: AthleteOpt = None,
     motion: Annotated[str | None, typer.Option("--motion", help="e.g. internal_rotation")] = None,
-    test: Annotated[str | None, typer.Option("--test", help="e.g. seated_rotation "
-                                             "(default: the motion's usual test)")] = None,
+    test: Annotated[
+        str | None,
+        typer.Option("--test", help="e.g. seated_rotation (default: the motion's usual test)"),
+    ] = None,
     degrees: Annotated[float | None, typer.Option("--degrees")] = None,
     cm: Annotated[float | None, typer.Option("--cm")] = None,
     score: Annotated[float | None, typer.Option("--score")] = None,
     result: Annotated[str | None, typer.Option("--result", help="pass or fail")] = None,
-    rating: Annotated[int | None, typer.Option("--rating", help="0-3 self-rating, no device")]
-    = None,
+    rating: Annotated[
+        int | None, typer.Option("--rating", help="0-3 self-rating, no device")
+    ] = None,
     day: DateOpt = None,
     painful: Annotated[bool, typer.Option("--painful", help="The test hurt.")] = False,
-    device: Annotated[str | None, typer.Option("--device", help="inclinometer_app, goniometer, "
-                                               "tape_measure, video, self_rating, observation")]
-    = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            help="inclinometer_app, goniometer, tape_measure, video, self_rating, observation",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record one measurement (history is kept; the newest one counts)."""
     with service() as svc:
         a = svc.athlete(athlete)
         mid = svc.add_measurement(
-            a, side=side, motion=motion, test=test, degrees=degrees, cm=cm, score=score,
-            result=result, rating=rating, day=_date(day), painful=painful, device=device,
+            a,
+            side=side,
+            motion=motion,
+            test=test,
+            degrees=degrees,
+            cm=cm,
+            score=score,
+            result=result,
+            rating=rating,
+            day=_date(day),
+            painful=painful,
+            device=device,
         )
         profile = svc.profile(a, _date(day))
     if as_json:
@@ -320,8 +426,10 @@ def assess_show(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOp
     out = console()
     out.print(table)
     if profile.priorities:
-        out.print("Priorities (most restricted first): " +
-                  ", ".join(MOTION_LABEL[p] for p in profile.priorities))
+        out.print(
+            "Priorities (most restricted first): "
+            + ", ".join(MOTION_LABEL[p] for p in profile.priorities)
+        )
     elif profile.assessed:
         out.print("Nothing restricted: the plan keeps all six motions moving.")
     else:
@@ -337,9 +445,18 @@ def assess_tests(as_json: JsonOpt = False) -> None:
 
     cat = load_catalogue()
     rows = [
-        {"id": s.id, "name": s.name, "motions": list(s.motions), "unit": s.unit,
-         "range": [s.minimum, s.maximum], "mdc": s.mdc, "instructions": list(s.instructions),
-         "phone": s.phone_how, "by_eye": s.by_eye, "rating_guide": list(s.rating_guide)}
+        {
+            "id": s.id,
+            "name": s.name,
+            "motions": list(s.motions),
+            "unit": s.unit,
+            "range": [s.minimum, s.maximum],
+            "mdc": s.mdc,
+            "instructions": list(s.instructions),
+            "phone": s.phone_how,
+            "by_eye": s.by_eye,
+            "rating_guide": list(s.rating_guide),
+        }
         for s in cat.tests.values()
     ]
     if as_json:
@@ -354,6 +471,7 @@ def assess_tests(as_json: JsonOpt = False) -> None:
 
 
 # ---- plans --------------------------------------------------------------------------------------
+
 
 @plan_app.command("day")
 def plan_day(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt = False) -> None:
@@ -370,8 +488,9 @@ def plan_day(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt =
 @plan_app.command("week")
 def plan_week(
     athlete: AthleteOpt = None,
-    start: Annotated[str | None, typer.Option("--start", help="first day (default: this "
-                                              "week's Monday)")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="first day (default: this week's Monday)")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Seven days of snacks, starting Monday (or --start)."""
@@ -402,28 +521,36 @@ def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
         out.print(f"[yellow]! {safety['advice']}[/yellow]")
     for s in d["slots"]:
         side = "" if s["side"] == "both" else f" ({s['side']} side)"
-        out.print(f"  {s['start']}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
-                  f"  [dim]{s['context'].replace('_', ' ')} - {s['dose']}[/dim]")
+        out.print(
+            f"  {s['start']}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
+            f"  [dim]{s['context'].replace('_', ' ')} - {s['dose']}[/dim]"
+        )
         if s["note"] and not compact:
             out.print(f"         [yellow]{s['note']}[/yellow]")
     ls = d["lunge_session"]
     if ls:
-        out.print(f"  {ls['start']}  [magenta]Lunge matrix[/magenta] "
-                  f"({len(ls['directions'])} directions; `triplane lunge next` for details)")
+        out.print(
+            f"  {ls['start']}  [magenta]Lunge matrix[/magenta] "
+            f"({len(ls['directions'])} directions; `triplane lunge next` for details)"
+        )
     out.print(f"  [dim]{d['total_minutes']} min of drills in all[/dim]")
     if not compact:
-        out.print("  [dim]Target: a mild stretch, at most 3-4/10; slow and controlled. "
-                  "Log with `triplane done --drill ID`.[/dim]")
+        out.print(
+            "  [dim]Target: a mild stretch, at most 3-4/10; slow and controlled. "
+            "Log with `triplane done --drill ID`.[/dim]"
+        )
         for n in d["notes"]:
             out.print(f"  [yellow]{n}[/yellow]")
 
 
 # ---- logging ------------------------------------------------------------------------------------
 
+
 @app.command("done")
 def done(
     drill: Annotated[str, typer.Option("--drill", help="Drill id (see the plan).")],
-    athlete: AthleteOpt = None, day: DateOpt = None,
+    athlete: AthleteOpt = None,
+    day: DateOpt = None,
     minutes: Annotated[float | None, typer.Option("--minutes")] = None,
     discomfort: Annotated[int | None, typer.Option("--discomfort", help="0-10")] = None,
     skipped: Annotated[bool, typer.Option("--skipped", help="Planned but not done.")] = False,
@@ -436,11 +563,15 @@ def done(
     if as_json:
         emit_json({"id": f"D{log_id}"})
         return
-    print(f"Logged (D{log_id})." + (" Skipped: it carries forward, within your budget."
-                                    if skipped else ""))
+    print(
+        f"Logged (D{log_id})."
+        + (" Skipped: it carries forward, within your budget." if skipped else "")
+    )
     if discomfort is not None and discomfort > 5:
-        print("That hurt more than a drill should. Next time it is swapped for an easier one; "
-              "if it keeps hurting, see a clinician.")
+        print(
+            "That hurt more than a drill should. Next time it is swapped for an easier one; "
+            "if it keeps hurting, see a clinician."
+        )
 
 
 @app.command("away")
@@ -463,11 +594,18 @@ def away(
 def check_in(
     pain: Annotated[int, typer.Option("--pain", help="0-10")],
     athlete: AthleteOpt = None,
-    flag: Annotated[list[str] | None, typer.Option("--flag", help="red flag id (repeatable): "
-                    "night_pain, numbness_tingling, cannot_bear_weight, "
-                    "groin_pain_with_impact, fever_or_unwell, bladder_bowel")] = None,
+    flag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--flag",
+            help="red flag id (repeatable): "
+            "night_pain, numbness_tingling, cannot_bear_weight, "
+            "groin_pain_with_impact, fever_or_unwell, bladder_bowel",
+        ),
+    ] = None,
     cleared: Annotated[bool, typer.Option("--cleared-by-clinician")] = False,
-    day: DateOpt = None, as_json: JsonOpt = False,
+    day: DateOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Record pain and red flags. Red flags or pain above 5 pause the programme."""
     with service() as svc:
@@ -485,6 +623,7 @@ def check_in(
 
 
 # ---- lunge matrix -------------------------------------------------------------------------------
+
 
 @lunge_app.command("next")
 def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt = False) -> None:
@@ -505,14 +644,25 @@ def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt
     from rich.table import Table
 
     table = Table(title=f"{a.name}: lunge matrix")
-    for col in ("direction", "reps/side", "load", "range", "env.", "speed", "stability", "why"):
+    for col in ("direction", "reps/side", "load", "range", "environment", "speed", "stability"):
         table.add_column(col)
     for d in data["directions"]:
-        table.add_row(d["name"], str(d["reps"]), d["load"], d["range"], d["environment"],
-                      d["speed"], d["stability"], d["reason"])
+        table.add_row(
+            d["name"],
+            str(d["reps"]),
+            d["load"],
+            d["range"],
+            d["environment"],
+            d["speed"],
+            d["stability"],
+        )
     out.print(table)
-    out.print("[dim]Slow and controlled; discomfort at most 3/10. Log each direction with "
-              "`triplane lunge log`.[/dim]")
+    for d in data["directions"]:
+        out.print(f"  {d['name']}: {d['reason']}")
+    out.print(
+        "[dim]Slow and controlled; discomfort at most 3/10. Log each direction with "
+        "`triplane lunge log`.[/dim]"
+    )
 
 
 @lunge_app.command("log")
@@ -524,7 +674,8 @@ def lunge_log(
     athlete: AthleteOpt = None,
     sharp_pain: Annotated[bool, typer.Option("--sharp-pain")] = False,
     load: Annotated[str | None, typer.Option("--load", help="e.g. 8kg")] = None,
-    day: DateOpt = None, as_json: JsonOpt = False,
+    day: DateOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Log one direction of a lunge-matrix session."""
     with service() as svc:
@@ -539,6 +690,7 @@ def lunge_log(
 
 
 # ---- the log ------------------------------------------------------------------------------------
+
 
 @log_app.command("list")
 def log_list(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
@@ -569,6 +721,7 @@ def log_delete(
 
 # ---- drills -------------------------------------------------------------------------------------
 
+
 @drills_app.command("list")
 def drills_list(as_json: JsonOpt = False) -> None:
     """Every drill in the catalogue."""
@@ -576,8 +729,15 @@ def drills_list(as_json: JsonOpt = False) -> None:
 
     cat = load_catalogue()
     rows = [
-        {"id": d.id, "name": d.name, "planes": list(d.planes), "motions": list(d.motions),
-         "position": d.position, "loads_knee": d.loads_knee, "standing_version": d.standing_version}
+        {
+            "id": d.id,
+            "name": d.name,
+            "planes": list(d.planes),
+            "motions": list(d.motions),
+            "position": d.position,
+            "loads_knee": d.loads_knee,
+            "standing_version": d.standing_version,
+        }
         for d in cat.drills.values()
     ]
     if as_json:
@@ -590,8 +750,9 @@ def drills_list(as_json: JsonOpt = False) -> None:
 @drills_app.command("show")
 def drills_show(
     drill_id: Annotated[str, typer.Argument(metavar="ID", help="Drill or lunge direction id.")],
-    svg: Annotated[Path | None, typer.Option("--svg", help="Write its animated figure here.")]
-    = None,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", help="Write its animated figure here.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One drill: what it is for, dose, cues, mistakes, standing version."""
@@ -606,18 +767,34 @@ def drills_show(
         _write_figure(drill_id, svg)
     if drill_id in directions:
         d = directions[drill_id]
-        data: dict[str, Any] = {"id": d.id, "name": d.name, "planes": list(d.planes),
-                                "description": d.description, "cues": list(d.cues),
-                                "arm_drivers": list(d.arm_drivers)}
+        data: dict[str, Any] = {
+            "id": d.id,
+            "name": d.name,
+            "planes": list(d.planes),
+            "description": d.description,
+            "cues": list(d.cues),
+            "arm_drivers": list(d.arm_drivers),
+        }
     else:
         dr = cat.drills[drill_id]
         data = {
-            "id": dr.id, "name": dr.name, "purpose": dr.purpose, "planes": list(dr.planes),
-            "motions": list(dr.motions), "position": dr.position, "loads_knee": dr.loads_knee,
-            "style": dr.style, "standing_version": dr.standing_version, "dose": dr.dose.text(),
-            "tempo": dr.dose.tempo, "cues": list(dr.cues), "mistakes": list(dr.mistakes),
-            "contraindications": list(dr.contraindications), "equipment": list(dr.equipment),
-            "sources": list(dr.sources), "target_sensation": TARGET_SENSATION,
+            "id": dr.id,
+            "name": dr.name,
+            "purpose": dr.purpose,
+            "planes": list(dr.planes),
+            "motions": list(dr.motions),
+            "position": dr.position,
+            "loads_knee": dr.loads_knee,
+            "style": dr.style,
+            "standing_version": dr.standing_version,
+            "dose": dr.dose.text(),
+            "tempo": dr.dose.tempo,
+            "cues": list(dr.cues),
+            "mistakes": list(dr.mistakes),
+            "contraindications": list(dr.contraindications),
+            "equipment": list(dr.equipment),
+            "sources": list(dr.sources),
+            "target_sensation": TARGET_SENSATION,
         }
     if as_json:
         emit_json(data)
@@ -665,6 +842,7 @@ def drills_figures(
 
 # ---- export / import ----------------------------------------------------------------------------
 
+
 @app.command("export")
 def export(athlete: AthleteOpt = None) -> None:
     """Print everything that belongs to athletes as JSON (a backup)."""
@@ -677,8 +855,9 @@ def export(athlete: AthleteOpt = None) -> None:
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A file written by `triplane export`.")],
-    merge: Annotated[bool, typer.Option("--merge", help="Add to a database that already has "
-                                        "athletes.")] = False,
+    merge: Annotated[
+        bool, typer.Option("--merge", help="Add to a database that already has athletes.")
+    ] = False,
 ) -> None:
     """Restore an export into an empty database (or --merge)."""
     try:
@@ -690,8 +869,10 @@ def import_(
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        fail(f"{file} is not complete JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-             "is it truncated? Export again with `triplane export > backup.json`")
+        fail(
+            f"{file} is not complete JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "is it truncated? Export again with `triplane export > backup.json`"
+        )
     with service() as svc:
         counts = svc.import_(data, merge=merge)
     print(f"Imported {counts['athletes']} athlete(s).")
@@ -699,10 +880,12 @@ def import_(
 
 # ---- demo ---------------------------------------------------------------------------------------
 
+
 @app.command("demo")
 def demo(
-    ensure: Annotated[bool, typer.Option("--ensure", help="Create the demo athlete only if "
-                                         "missing.")] = False,
+    ensure: Annotated[
+        bool, typer.Option("--ensure", help="Create the demo athlete only if missing.")
+    ] = False,
     weeks: Annotated[int, typer.Option("--weeks", help="weeks of history")] = 8,
 ) -> None:
     """Create the athlete `demo` with weeks of realistic history (in the current database)."""
@@ -720,6 +903,7 @@ def demo(
 
 # ---- entry point --------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error becomes one line on stderr and a non-zero exit code."""
     from typer.main import get_command
@@ -727,8 +911,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     command = get_command(app)
     try:
-        command.main(args=args, prog_name="triplane", standalone_mode=False)
-        return 0
+        rv = command.main(args=args, prog_name="triplane", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0  # click returns an Exit's code here
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except KeyboardInterrupt:
@@ -739,16 +923,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(exc: Exception) -> int:
-    from typer._click.exceptions import Abort, ClickException
-
     from triplane.core.catalogue import CatalogueError
     from triplane.service import TriplaneError
     from triplane.store.db import StoreError
 
-    if isinstance(exc, ClickException):
-        sys.stderr.write(f"triplane: {exc.format_message()} (see --help)\n")
-        return exc.exit_code or 2
-    if isinstance(exc, Abort):
+    if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click's usage errors
+        hint = f" (see `triplane {' '.join(_command_words())} --help`)"
+        sys.stderr.write(f"triplane: {exc.format_message()}{hint}\n")
+        return int(exc.exit_code) or 2
+    if isinstance(exc, typer.Abort):
         sys.stderr.write("triplane: aborted; nothing was saved\n")
         return 1
     if isinstance(exc, TriplaneError | StoreError | CatalogueError):
@@ -770,11 +953,13 @@ def _report(exc: Exception) -> int:
     return 1
 
 
+def _command_words() -> list[str]:
+    return [a for a in sys.argv[1:3] if not a.startswith("-")][:2]
+
+
 def run() -> None:
     raise SystemExit(main())
 
 
 if __name__ == "__main__":
     run()
-
-

@@ -16,7 +16,9 @@ from triplane.service import Service
 DEMO_NAME = "demo"
 
 
-def create_demo(svc: Service, weeks: int = 8, replace: bool = True, today: date | None = None) -> bool:
+def create_demo(
+    svc: Service, weeks: int = 8, replace: bool = True, today: date | None = None
+) -> bool:
     """Create (or re-create) the demo athlete. Returns False when it existed and replace=False."""
     existing = {a.name: a for a in svc.athletes()}
     if DEMO_NAME in existing:
@@ -28,21 +30,39 @@ def create_demo(svc: Service, weeks: int = 8, replace: bool = True, today: date 
     start = end - timedelta(weeks=weeks)
     start -= timedelta(days=start.weekday())  # a Monday
     a = svc.add_athlete(
-        DEMO_NAME, tz="Europe/Zurich", effective=start - timedelta(days=1),
-        run_days="tue,thu,sat,sun", run_time="07:00", gym_days="mon,wed", gym_time="18:00",
-        gym_minutes=60, wake="06:15", sleep="22:30", daily_minutes=15,
-        work_hours="09:00-17:30", long_run_day="sun",
+        DEMO_NAME,
+        tz="Europe/Zurich",
+        effective=start - timedelta(days=1),
+        run_days="tue,thu,sat,sun",
+        run_time="07:00",
+        gym_days="mon,wed",
+        gym_time="18:00",
+        gym_minutes=60,
+        wake="06:15",
+        sleep="22:30",
+        daily_minutes=15,
+        work_hours="09:00-17:30",
+        long_run_day="sun",
     )
     # Assessments every ~2 weeks; left IR and extension start restricted and improve slowly.
     baseline = {
-        ("internal_rotation", "left"): 22.0, ("internal_rotation", "right"): 33.0,
-        ("external_rotation", "left"): 41.0, ("external_rotation", "right"): 44.0,
-        ("flexion", "left"): 112.0, ("flexion", "right"): 115.0,
-        ("extension", "left"): 4.0, ("extension", "right"): 7.0,
-        ("abduction", "left"): 33.0, ("abduction", "right"): 35.0,
+        ("internal_rotation", "left"): 22.0,
+        ("internal_rotation", "right"): 33.0,
+        ("external_rotation", "left"): 41.0,
+        ("external_rotation", "right"): 44.0,
+        ("flexion", "left"): 112.0,
+        ("flexion", "right"): 115.0,
+        ("extension", "left"): 4.0,
+        ("extension", "right"): 7.0,
+        ("abduction", "left"): 33.0,
+        ("abduction", "right"): 35.0,
     }
-    gain_per_test = {("internal_rotation", "left"): 2.5, ("extension", "left"): 1.5,
-                     ("extension", "right"): 1.0, ("internal_rotation", "right"): 0.5}
+    gain_per_test = {
+        ("internal_rotation", "left"): 2.5,
+        ("extension", "left"): 1.5,
+        ("extension", "right"): 1.0,
+        ("internal_rotation", "right"): 0.5,
+    }
     test_days = [start + timedelta(days=d) for d in range(0, weeks * 7, 14)]
     for i, day in enumerate(test_days):
         for (motion, side), value in baseline.items():
@@ -55,8 +75,12 @@ def create_demo(svc: Service, weeks: int = 8, replace: bool = True, today: date 
     pain_week = start + timedelta(weeks=max(1, weeks // 2))  # a Monday mid-way
     svc.check_in(a, pain=6, day=pain_week + timedelta(days=1))
     svc.check_in(a, pain=2, day=pain_week + timedelta(days=4))
-    svc.add_away(a, start + timedelta(weeks=max(1, weeks // 2) - 1, days=4),
-                 start + timedelta(weeks=max(1, weeks // 2) - 1, days=6), "travel")
+    svc.add_away(
+        a,
+        start + timedelta(weeks=max(1, weeks // 2) - 1, days=4),
+        start + timedelta(weeks=max(1, weeks // 2) - 1, days=6),
+        "travel",
+    )
 
     planner_days = (end - start).days
     for n in range(planner_days):
@@ -69,8 +93,13 @@ def create_demo(svc: Service, weeks: int = 8, replace: bool = True, today: date 
             if roll < 0.25:
                 svc.log_drill(a, slot.drill.id, day, skipped=True)
                 continue
-            svc.log_drill(a, slot.drill.id, day, minutes=slot.minutes,
-                          discomfort=rng.choice([1, 2, 2, 3, 3, 4]))
+            svc.log_drill(
+                a,
+                slot.drill.id,
+                day,
+                minutes=slot.minutes,
+                discomfort=rng.choice([1, 2, 2, 3, 3, 4]),
+            )
         if plan.lunge_session is not None:
             for d in plan.lunge_session.directions:
                 direction = d.prescription.direction

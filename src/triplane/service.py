@@ -192,7 +192,9 @@ class Service:
         if name is None:
             everyone = self.athletes()
             if not everyone:
-                raise NotFound("there are no athletes yet: add one with `triplane athlete add NAME`")
+                raise NotFound(
+                    "there are no athletes yet: add one with `triplane athlete add NAME`"
+                )
             if len(everyone) > 1:
                 names = ", ".join(a.name for a in everyone)
                 raise Invalid(f"there are several athletes ({names}): say which with --athlete")
@@ -237,7 +239,9 @@ class Service:
     ) -> Athlete:
         """Changes take effect from `effective` (today by default); history keeps its meaning."""
         if new_name is not None and new_name != athlete.name:
-            if self.conn.execute(select(t.athletes.c.id).where(t.athletes.c.name == new_name)).first():
+            if self.conn.execute(
+                select(t.athletes.c.id).where(t.athletes.c.name == new_name)
+            ).first():
                 raise Conflict(f"there is already an athlete called '{new_name}'")
             self.conn.execute(
                 update(t.athletes).where(t.athletes.c.id == athlete.id).values(name=new_name)
@@ -273,8 +277,11 @@ class Service:
                 kw["work_start"] = parse_time(start, "work hours")
                 kw["work_end"] = parse_time(end, "work hours")
             elif key == "conditions":
-                items = [c.strip() for c in value if c.strip()] if not isinstance(value, str) \
+                items = (
+                    [c.strip() for c in value if c.strip()]
+                    if not isinstance(value, str)
                     else [c.strip() for c in value.split(",") if c.strip()]
+                )
                 bad = [c for c in items if c not in CONDITIONS]
                 if bad:
                     raise Invalid(f"unknown condition '{bad[0]}'; known: {', '.join(CONDITIONS)}")
@@ -399,7 +406,11 @@ class Service:
         elif motion not in spec.motions:
             raise Invalid(f"{spec.name} measures {', '.join(spec.motions)}, not {motion}")
         given = {
-            "degrees": degrees, "cm": cm, "score": score, "pass_fail": result, "rating": rating,
+            "degrees": degrees,
+            "cm": cm,
+            "score": score,
+            "pass_fail": result,
+            "rating": rating,
         }
         present = [k for k, v in given.items() if v is not None]
         if len(present) != 1:
@@ -473,9 +484,17 @@ class Service:
         rows = self.conn.execute(q.order_by(t.measurements.c.date, t.measurements.c.id)).all()
         return [
             Measurement(
-                date=r.date, test=r.test, motion=r.motion, side=r.side, unit=r.unit,
-                value=r.value, painful=r.painful, device=r.device, position=r.position,
-                active=r.active, id=r.id,
+                date=r.date,
+                test=r.test,
+                motion=r.motion,
+                side=r.side,
+                unit=r.unit,
+                value=r.value,
+                painful=r.painful,
+                device=r.device,
+                position=r.position,
+                active=r.active,
+                id=r.id,
             )
             for r in rows
         ]
@@ -500,7 +519,21 @@ class Service:
                 profiles[day] = build_profile(upto, cat, settings_on(day).norm_set)
             return profiles[day]
 
-        return Planner(cat, settings_on, profile_on, self.athlete_log(athlete), seed=athlete.name)
+        created = self.conn.execute(
+            select(t.athletes.c.created_at).where(t.athletes.c.id == athlete.id)
+        ).scalar()
+        first = (
+            min([created.date()] + [e for e, _ in entries if e.year > 1970]) if created else None
+        )
+        return Planner(
+            cat,
+            settings_on,
+            profile_on,
+            self.athlete_log(athlete),
+            seed=athlete.name,
+            since=first,
+            today=athlete.today(),
+        )
 
     def athlete_log(self, athlete: Athlete) -> AthleteLog:
         aid = athlete.id
@@ -518,19 +551,39 @@ class Service:
         evs = c.execute(select(t.events).where(t.events.c.athlete_id == aid)).all()
         return AthleteLog(
             drill_logs=tuple(
-                DrillLog(r.date, r.drill, r.minutes, r.discomfort, r.skipped,
-                         tuple(m for m in r.motions.split(",") if m), r.id)
+                DrillLog(
+                    r.date,
+                    r.drill,
+                    r.minutes,
+                    r.discomfort,
+                    r.skipped,
+                    tuple(m for m in r.motions.split(",") if m),
+                    r.id,
+                )
                 for r in drills
             ),
             lunge_logs=tuple(
-                LungeLog(r.date, r.direction, r.reps, r.discomfort, r.balance_ok,
-                         _prescription_from_json(json.loads(r.prescription)), r.sharp_pain,
-                         r.load, r.id)
+                LungeLog(
+                    r.date,
+                    r.direction,
+                    r.reps,
+                    r.discomfort,
+                    r.balance_ok,
+                    _prescription_from_json(json.loads(r.prescription)),
+                    r.sharp_pain,
+                    r.load,
+                    r.id,
+                )
                 for r in lunges
             ),
             check_ins=tuple(
-                CheckIn(r.date, r.pain, tuple(f for f in r.flags.split(",") if f),
-                        r.cleared_by_clinician, r.id)
+                CheckIn(
+                    r.date,
+                    r.pain,
+                    tuple(f for f in r.flags.split(",") if f),
+                    r.cleared_by_clinician,
+                    r.id,
+                )
                 for r in checks
             ),
             away=tuple(AwayPeriod(r.start, r.end, r.reason) for r in aways),
@@ -571,9 +624,15 @@ class Service:
         if not 0 <= minutes <= 120:
             raise Invalid(f"{minutes:g} minutes? give 0 to 120")
         row = dict(
-            athlete_id=athlete.id, date=day, drill=drill, motions=",".join(spec.motions),
-            minutes=0.0 if skipped else float(minutes), discomfort=discomfort,
-            skipped=bool(skipped), client_id=client_id, created_at=_now(),
+            athlete_id=athlete.id,
+            date=day,
+            drill=drill,
+            motions=",".join(spec.motions),
+            minutes=0.0 if skipped else float(minutes),
+            discomfort=discomfort,
+            skipped=bool(skipped),
+            client_id=client_id,
+            created_at=_now(),
         )
         return self._insert_once(t.drill_logs, row, athlete, client_id)
 
@@ -585,7 +644,10 @@ class Service:
         return int(
             self.conn.execute(
                 insert(t.away_periods).values(
-                    athlete_id=athlete.id, start=start, end=end, reason=reason or "away",
+                    athlete_id=athlete.id,
+                    start=start,
+                    end=end,
+                    reason=reason or "away",
                     created_at=_now(),
                 )
             ).inserted_primary_key[0]
@@ -624,10 +686,17 @@ class Service:
         _, plans = self.lunge_next(athlete, day)
         prescribed = next(p for p in plans if p.prescription.direction == direction)
         row = dict(
-            athlete_id=athlete.id, date=day, direction=direction, reps=reps,
-            discomfort=discomfort, balance_ok=balance == "ok", sharp_pain=bool(sharp_pain),
-            load=load, prescription=json.dumps(prescribed.prescription.as_dict(), sort_keys=True),
-            client_id=client_id, created_at=_now(),
+            athlete_id=athlete.id,
+            date=day,
+            direction=direction,
+            reps=reps,
+            discomfort=discomfort,
+            balance_ok=balance == "ok",
+            sharp_pain=bool(sharp_pain),
+            load=load,
+            prescription=json.dumps(prescribed.prescription.as_dict(), sort_keys=True),
+            client_id=client_id,
+            created_at=_now(),
         )
         log_id = self._insert_once(t.lunge_logs, row, athlete, client_id)
         return {"id": log_id, "prescription": prescribed.prescription.as_dict()}
@@ -650,9 +719,13 @@ class Service:
         if bad:
             raise Invalid(f"unknown flag '{bad[0]}'; known: {', '.join(known)}")
         row = dict(
-            athlete_id=athlete.id, date=day or athlete.today(), pain=pain,
-            flags=",".join(dict.fromkeys(clean)), cleared_by_clinician=bool(cleared_by_clinician),
-            client_id=client_id, created_at=_now(),
+            athlete_id=athlete.id,
+            date=day or athlete.today(),
+            pain=pain,
+            flags=",".join(dict.fromkeys(clean)),
+            cleared_by_clinician=bool(cleared_by_clinician),
+            client_id=client_id,
+            created_at=_now(),
         )
         return self._insert_once(t.check_ins, row, athlete, client_id)
 
@@ -663,22 +736,28 @@ class Service:
         c = self.conn
         for r in c.execute(select(t.measurements).where(t.measurements.c.athlete_id == athlete.id)):
             what = f"{r.test} {r.motion} {r.side}: {r.value:g} {r.unit}"
-            out.append(_entry("M", r.id, r.date, "measurement", what + (" (hurt)" if r.painful else "")))
+            out.append(
+                _entry("M", r.id, r.date, "measurement", what + (" (hurt)" if r.painful else ""))
+            )
         for r in c.execute(select(t.drill_logs).where(t.drill_logs.c.athlete_id == athlete.id)):
             what = f"{r.drill}: " + ("skipped" if r.skipped else f"{r.minutes:g} min")
             if r.discomfort is not None:
                 what += f", discomfort {r.discomfort}/10"
             out.append(_entry("D", r.id, r.date, "drill", what))
         for r in c.execute(select(t.lunge_logs).where(t.lunge_logs.c.athlete_id == athlete.id)):
-            what = (f"{r.direction}: {r.reps} reps, discomfort {r.discomfort}/10, balance "
-                    f"{'ok' if r.balance_ok else 'lost'}" + (", sharp pain" if r.sharp_pain else ""))
+            what = (
+                f"{r.direction}: {r.reps} reps, discomfort {r.discomfort}/10, balance "
+                f"{'ok' if r.balance_ok else 'lost'}" + (", sharp pain" if r.sharp_pain else "")
+            )
             out.append(_entry("L", r.id, r.date, "lunge", what))
         for r in c.execute(select(t.check_ins).where(t.check_ins.c.athlete_id == athlete.id)):
             what = f"pain {r.pain}/10" + (f", flags {r.flags}" if r.flags else "")
             what += ", cleared by clinician" if r.cleared_by_clinician else ""
             out.append(_entry("C", r.id, r.date, "check_in", what))
         for r in c.execute(select(t.away_periods).where(t.away_periods.c.athlete_id == athlete.id)):
-            out.append(_entry("A", r.id, r.start, "away", f"away {r.start} to {r.end} ({r.reason})"))
+            out.append(
+                _entry("A", r.id, r.start, "away", f"away {r.start} to {r.end} ({r.reason})")
+            )
         for r in c.execute(select(t.events).where(t.events.c.athlete_id == athlete.id)):
             out.append(_entry("E", r.id, r.date, "event", f"{r.kind} {r.name}".strip()))
         out.sort(key=lambda e: (e["date"], e["id"]))
@@ -686,8 +765,14 @@ class Service:
 
     def delete_entry(self, athlete: Athlete, entry_id: str) -> dict[str, Any]:
         prefix, number = entry_id[:1].upper(), entry_id[1:]
-        tables = {"M": t.measurements, "D": t.drill_logs, "L": t.lunge_logs, "C": t.check_ins,
-                  "A": t.away_periods, "E": t.events}
+        tables = {
+            "M": t.measurements,
+            "D": t.drill_logs,
+            "L": t.lunge_logs,
+            "C": t.check_ins,
+            "A": t.away_periods,
+            "E": t.events,
+        }
         if prefix not in tables or not number.isdigit():
             raise Invalid(
                 f"'{entry_id}' is not a log entry id; ids look like M3, D12, L4, C1, A2 or E1 "
@@ -709,7 +794,9 @@ class Service:
         for a in chosen:
             row = self.conn.execute(select(t.athletes).where(t.athletes.c.id == a.id)).one()
             item: dict[str, Any] = {
-                "name": row.name, "tz": row.tz, "created_at": _iso(row.created_at),
+                "name": row.name,
+                "tz": row.tz,
+                "created_at": _iso(row.created_at),
             }
             for table in t.ATHLETE_TABLES:
                 rows = self.conn.execute(
@@ -746,7 +833,8 @@ class Service:
                     )
                 aid = self.conn.execute(
                     insert(t.athletes).values(
-                        name=name, tz=item.get("tz", "UTC"),
+                        name=name,
+                        tz=item.get("tz", "UTC"),
                         created_at=_from_iso(item["created_at"], "created_at"),
                     )
                 ).inserted_primary_key[0]
@@ -847,7 +935,9 @@ def plan_json(plan: DayPlan) -> dict[str, Any]:
     return plan.as_dict()
 
 
-def lunge_json(state: SafetyState, plans: Sequence[DirectionPlan], catalogue: Catalogue) -> dict[str, Any]:
+def lunge_json(
+    state: SafetyState, plans: Sequence[DirectionPlan], catalogue: Catalogue
+) -> dict[str, Any]:
     return {
         "paused": state.paused,
         "advice": " ".join(state.advice),
@@ -857,6 +947,17 @@ def lunge_json(state: SafetyState, plans: Sequence[DirectionPlan], catalogue: Ca
 
 
 __all__ = [
-    "Athlete", "Conflict", "Invalid", "NotFound", "Service", "TriplaneError", "asdict",
-    "lunge_json", "open_service", "parse_date", "parse_days", "parse_time", "plan_json",
+    "Athlete",
+    "Conflict",
+    "Invalid",
+    "NotFound",
+    "Service",
+    "TriplaneError",
+    "asdict",
+    "lunge_json",
+    "open_service",
+    "parse_date",
+    "parse_days",
+    "parse_time",
+    "plan_json",
 ]

@@ -46,8 +46,9 @@ BEFORE_GYM_LEAD = 10
 BETWEEN_SETS_MAX = 2
 SNACK_MAX = 5
 OWED_WINDOW_DAYS = 7
-# Weekly share of minutes by status: restricted motions get three times an ok motion.
-WEIGHTS = {"restricted": 3.0, "borderline": 2.0, "unknown": 1.0, "ok": 1.0}
+# Weekly share of minutes by status: a restricted motion aims at four times an ok motion, so
+# that, after the spill-over of multi-motion drills, it gets at least twice.
+WEIGHTS = {"restricted": 4.0, "borderline": 2.0, "unknown": 1.0, "ok": 1.0}
 RESTRICTION_NOTE_DAYS = 14
 
 
@@ -203,8 +204,12 @@ class Planner:
         profile_on: Callable[[date], Profile],
         log: AthleteLog,
         seed: str = "",
+        since: date | None = None,
+        today: date | None = None,
     ) -> None:
+        self.today = today  # days from today on have not happened yet: nothing owed from them
         self.catalogue = catalogue
+        self.since = since  # the athlete's first day: nothing before it is owed
         self.settings_on = settings_on
         self.profile_on = profile_on
         self.log = log
@@ -315,23 +320,36 @@ class Planner:
         days_used: dict[str, int] = {}
         out: list[_BaseDay] = []
         yesterday: set[str] = set()
+        skeletons: list[list[_Skeleton] | None] = []
+        for i in range(7):
+            d = monday + timedelta(days=i)
+            s = self.settings_on(d)
+            off = (
+                self._is_away(d) is not None
+                or programme_state(self.log.check_ins, d, cat.red_flags).paused
+            )
+            pool = sum(1 for dr in cat.drills.values() if _allowed(dr, s))
+            skeletons.append(None if off else _skeleton(s, d, pool))
+        # Targets are shares of the whole week's minutes, so early slots already aim right.
+        week_total = sum(sk.minutes for day in skeletons if day for sk in day)
         for i in range(7):
             d = monday + timedelta(days=i)
             s = self.settings_on(d)
             kind = day_type(s, d)
-            away = self._is_away(d)
-            paused = programme_state(self.log.check_ins, d, cat.red_flags).paused
-            if away is not None or paused:
-                out.append(_BaseDay(d, kind, (), away, paused))
+            day_skeleton = skeletons[i]
+            if day_skeleton is None:
+                away = self._is_away(d)
+                out.append(_BaseDay(d, kind, (), away, away is None))
                 yesterday = set()
                 continue
             profile = self.profile_on(d)
             weights = _weights(profile)
             wsum = sum(weights.values())
+            wmax = max(weights.values())
             allowed = [dr for dr in cat.drills.values() if _allowed(dr, s)]
             today: list[Slot] = []
             used_today: set[str] = set()
-            for sk in _skeleton(s, d):
+            for sk in day_skeleton:
                 best: Drill | None = None
                 best_score = -1e9
                 for dr in allowed:
@@ -344,10 +362,16 @@ class Planner:
                     share = sk.minutes / len(dr.motions)
                     score = 0.0
                     for m in dr.motions:
-                        target = weights[m] / wsum * (total + sk.minutes)
-                        score += min(target - assigned[m], share)
+                        target = weights[m] / wsum * week_total
+                        gap = target - assigned[m]
+                        # over-serving a motion costs five times what serving a gap earns
+                        score += min(gap, share) if gap > 0 else 5 * max(gap, -share)
                     score /= sk.minutes
-                    score -= 0.15 * days_used.get(dr.id, 0)
+                    # prefer drills whose motions are the ones that need the time
+                    score += sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax
+                    # variety: a fresh drill is worth something; repeats cost more each time
+                    used_days = days_used.get(dr.id, 0)
+                    score += 0.6 if used_days == 0 else -0.3 * used_days
                     if dr.id in yesterday:
                         score -= 0.3
                     if sk.context == "between_sets" and dr.style == "dynamic":
@@ -366,7 +390,107 @@ class Planner:
                 today.append(self._slot(sk, best, profile))
             out.append(_BaseDay(d, kind, tuple(today), None, False))
             yesterday = used_today
-        return self._cover_every_motion(tuple(out), days_used)
+        week = self._cover_every_motion(tuple(out), days_used)
+        return self._rebalance(week, days_used)
+
+    def _rebalance(
+        self, week: tuple[_BaseDay, ...], days_used: dict[str, int]
+    ) -> tuple[_BaseDay, ...]:
+        """Where a restricted motion got less than twice an ok motion's minutes (small budgets,
+        few allowed drills), swap snacks from drills that feed the ok motion to ones that feed
+        the restricted one. Bounded: a few swaps at most."""
+        days = list(week)
+        for _ in range(40):
+            minutes = dict.fromkeys(MOTIONS, 0.0)
+            for day in days:
+                for sl in day.slots:
+                    for m in sl.drill.motions:
+                        minutes[m] += sl.minutes / len(sl.drill.motions)
+            statuses = {r.motion: r.status for r in self.profile_on(days[-1].date).motions}
+            short = [
+                (r, f)
+                for r in MOTIONS
+                if statuses[r] == "restricted"
+                for f in MOTIONS
+                if statuses[f] == "ok" and minutes[r] < 2 * minutes[f]
+            ]
+            if not any(self._swap_toward(days, days_used, r, f) for r, f in short):
+                break
+        return tuple(self._widen(days, days_used))
+
+    def _widen(self, days: list[_BaseDay], days_used: dict[str, int]) -> list[_BaseDay]:
+        """At least 10 different drills a week (or every allowed one): give an unused drill a
+        snack of the most repeated one."""
+        for i, day in enumerate(days):
+            s = self.settings_on(day.date)
+            pool = [dr for dr in self.catalogue.drills.values() if _allowed(dr, s)]
+            used = {k for k, v in days_used.items() if v > 0}
+            if len(used) >= min(10, len(pool)):
+                break
+            today = {sl.drill.id for sl in day.slots}
+            for j, slot in enumerate(day.slots):
+                if days_used.get(slot.drill.id, 0) < 3:
+                    continue
+                standing = slot.context == "before_run" or _in_work_hours(s, day.date, slot.start)
+                fresh = [
+                    dr
+                    for dr in pool
+                    if dr.id not in used
+                    and dr.id not in today
+                    and (dr.is_standing or not standing)
+                    and (dr.style == "dynamic" or slot.context != "before_run")
+                ]
+                if not fresh:
+                    continue
+                new = min(fresh, key=lambda dr: dr.id)
+                days_used[new.id] = 1
+                days_used[slot.drill.id] -= 1
+                sk = _Skeleton(_minutes(slot.start), slot.context, slot.minutes)
+                slots = list(day.slots)
+                slots[j] = self._slot(sk, new, self.profile_on(day.date))
+                days[i] = replace(day, slots=tuple(slots))
+                break
+        return days
+
+    def _swap_toward(
+        self, days: list[_BaseDay], days_used: dict[str, int], gain: str, lose: str
+    ) -> bool:
+        for i in range(len(days) - 1, -1, -1):
+            day = days[i]
+            s = self.settings_on(day.date)
+            today = {sl.drill.id for sl in day.slots}
+            for j, slot in enumerate(day.slots):
+                if lose not in slot.drill.motions or gain in slot.drill.motions:
+                    continue
+                if days_used.get(slot.drill.id, 0) <= 1:
+                    continue  # keep every drill of the week: variety counts too
+                standing = slot.context == "before_run" or _in_work_hours(s, day.date, slot.start)
+                dynamic = slot.context == "before_run"
+                options = sorted(
+                    (
+                        dr
+                        for dr in self.catalogue.drills.values()
+                        if gain in dr.motions
+                        and lose not in dr.motions
+                        and _allowed(dr, s)
+                        and dr.id not in today
+                        and days_used.get(dr.id, 0) < MAX_DAYS_PER_DRILL
+                        and (dr.is_standing or not standing)
+                        and (dr.style == "dynamic" or not dynamic)
+                    ),
+                    key=lambda dr: (len(dr.motions), dr.id),
+                )
+                if not options:
+                    continue
+                new = options[0]
+                days_used[new.id] = days_used.get(new.id, 0) + 1
+                days_used[slot.drill.id] -= 1
+                sk = _Skeleton(_minutes(slot.start), slot.context, slot.minutes)
+                slots = list(day.slots)
+                slots[j] = self._slot(sk, new, self.profile_on(day.date))
+                days[i] = replace(day, slots=tuple(slots))
+                return True
+        return False
 
     def _cover_every_motion(
         self, week: tuple[_BaseDay, ...], days_used: dict[str, int]
@@ -511,6 +635,10 @@ class Planner:
         done = dict.fromkeys(MOTIONS, 0.0)
         since = d - timedelta(days=OWED_WINDOW_DAYS)
         for i in range(1, OWED_WINDOW_DAYS + 1):
+            if self.since is not None and d - timedelta(days=i) < self.since:
+                break
+            if self.today is not None and d - timedelta(days=i) >= self.today:
+                continue
             base = self._base_day(d - timedelta(days=i))
             for sl in base.slots:
                 for m in sl.drill.motions:
@@ -533,21 +661,21 @@ class Planner:
         return {m: planned[m] - done[m] for m in MOTIONS if planned[m] - done[m] >= 1.0}
 
     def _add_owed(self, d: date, slots: list[Slot], s: Settings, notes: list[str]) -> list[Slot]:
-        room = s.daily_minutes - sum(sl.minutes for sl in slots)
-        if room < 1:
-            return slots
+        """Motions owed from the last 7 days take today's free snacks first, and any unused
+        budget grows those snacks (never past the budget or 5 minutes a snack)."""
         owed = self._owed(d)
         if not owed:
             return slots
+        room = s.daily_minutes - sum(sl.minutes for sl in slots)
         profile = self.profile_on(d)
         order = sorted(owed, key=lambda m: (-owed[m], MOTIONS.index(m)))
         out = list(slots)
         used = {sl.drill.id for sl in slots}
         caught: list[str] = []
         for i, sl in enumerate(out):
-            if room < 1 or not order:
+            if not order:
                 break
-            if sl.context in ANCHORED or sl.minutes >= SNACK_MAX:
+            if sl.context in ANCHORED:
                 continue
             motion = order[0]
             drill = sl.drill
@@ -568,20 +696,19 @@ class Planner:
                         _stable(self.seed, d.isoformat(), dr.id),
                     ),
                 )
-                if options:
-                    used.discard(drill.id)
-                    drill = options[0]
-                    used.add(drill.id)
-                elif motion not in drill.motions:
+                if not options:
                     continue
-            extra = min(SNACK_MAX - sl.minutes, room, max(1, round(owed[motion])))
+                used.discard(drill.id)
+                drill = options[0]
+                used.add(drill.id)
+            extra = max(0, min(SNACK_MAX - sl.minutes, room, round(owed[motion])))
             room -= extra
             sk = _Skeleton(_minutes(sl.start), sl.context, sl.minutes + extra)
             out[i] = self._slot(
                 sk,
                 drill,
                 profile,
-                f"Catching up {extra} min of {MOTION_LABEL[motion]} not done in the last 7 days.",
+                f"Catching up on {MOTION_LABEL[motion]}, owed from the last 7 days.",
             )
             caught.append(MOTION_LABEL[motion])
             order.pop(0)
@@ -676,7 +803,7 @@ def _in_work_hours(s: Settings, d: date, t: time) -> bool:
     return s.work_start <= t < s.work_end
 
 
-def _skeleton(s: Settings, d: date) -> list[_Skeleton]:
+def _skeleton(s: Settings, d: date, pool: int = 99) -> list[_Skeleton]:
     """Slot times, contexts and minutes for one day, before drills are chosen."""
     wd = weekday(d)
     wake, sleep = _minutes(s.wake), _minutes(s.sleep)
@@ -711,6 +838,9 @@ def _skeleton(s: Settings, d: date) -> list[_Skeleton]:
                 slots.append(_Skeleton(start, context, 0))
     else:
         n = max(MIN_REST_SNACKS, min(MAX_REST_SNACKS, s.daily_minutes // 3))
+        # a small pool of allowed drills (no kneeling, conditions) can't fill many snacks a day
+        # for a week without a drill on more than 4 days: fewer, longer snacks instead
+        n = min(n, max(MIN_REST_SNACKS, MAX_DAYS_PER_DRILL * pool // 7 - 1))
         span = max(last - first, 0)
         n = max(1, min(n, span // SNACK_GAP_MIN + 1))
         step = span // (n - 1) if n > 1 else 0

@@ -40,7 +40,9 @@ def upgrade() -> None:
         sa.Column("data", sa.Text, nullable=False),
         _created(),
     )
-    op.create_index("ix_settings_athlete_effective", "settings_entries", ["athlete_id", "effective"])
+    op.create_index(
+        "ix_settings_athlete_effective", "settings_entries", ["athlete_id", "effective"]
+    )
     op.create_table(
         "measurements",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -146,7 +148,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "activities", "events", "away_periods", "check_ins", "lunge_logs", "drill_logs",
-        "measurements", "settings_entries", "athletes",
+        "activities",
+        "events",
+        "away_periods",
+        "check_ins",
+        "lunge_logs",
+        "drill_logs",
+        "measurements",
+        "settings_entries",
+        "athletes",
     ):
         op.drop_table(table)
