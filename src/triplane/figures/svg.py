@@ -69,7 +69,8 @@ STYLE = """
 .prop{fill:var(--prop);stroke:var(--prop-edge);stroke-width:1;stroke-linejoin:round}
 .arc{fill:none;stroke:var(--arc);stroke-width:1.6}
 .ghost{fill:none;stroke:var(--arc);stroke-width:1.2;stroke-dasharray:3 3;stroke-linecap:round}
-.lbl{fill:var(--arc);font:600 9px system-ui,-apple-system,'Segoe UI',sans-serif}
+.lbl{fill:var(--arc);font:600 9px system-ui,-apple-system,'Segoe UI',sans-serif;
+paint-order:stroke;stroke:var(--halo);stroke-width:2.5px;stroke-linejoin:round}
 .nose{fill:var(--halo);stroke:var(--ink);stroke-width:1.4}
 .cap{fill:var(--ink);font:600 10px system-ui,-apple-system,'Segoe UI',sans-serif}
 .still{display:none}
