@@ -936,6 +936,47 @@ def report(
     print(f"Wrote the {what} for {a.name} to {out}.")
 
 
+# ---- web app and accounts ----------------------------------------------------------------------
+
+user_app = typer.Typer(help="Web accounts: reset a forgotten password.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    certfile: Annotated[
+        Path | None, typer.Option("--certfile", help="TLS certificate (PEM) for HTTPS.")
+    ] = None,
+    keyfile: Annotated[Path | None, typer.Option("--keyfile", help="TLS key (PEM).")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes (use PostgreSQL for more than 1).")
+    ] = 1,
+    proxy: Annotated[
+        bool,
+        typer.Option("--proxy", help="Behind a reverse proxy: trust X-Forwarded-Proto/For."),
+    ] = False,
+) -> None:
+    """Start the web app (pages for athletes and coaches, and the REST API under /api/v1)."""
+    from triplane.web.serve import run_server
+
+    run_server(G.db, G.demo, host, port, certfile, keyfile, workers, proxy)
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+) -> None:
+    """Give an account a new temporary password (all its sessions end)."""
+    from triplane.accounts import Accounts
+
+    with service() as svc:
+        temporary = Accounts(svc.conn, svc).reset_password(email)
+    print(f"New temporary password for {email.strip().lower()}: {temporary}")
+    print("Give it to the person; they change it under Account.")
+
+
 # ---- entry point --------------------------------------------------------------------------------
 
 

@@ -180,3 +180,76 @@ LOG_KINDS = {
     "away": away_periods,
     "event": events,
 }
+
+# ---- accounts (the web app): users, their athlete, sessions and tokens, coach links, invites ----
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower-case
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),  # athlete | coach
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("created_at", DateTime, nullable=False),
+)
+
+# An athlete user's own athlete row (athletes is left as it is; one athlete per user).
+user_athletes = Table(
+    "user_athletes",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "athlete_id",
+        Integer,
+        ForeignKey("athletes.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+)
+
+# Browser sessions and API bearer tokens: only a SHA-256 of the secret is stored.
+auth_tokens = Table(
+    "auth_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # session | api
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_auth_tokens_user", "user_id"),
+)
+
+coach_links = Table(
+    "coach_links",
+    metadata,
+    Column("coach_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# A coach's invite code; the athlete who accepts it becomes linked to the coach.
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("coach_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime, nullable=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="SET NULL"), nullable=True),
+)
+
+# Failed logins, for rate limiting across worker processes (by e-mail and by client address).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)

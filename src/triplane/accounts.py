@@ -1,0 +1,582 @@
+"""Account use cases for the web app: sign-up, login (rate limited), sessions and API tokens,
+coach links by invite code, password change and reset, account deletion, and the coach's view
+of an athlete (adherence and flags).
+
+Like `triplane.service`, everything works inside the caller's transaction (a Connection) and
+raises `TriplaneError` subclasses with a sentence a person can act on. Nothing here knows HTTP.
+Secrets (session cookies, bearer tokens) are never stored: only their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from triplane.service import Athlete, Conflict, Invalid, NotFound, Service, TriplaneError
+from triplane.store import schema as t
+
+ROLES = ("athlete", "coach")
+SESSION_DAYS = 30
+TOKEN_DAYS = 30
+INVITE_DAYS = 14
+MIN_PASSWORD, MAX_PASSWORD = 8, 200
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_CLIENT = 30
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+DEMO_ATHLETE = ("demo@triplane.local", "triplane-demo", "Demo Athlete", "athlete")
+DEMO_COACH = ("coach@triplane.local", "triplane-coach", "Demo Coach", "coach")
+
+
+class Unauthenticated(TriplaneError):
+    status = 401
+
+
+class Forbidden(TriplaneError):
+    status = 403
+
+
+class TooManyAttempts(TriplaneError):
+    status = 429
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    role: str
+    athlete_id: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "role": self.role,
+            "athlete_id": self.athlete_id,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_hasher: Any = None
+
+
+def _ph() -> Any:
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+
+        _hasher = PasswordHasher()  # argon2id, the library's recommended parameters
+    return _hasher
+
+
+def hash_password(password: str) -> str:
+    return str(_ph().hash(password))
+
+
+def verify_password(stored: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return bool(_ph().verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_rules(password: str) -> None:
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise Invalid(
+            f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters; a few words "
+            "together are easy to remember"
+        )
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise Invalid(f"'{email[:60]}' is not an e-mail address; it looks like name@example.org")
+    return email
+
+
+def _clean_text(value: str, what: str, maximum: int) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > maximum or any(ord(c) < 32 for c in value):
+        raise Invalid(f"the {what} needs 1 to {maximum} printable characters")
+    return value
+
+
+class Accounts:
+    """The account use cases over one transaction."""
+
+    def __init__(self, conn: Connection, svc: Service | None = None) -> None:
+        self.conn = conn
+        self._svc = svc
+
+    @property
+    def svc(self) -> Service:
+        if self._svc is None:
+            self._svc = Service(self.conn)
+        return self._svc
+
+    # -- users --
+
+    def _user_query(self) -> Any:
+        return select(
+            t.users.c.id,
+            t.users.c.email,
+            t.users.c.name,
+            t.users.c.role,
+            t.user_athletes.c.athlete_id,
+        ).select_from(t.users.outerjoin(t.user_athletes, t.user_athletes.c.user_id == t.users.c.id))
+
+    @staticmethod
+    def _user(row: Any) -> User:
+        return User(row.id, row.email, row.name, row.role, row.athlete_id)
+
+    def user(self, user_id: int) -> User:
+        row = self.conn.execute(self._user_query().where(t.users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound(f"no user with id {user_id}")
+        return self._user(row)
+
+    def user_by_email(self, email: str) -> User:
+        row = self.conn.execute(
+            self._user_query().where(t.users.c.email == (email or "").strip().lower())
+        ).first()
+        if row is None:
+            raise NotFound(f"no account for {email}")
+        return self._user(row)
+
+    def signup(
+        self, email: str, password: str, name: str, role: str = "athlete", tz: str | None = None
+    ) -> User:
+        email = normalise_email(email)
+        name = _clean_text(name, "name", 100)
+        if role not in ROLES:
+            raise Invalid(f"role is athlete or coach, not '{role}'")
+        check_password_rules(password)
+        if self.conn.execute(select(t.users.c.id).where(t.users.c.email == email)).first():
+            raise Conflict(f"there is already an account for {email}; log in instead")
+        user_id = int(
+            self.conn.execute(
+                insert(t.users).values(
+                    email=email,
+                    name=name,
+                    role=role,
+                    password_hash=hash_password(password),
+                    created_at=_now(),
+                )
+            ).inserted_primary_key[0]
+        )
+        if role == "athlete":
+            athlete = self._new_athlete(name, tz)
+            self.link_user_athlete(user_id, athlete.id)
+        return self.user(user_id)
+
+    def _new_athlete(self, name: str, tz: str | None) -> Athlete:
+        """Athlete names are unique; a second 'Sam' becomes 'Sam (2)'."""
+        taken = {a.name for a in self.svc.athletes()}
+        chosen, n = name, 1
+        while chosen in taken:
+            n += 1
+            chosen = f"{name[:90]} ({n})"
+        return self.svc.add_athlete(chosen, tz=tz or "UTC")
+
+    def link_user_athlete(self, user_id: int, athlete_id: int) -> None:
+        self.conn.execute(insert(t.user_athletes).values(user_id=user_id, athlete_id=athlete_id))
+
+    # -- login, sessions, tokens --
+
+    def login(self, email: str, password: str, client: str = "") -> User:
+        """The user for these credentials; five failures in 15 minutes lock the e-mail."""
+        key_email = "email:" + (email or "").strip().lower()[:254]
+        key_client = "client:" + client[:200]
+        since = _now() - LOGIN_WINDOW
+        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.at < since))
+        counts = dict(
+            self.conn.execute(
+                select(t.login_failures.c.key, func.count())
+                .where(t.login_failures.c.key.in_([key_email, key_client]))
+                .group_by(t.login_failures.c.key)
+            ).all()
+        )
+        if (
+            counts.get(key_email, 0) >= MAX_FAILURES_PER_EMAIL
+            or counts.get(key_client, 0) >= MAX_FAILURES_PER_CLIENT
+        ):
+            raise TooManyAttempts(
+                "too many failed logins; wait 15 minutes and try again (a linked coach can "
+                "reset a forgotten password)"
+            )
+        row = self.conn.execute(
+            select(t.users.c.id, t.users.c.password_hash).where(
+                t.users.c.email == (email or "").strip().lower()
+            )
+        ).first()
+        if row is None or not verify_password(row.password_hash, password or ""):
+            # the caller records the failure with record_failure() in its own transaction,
+            # since this one rolls back with the error
+            raise Unauthenticated("wrong e-mail or password")
+        return self.user(row.id)
+
+    def record_failure(self, email: str, client: str = "") -> None:
+        now = _now()
+        self.conn.execute(
+            insert(t.login_failures),
+            [
+                {"key": "email:" + (email or "").strip().lower()[:254], "at": now},
+                {"key": "client:" + client[:200], "at": now},
+            ],
+        )
+
+    def issue_token(self, user: User, kind: str = "session") -> str:
+        secret = secrets.token_urlsafe(32)
+        days = SESSION_DAYS if kind == "session" else TOKEN_DAYS
+        now = _now()
+        self.conn.execute(
+            insert(t.auth_tokens).values(
+                user_id=user.id,
+                token_hash=token_hash(secret),
+                kind=kind,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+            )
+        )
+        return secret
+
+    def user_for_token(self, secret: str, kind: str) -> User | None:
+        if not secret or len(secret) > 200:
+            return None
+        row = self.conn.execute(
+            self._user_query()
+            .join(t.auth_tokens, t.auth_tokens.c.user_id == t.users.c.id)
+            .where(
+                t.auth_tokens.c.token_hash == token_hash(secret),
+                t.auth_tokens.c.kind == kind,
+                t.auth_tokens.c.expires_at > _now(),
+            )
+        ).first()
+        return None if row is None else self._user(row)
+
+    def revoke_token(self, secret: str) -> None:
+        self.conn.execute(
+            delete(t.auth_tokens).where(t.auth_tokens.c.token_hash == token_hash(secret))
+        )
+
+    def _revoke_all(self, user_id: int, keep: str | None = None) -> None:
+        q = delete(t.auth_tokens).where(t.auth_tokens.c.user_id == user_id)
+        if keep:
+            q = q.where(t.auth_tokens.c.token_hash != token_hash(keep))
+        self.conn.execute(q)
+
+    # -- passwords --
+
+    def change_password(
+        self, user: User, current: str, new: str, keep_session: str | None = None
+    ) -> None:
+        stored = self.conn.execute(
+            select(t.users.c.password_hash).where(t.users.c.id == user.id)
+        ).scalar_one()
+        if not verify_password(stored, current or ""):
+            raise Invalid("the current password is not right; nothing was changed")
+        check_password_rules(new)
+        self._set_password(user.id, new)
+        self._revoke_all(user.id, keep=keep_session)  # log out everywhere else
+
+    def _set_password(self, user_id: int, new: str) -> None:
+        self.conn.execute(
+            update(t.users).where(t.users.c.id == user_id).values(password_hash=hash_password(new))
+        )
+
+    def reset_password(self, email: str) -> str:
+        """A new random password for the account (server-side reset); all sessions end."""
+        user = self.user_by_email(email)
+        temporary = secrets.token_urlsafe(9)
+        self._set_password(user.id, temporary)
+        self._revoke_all(user.id)
+        return temporary
+
+    def coach_reset_password(self, coach: User, athlete_id: int) -> tuple[str, str]:
+        """A linked coach resets an athlete's password: (e-mail, temporary password)."""
+        self.athlete_for(coach, athlete_id)
+        row = self.conn.execute(
+            select(t.users.c.email)
+            .join(t.user_athletes, t.user_athletes.c.user_id == t.users.c.id)
+            .where(t.user_athletes.c.athlete_id == athlete_id)
+        ).first()
+        if row is None:
+            raise NotFound("this athlete has no account to reset")
+        return row.email, self.reset_password(row.email)
+
+    def delete_account(self, user: User, password: str) -> None:
+        stored = self.conn.execute(
+            select(t.users.c.password_hash).where(t.users.c.id == user.id)
+        ).scalar_one()
+        if not verify_password(stored, password or ""):
+            raise Invalid("the password is not right; nothing was deleted")
+        if user.athlete_id is not None:
+            self.conn.execute(
+                delete(t.coach_links).where(t.coach_links.c.athlete_id == user.athlete_id)
+            )
+            self.conn.execute(
+                update(t.invites)
+                .where(t.invites.c.athlete_id == user.athlete_id)
+                .values(athlete_id=None)
+            )
+            self.conn.execute(delete(t.user_athletes).where(t.user_athletes.c.user_id == user.id))
+            self.svc.delete_athlete(self.svc.athlete_by_id(user.athlete_id))
+        else:
+            self.conn.execute(delete(t.coach_links).where(t.coach_links.c.coach_id == user.id))
+            self.conn.execute(delete(t.invites).where(t.invites.c.coach_id == user.id))
+        self.conn.execute(delete(t.auth_tokens).where(t.auth_tokens.c.user_id == user.id))
+        self.conn.execute(delete(t.users).where(t.users.c.id == user.id))
+
+    def export(self, user: User) -> dict[str, Any]:
+        """Everything that belongs to the user: the account and (athletes) the training log."""
+        data = self.svc.export([self.own_athlete(user)]) if user.athlete_id else {}
+        account = {k: v for k, v in user.as_dict().items() if k != "id"}
+        coaches = []
+        if user.athlete_id is not None:
+            coaches = [
+                r.email
+                for r in self.conn.execute(
+                    select(t.users.c.email)
+                    .join(t.coach_links, t.coach_links.c.coach_id == t.users.c.id)
+                    .where(t.coach_links.c.athlete_id == user.athlete_id)
+                )
+            ]
+        return {**data, "account": {**account, "coaches": coaches}}
+
+    # -- who may see which athlete --
+
+    def own_athlete(self, user: User) -> Athlete:
+        if user.athlete_id is None:
+            raise Forbidden("this page is for athletes; coaches see their athletes under Coach")
+        return self.svc.athlete_by_id(user.athlete_id)
+
+    def athlete_for(self, user: User, athlete_id: int) -> Athlete:
+        """The athlete if this user may see it; NotFound otherwise (never confirm it exists)."""
+        allowed = user.athlete_id == athlete_id
+        if not allowed and user.role == "coach":
+            allowed = (
+                self.conn.execute(
+                    select(t.coach_links.c.athlete_id).where(
+                        t.coach_links.c.coach_id == user.id,
+                        t.coach_links.c.athlete_id == athlete_id,
+                    )
+                ).first()
+                is not None
+            )
+        if not allowed:
+            raise NotFound(f"no athlete with id {athlete_id} that you can see")
+        return self.svc.athlete_by_id(athlete_id)
+
+    def coach_athlete(self, user: User, athlete_id: int) -> Athlete:
+        """For coach-only actions: a linked athlete (anyone else's id is 'not found')."""
+        if user.role != "coach":
+            self.athlete_for(user, athlete_id)  # 404 for someone else's id
+            raise Forbidden("only a linked coach can do this")
+        return self.athlete_for(user, athlete_id)
+
+    # -- coach links --
+
+    def create_invite(self, coach: User) -> str:
+        if coach.role != "coach":
+            raise Forbidden("only coaches create invite codes")
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        now = _now()
+        self.conn.execute(
+            insert(t.invites).values(
+                code=code,
+                coach_id=coach.id,
+                created_at=now,
+                expires_at=now + timedelta(days=INVITE_DAYS),
+            )
+        )
+        return code
+
+    def open_invites(self, coach: User) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            select(t.invites)
+            .where(
+                t.invites.c.coach_id == coach.id,
+                t.invites.c.used_at.is_(None),
+                t.invites.c.expires_at > _now(),
+            )
+            .order_by(t.invites.c.id)
+        ).all()
+        return [{"code": r.code, "expires": r.expires_at.date().isoformat()} for r in rows]
+
+    def accept_invite(self, user: User, code: str) -> User:
+        """The athlete accepts a coach's code; returns the coach."""
+        athlete = self.own_athlete(user)
+        code = (code or "").strip().upper()
+        row = self.conn.execute(select(t.invites).where(t.invites.c.code == code[:32])).first()
+        if row is None or row.used_at is not None or row.expires_at <= _now():
+            raise Invalid(
+                f"the invite code '{code[:32]}' is unknown, used or expired; ask your coach for "
+                "a new one"
+            )
+        linked = self.conn.execute(
+            select(t.coach_links.c.coach_id).where(
+                t.coach_links.c.coach_id == row.coach_id, t.coach_links.c.athlete_id == athlete.id
+            )
+        ).first()
+        if linked is None:
+            self.conn.execute(
+                insert(t.coach_links).values(
+                    coach_id=row.coach_id, athlete_id=athlete.id, created_at=_now()
+                )
+            )
+        self.conn.execute(
+            update(t.invites)
+            .where(t.invites.c.id == row.id)
+            .values(used_at=_now(), athlete_id=athlete.id)
+        )
+        return self.user(row.coach_id)
+
+    def coaches_of(self, user: User) -> list[User]:
+        if user.athlete_id is None:
+            return []
+        ids = self.conn.execute(
+            select(t.coach_links.c.coach_id).where(t.coach_links.c.athlete_id == user.athlete_id)
+        ).scalars()
+        return [self.user(i) for i in ids]
+
+    def unlink_coach(self, user: User, coach_id: int) -> None:
+        athlete = self.own_athlete(user)
+        self.conn.execute(
+            delete(t.coach_links).where(
+                t.coach_links.c.coach_id == coach_id, t.coach_links.c.athlete_id == athlete.id
+            )
+        )
+
+    def linked_athletes(self, coach: User) -> list[Athlete]:
+        if coach.role != "coach":
+            raise Forbidden("only coaches have linked athletes")
+        ids = self.conn.execute(
+            select(t.coach_links.c.athlete_id).where(t.coach_links.c.coach_id == coach.id)
+        ).scalars()
+        return sorted((self.svc.athlete_by_id(i) for i in ids), key=lambda a: a.name)
+
+    # -- the coach's view of an athlete --
+
+    def adherence(self, athlete: Athlete, today: date | None = None) -> dict[str, Any]:
+        """Minutes done / minutes planned over the last 7 and 28 days (today excluded)."""
+        today = today or athlete.today()
+        planner = self.svc.planner(athlete)
+        log = planner.log
+        done_by_day: dict[date, float] = {}
+        for d in log.drill_logs:
+            if not d.skipped:
+                done_by_day[d.date] = done_by_day.get(d.date, 0.0) + d.minutes
+        out: dict[str, Any] = {}
+        planned_by_day: dict[date, int] = {}
+        for n in range(1, 29):
+            day = today - timedelta(days=n)
+            planned_by_day[day] = planner.day(day).total_minutes
+        for window in (7, 28):
+            days = [today - timedelta(days=n) for n in range(1, window + 1)]
+            planned = sum(planned_by_day[d] for d in days)
+            done = sum(done_by_day.get(d, 0.0) for d in days)
+            out[f"last_{window}_days"] = {
+                "planned_minutes": planned,
+                "done_minutes": round(done, 1),
+                "ratio": None if planned == 0 else round(min(done / planned, 1.0), 3),
+            }
+        return out
+
+    def flags(self, athlete: Athlete, today: date | None = None) -> dict[str, Any]:
+        today = today or athlete.today()
+        plan = self.svc.plan_day(athlete, today)
+        profile = self.svc.profile(athlete, today)
+        recent_flags = sorted(
+            {
+                f
+                for c in self.svc.athlete_log(athlete).check_ins
+                if c.date > today - timedelta(days=28)
+                for f in c.flags
+            }
+        )
+        return {
+            "paused": plan.safety.paused,
+            "safety_level": plan.safety.level,
+            "advice": " ".join(plan.safety.advice),
+            "red_flags": recent_flags,
+            "asymmetries": [m.motion for m in profile.motions if m.asymmetry_flagged],
+            "priorities": list(profile.priorities),
+        }
+
+    def data_version(self, athlete_id: int) -> tuple[Any, ...]:
+        """A cheap fingerprint of everything a plan depends on (changes whenever a row is added,
+        removed or the athlete is edited), so faces can cache derived plans safely."""
+        cols: list[Any] = []
+        for table in t.ATHLETE_TABLES:
+            where = table.c.athlete_id == athlete_id
+            cols.append(select(func.count()).where(where).scalar_subquery())
+            cols.append(select(func.max(table.c.id)).where(where).scalar_subquery())
+        row = self.conn.execute(
+            select(t.athletes.c.name, t.athletes.c.tz, *cols).where(t.athletes.c.id == athlete_id)
+        ).first()
+        return tuple(row) if row is not None else ()
+
+    # -- the demo --
+
+    def ensure_demo_accounts(self) -> list[tuple[str, str, str]]:
+        """The demo athlete's and the demo coach's logins (created once, linked together)."""
+        from triplane.demo import DEMO_NAME
+
+        demo = next((a for a in self.svc.athletes() if a.name == DEMO_NAME), None)
+        if demo is None:
+            raise NotFound("the demo athlete is missing: run `triplane --demo demo --ensure`")
+        out = []
+        for email, password, name, role in (DEMO_ATHLETE, DEMO_COACH):
+            user_id = self.conn.execute(
+                select(t.users.c.id).where(t.users.c.email == email)
+            ).scalar()
+            if user_id is None:
+                user_id = self.conn.execute(
+                    insert(t.users).values(
+                        email=email,
+                        name=name,
+                        role=role,
+                        password_hash=hash_password(password),
+                        created_at=_now(),
+                    )
+                ).inserted_primary_key[0]
+            if role == "athlete":
+                self.conn.execute(
+                    delete(t.user_athletes).where(t.user_athletes.c.user_id == user_id)
+                )
+                self.conn.execute(
+                    delete(t.user_athletes).where(t.user_athletes.c.athlete_id == demo.id)
+                )
+                self.link_user_athlete(user_id, demo.id)
+            else:
+                self.conn.execute(
+                    delete(t.coach_links).where(
+                        t.coach_links.c.coach_id == user_id, t.coach_links.c.athlete_id == demo.id
+                    )
+                )
+                self.conn.execute(
+                    insert(t.coach_links).values(
+                        coach_id=user_id, athlete_id=demo.id, created_at=_now()
+                    )
+                )
+            out.append((email, password, role))
+        return out

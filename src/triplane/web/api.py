@@ -1,0 +1,391 @@
+"""The REST API (/api/v1): thin routes over triplane.service and triplane.accounts.
+
+POST bodies use the CLI's option names as fields, plus an optional client_id (idempotency key:
+the same client_id posted twice stores one record). Someone else's athlete id answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from triplane.accounts import Unauthenticated, User
+from triplane.service import lunge_json, parse_date
+from triplane.web.deps import api_user, client_key, ctx
+
+router = APIRouter(prefix="/api/v1")
+
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+
+
+def Text(n: int) -> Any:  # noqa: N802 - reads like a type
+    return Annotated[str, StringConstraints(max_length=n, pattern=NO_CONTROL)]
+
+
+AthleteId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the athlete's id")]
+ClientId = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="idempotency key: the same client_id twice stores one record",
+    ),
+]
+DateField = Annotated[
+    str | None,
+    Field(default=None, max_length=10, pattern=NO_CONTROL, description="YYYY-MM-DD (today)"),
+]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class SignupIn(Body):
+    email: Text(254)  # type: ignore[valid-type]
+    password: Text(200)  # type: ignore[valid-type]
+    name: Text(100)  # type: ignore[valid-type]
+    role: Literal["athlete", "coach"] = "athlete"
+    tz: Text(64) | None = None  # type: ignore[valid-type]
+
+
+class TokenIn(Body):
+    email: Text(254)  # type: ignore[valid-type]
+    password: Text(200)  # type: ignore[valid-type]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+class MeOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    athlete_id: int | None
+
+
+class MeasurementIn(Body):
+    side: Literal["left", "right"]
+    motion: Text(32) | None = None  # type: ignore[valid-type]
+    test: Text(64) | None = None  # type: ignore[valid-type]
+    degrees: float | None = None
+    cm: float | None = None
+    score: float | None = None
+    result: Literal["pass", "fail"] | None = None
+    rating: int | None = None
+    date: DateField = None
+    painful: bool = False
+    device: Text(32) | None = None  # type: ignore[valid-type]
+    client_id: ClientId = None
+
+
+class DrillLogIn(Body):
+    drill: Text(64)  # type: ignore[valid-type]
+    date: DateField = None
+    minutes: float | None = None
+    discomfort: int | None = None
+    skipped: bool = False
+    client_id: ClientId = None
+
+
+class LungeLogIn(Body):
+    direction: Text(32)  # type: ignore[valid-type]
+    reps: int
+    discomfort: int
+    balance: Literal["ok", "lost"]
+    sharp_pain: bool = False
+    load: Text(32) | None = None  # type: ignore[valid-type]
+    date: DateField = None
+    client_id: ClientId = None
+
+
+class CheckInIn(Body):
+    pain: int
+    flags: list[Text(64)] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
+    cleared_by_clinician: bool = False
+    date: DateField = None
+    client_id: ClientId = None
+
+
+class SettingsIn(Body):
+    daily_minutes: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    ladder_order: list[Text(32)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
+    run_days: Text(100) | None = None  # type: ignore[valid-type]
+    run_time: Text(5) | None = None  # type: ignore[valid-type]
+    gym_days: Text(100) | None = None  # type: ignore[valid-type]
+    gym_time: Text(5) | None = None  # type: ignore[valid-type]
+    work_hours: Text(11) | None = None  # type: ignore[valid-type]
+    kneeling_ok: bool | None = None
+    conditions: list[Text(64)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
+    norm_set: Text(64) | None = None  # type: ignore[valid-type]
+
+
+class InviteIn(Body):
+    code: Text(32)  # type: ignore[valid-type]
+
+
+def _created(kind: str, rid: int, **extra: Any) -> dict[str, Any]:
+    return {"id": f"{kind}{rid}", **extra}
+
+
+# ---- auth -----------------------------------------------------------------------------------
+
+
+@router.post("/auth/signup", status_code=201, response_model=MeOut, tags=["auth"])
+def signup(body: SignupIn, request: Request) -> dict[str, Any]:
+    """Create an account (athletes get their own athlete record)."""
+    with ctx(request).tx() as acc:
+        return acc.signup(body.email, body.password, body.name, body.role, body.tz).as_dict()
+
+
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    tags=["auth"],
+    responses={401: {"description": "wrong e-mail or password"}, 429: {"description": "rate"}},
+)
+def token(body: TokenIn, request: Request) -> dict[str, Any]:
+    """A bearer token for the API (30 days). Five failures in 15 minutes lock the e-mail."""
+    c = ctx(request)
+    try:
+        with c.tx() as acc:
+            user = acc.login(body.email, body.password, client_key(request))
+            return {"access_token": acc.issue_token(user, "api"), "token_type": "bearer"}
+    except Unauthenticated:
+        with c.tx() as acc:  # its own commit: the login's transaction rolled back
+            acc.record_failure(body.email, client_key(request))
+        raise
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(request: Request) -> None:
+    """Revoke the bearer token used for this request."""
+    with ctx(request).tx() as acc:
+        api_user(request, acc)
+        _, _, secret = request.headers.get("authorization", "").partition(" ")
+        if secret:
+            acc.revoke_token(secret.strip())
+
+
+@router.get("/me", response_model=MeOut, tags=["account"])
+def me(request: Request) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        return api_user(request, acc).as_dict()
+
+
+@router.get("/me/export", tags=["account"])
+def my_export(request: Request) -> dict[str, Any]:
+    """All my data: the account and (athletes) the whole training log."""
+    with ctx(request).tx() as acc:
+        return acc.export(api_user(request, acc))
+
+
+class DeleteIn(Body):
+    password: Text(200)  # type: ignore[valid-type]
+
+
+@router.post("/me/delete", status_code=204, tags=["account"])
+def delete_me(body: DeleteIn, request: Request) -> None:
+    """Delete my account and all my data (asks for the password again)."""
+    with ctx(request).tx() as acc:
+        acc.delete_account(api_user(request, acc), body.password)
+
+
+@router.post("/invites/accept", tags=["coach links"])
+def accept_invite(body: InviteIn, request: Request) -> dict[str, Any]:
+    """An athlete accepts a coach's invite code."""
+    with ctx(request).tx() as acc:
+        coach = acc.accept_invite(api_user(request, acc), body.code)
+        return {"coach": {"id": coach.id, "name": coach.name, "email": coach.email}}
+
+
+@router.post("/coach/invites", status_code=201, tags=["coach links"])
+def create_invite(request: Request) -> dict[str, Any]:
+    """A coach's new invite code (valid 14 days, used once)."""
+    with ctx(request).tx() as acc:
+        return {"code": acc.create_invite(api_user(request, acc))}
+
+
+@router.get("/coach/athletes", tags=["coach links"])
+def coach_athletes(request: Request) -> list[dict[str, Any]]:
+    """The coach's linked athletes."""
+    with ctx(request).tx() as acc:
+        user = api_user(request, acc)
+        return [{"id": a.id, "name": a.name, "tz": a.tz} for a in acc.linked_athletes(user)]
+
+
+# ---- an athlete's data ------------------------------------------------------------------------
+
+
+def _athlete(acc: Any, request: Request, athlete_id: int) -> tuple[User, Any]:
+    user = api_user(request, acc)
+    return user, acc.athlete_for(user, athlete_id)
+
+
+@router.get("/athletes/{athlete_id}", tags=["athletes"])
+def athlete(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return acc.svc.athlete_summary(a)
+
+
+@router.get("/athletes/{athlete_id}/plan/day", tags=["plan"])
+def plan_day(
+    athlete_id: AthleteId,
+    request: Request,
+    date: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (today)")] = None,
+) -> dict[str, Any]:
+    """The day's movement snacks and lunge-matrix session (the CLI's `plan day --json`)."""
+    c = ctx(request)
+    with c.tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return c.plans.plan_day(acc, a, parse_date(date))
+
+
+@router.get("/athletes/{athlete_id}/plan/week", tags=["plan"])
+def plan_week(
+    athlete_id: AthleteId,
+    request: Request,
+    start: Annotated[str | None, Query(max_length=10)] = None,
+) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return {"days": [p.as_dict() for p in acc.svc.plan_week(a, parse_date(start, "start"))]}
+
+
+@router.get("/athletes/{athlete_id}/profile", tags=["assessment"])
+def profile(
+    athlete_id: AthleteId,
+    request: Request,
+    date: Annotated[str | None, Query(max_length=10)] = None,
+) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return acc.svc.profile(a, parse_date(date)).as_dict()
+
+
+@router.post("/athletes/{athlete_id}/measurements", status_code=201, tags=["assessment"])
+def add_measurement(athlete_id: AthleteId, body: MeasurementIn, request: Request) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        fields = body.model_dump(exclude={"date"})
+        mid = acc.svc.add_measurement(a, day=parse_date(body.date), **fields)
+        return _created("M", mid, profile=acc.svc.profile(a).as_dict())
+
+
+@router.post("/athletes/{athlete_id}/logs", status_code=201, tags=["log"])
+def log_drill(athlete_id: AthleteId, body: DrillLogIn, request: Request) -> dict[str, Any]:
+    """A snack done (or skipped), with discomfort 0-10."""
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        rid = acc.svc.log_drill(
+            a,
+            body.drill,
+            parse_date(body.date),
+            body.minutes,
+            body.discomfort,
+            body.skipped,
+            client_id=body.client_id,
+        )
+        return _created("D", rid)
+
+
+@router.get("/athletes/{athlete_id}/log", tags=["log"])
+def log_list(athlete_id: AthleteId, request: Request) -> list[dict[str, Any]]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return acc.svc.log_entries(a)
+
+
+@router.delete("/athletes/{athlete_id}/log/{entry_id}", tags=["log"])
+def log_delete(
+    athlete_id: AthleteId,
+    entry_id: Annotated[str, Path(max_length=12, pattern=r"^[A-Za-z]\d{1,9}$")],
+    request: Request,
+) -> dict[str, Any]:
+    """Correct a wrong entry by deleting it (ids from the log: M3, D12, L4, C1...)."""
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return acc.svc.delete_entry(a, entry_id)
+
+
+@router.get("/athletes/{athlete_id}/lunge/next", tags=["lunge matrix"])
+def lunge_next(
+    athlete_id: AthleteId,
+    request: Request,
+    date: Annotated[str | None, Query(max_length=10)] = None,
+) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        state, plans = acc.svc.lunge_next(a, parse_date(date))
+        return lunge_json(state, plans, acc.svc.catalogue)
+
+
+@router.post("/athletes/{athlete_id}/lunge/logs", status_code=201, tags=["lunge matrix"])
+def lunge_log(athlete_id: AthleteId, body: LungeLogIn, request: Request) -> dict[str, Any]:
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        res = acc.svc.log_lunge(
+            a,
+            body.direction,
+            body.reps,
+            body.discomfort,
+            body.balance,
+            body.sharp_pain,
+            body.load,
+            parse_date(body.date),
+            client_id=body.client_id,
+        )
+        return _created("L", res["id"], prescription=res["prescription"])
+
+
+@router.post("/athletes/{athlete_id}/check-ins", status_code=201, tags=["safety"])
+def check_in(athlete_id: AthleteId, body: CheckInIn, request: Request) -> dict[str, Any]:
+    """Pain 0-10 and red flags; pain above 5 or a red flag pauses the programme."""
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        day = parse_date(body.date)
+        cid = acc.svc.check_in(
+            a, body.pain, body.flags, body.cleared_by_clinician, day, client_id=body.client_id
+        )
+        return _created("C", cid, safety=acc.svc.plan_day(a, day).safety.as_dict())
+
+
+@router.patch("/athletes/{athlete_id}/settings", tags=["athletes"])
+def edit_settings(athlete_id: AthleteId, body: SettingsIn, request: Request) -> dict[str, Any]:
+    """Change settings from today on (the athlete, or a linked coach: budget, ladder order...)."""
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        changes = body.model_dump(exclude_none=True)
+        acc.svc.edit_athlete(a, **changes)
+        return acc.svc.athlete_summary(a)
+
+
+@router.get("/athletes/{athlete_id}/adherence", tags=["coach"])
+def adherence(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
+    """Coach only: adherence (last 7 and 28 days) and flags of a linked athlete."""
+    with ctx(request).tx() as acc:
+        a = acc.coach_athlete(api_user(request, acc), athlete_id)
+        return {"adherence": acc.adherence(a), "flags": acc.flags(a)}
+
+
+@router.post("/athletes/{athlete_id}/password-reset", tags=["coach"])
+def password_reset(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
+    """Coach only: a new temporary password for a linked athlete who forgot theirs."""
+    with ctx(request).tx() as acc:
+        email, temporary = acc.coach_reset_password(api_user(request, acc), athlete_id)
+        return {"email": email, "temporary_password": temporary}
+
+
+@router.get("/ping", tags=["meta"])
+def ping(request: Request) -> dict[str, Any]:
+    """A constant behind the same authentication (for benchmarks and monitors)."""
+    with ctx(request).tx() as acc:
+        api_user(request, acc)
+    return {"ok": True}

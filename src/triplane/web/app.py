@@ -1,0 +1,157 @@
+"""The web app factory: `create_app(db_url)` -> a FastAPI app (pages + REST API + static files).
+
+Run it with `triplane serve` (see README "Web app"), or under any ASGI server with the factory
+`triplane.web.app:create_app_from_env` (reads $TRIPLANE_DATABASE_URL), e.g.
+`uvicorn --factory triplane.web.app:create_app_from_env --workers 4`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
+
+from triplane import __version__
+from triplane.service import TriplaneError
+from triplane.store.db import StoreError, open_engine
+from triplane.web import security
+from triplane.web.deps import WebContext
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+log = logging.getLogger("triplane.web")
+
+
+async def bare_constant(scope: Scope, receive: Receive, send: Send) -> None:
+    """A bare ASGI endpoint returning a constant: the benchmark's floor."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"11")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"ok":true}'})
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    parts, errors = [], []
+    for e in exc.errors():
+        loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path")]
+        where = ".".join(loc) or "the request body"
+        msg = str(e.get("msg", "is not valid"))
+        if e.get("type") == "extra_forbidden":
+            msg = "is not a field here; check the spelling (fields use the CLI's option names)"
+        elif e.get("type") == "missing":
+            msg = "is required"
+        elif e.get("type") == "json_invalid":
+            where, msg = "the request body", "is not valid JSON"
+        parts.append(f"{where}: {msg}")
+        errors.append({"field": where, "message": msg})
+    return "; ".join(parts) or "the request is not valid", errors
+
+
+def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
+    engine = open_engine(db_url, demo)
+    app = FastAPI(
+        title="Triplane",
+        version=__version__,
+        description="3D hip mobility and strength for trail runners: the REST API.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = WebContext(engine)
+
+    from triplane.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/bench/bare", bare_constant)
+    app.add_middleware(security.SecurityHeaders)
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(TriplaneError)
+    async def triplane_error(request: Request, exc: TriplaneError) -> Response:
+        if wants_json(request):
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+            return JSONResponse({"detail": str(exc)}, exc.status, headers=headers)
+        if exc.status == 401:
+            return RedirectResponse("/login", 303)
+        return pages.error_page(request, exc.status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message, errors = _validation_message(exc)
+        if wants_json(request):
+            return JSONResponse({"detail": message, "errors": errors}, 422)
+        return pages.error_page(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: "there is no such page", 405: "this address doesn't take that method"}
+        text_ = message.get(exc.status_code, str(exc.detail))
+        if wants_json(request):
+            return JSONResponse({"detail": text_}, exc.status_code)
+        return pages.error_page(request, exc.status_code, text_)
+
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(StoreError)
+    async def db_error(request: Request, exc: Exception) -> Response:
+        log.exception("database error", exc_info=exc)
+        message = "the database did not answer; nothing was saved, try again in a moment"
+        if wants_json(request):
+            return JSONResponse({"detail": message}, 503)
+        return pages.error_page(request, 503, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error", exc_info=exc)
+        message = "something went wrong on our side; nothing was saved. Please report it."
+        if wants_json(request):
+            return JSONResponse({"detail": message}, 500)
+        return pages.error_page(request, 500, message)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> Response:
+        """200 when the database answers, 503 otherwise."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return JSONResponse({"status": "database unavailable"}, 503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> Response:
+        return FileResponse(
+            STATIC / "sw.js",
+            media_type="text/javascript",
+            headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+        )
+
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    def manifest() -> Response:
+        return FileResponse(STATIC / "manifest.webmanifest", media_type="application/manifest+json")
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """For `uvicorn --factory` and several workers: the database from $TRIPLANE_DATABASE_URL
+    (or the demo database when $TRIPLANE_DEMO=1)."""
+    import os
+
+    return create_app(None, demo=os.environ.get("TRIPLANE_DEMO") == "1")

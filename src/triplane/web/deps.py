@@ -1,0 +1,98 @@
+"""What every route needs: one transaction per request, the signed-in user, the plan cache.
+
+Routes are plain `def` functions (FastAPI runs them in its threadpool: planning is CPU-bound and
+synchronous), and each one opens exactly one transaction with `ctx(request).tx()`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.requests import Request
+
+from triplane.accounts import Accounts, Unauthenticated, User
+from triplane.service import Athlete, open_service
+from triplane.web import security
+
+
+class PlanCache:
+    """Plan-day JSON by (athlete, day, today, data version): derived data, never stale, because
+    the version changes with every row the plan depends on."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def plan_day(self, acc: Accounts, athlete: Athlete, day: date | None) -> dict[str, Any]:
+        today = athlete.today()
+        key = (athlete.id, day or today, today, acc.data_version(athlete.id))
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        value = acc.svc.plan_day(athlete, day or today).as_dict()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+class WebContext:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.plans = PlanCache()
+
+    @contextmanager
+    def tx(self) -> Iterator[Accounts]:
+        with open_service(engine=self.engine) as svc:
+            yield Accounts(svc.conn, svc)
+
+
+def ctx(request: Request) -> WebContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def api_user(request: Request, acc: Accounts) -> User:
+    """A bearer token, or the browser's session cookie (then unsafe methods need the CSRF
+    header). No valid credentials: 401."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("send the token as 'Authorization: Bearer TOKEN'")
+        user = acc.user_for_token(secret.strip(), "api")
+        if user is None:
+            raise Unauthenticated(
+                "this token is unknown or expired; get a new one from /auth/token"
+            )
+        return user
+    session = request.cookies.get(security.SESSION_COOKIE)
+    if session:
+        user = acc.user_for_token(session, "session")
+        if user is not None:
+            if request.method not in security.SAFE_METHODS and not security.csrf_ok(
+                request, request.headers.get(security.CSRF_HEADER)
+            ):
+                raise Unauthenticated("this request lacks its X-CSRF-Token header; reload the page")
+            return user
+    raise Unauthenticated(
+        "sign in first: POST /api/v1/auth/token, then send 'Authorization: Bearer TOKEN'"
+    )
+
+
+def page_user(request: Request, acc: Accounts) -> User | None:
+    session = request.cookies.get(security.SESSION_COOKIE)
+    return acc.user_for_token(session, "session") if session else None

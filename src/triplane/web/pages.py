@@ -1,0 +1,754 @@
+"""The HTML pages (server-rendered Jinja2 + HTMX): thin routes over the service and accounts.
+
+Each route opens one transaction, checks who is asking, calls the use cases and renders. Forms
+carry a CSRF token; a form error re-renders the page with the service's sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from triplane.accounts import Accounts, Forbidden, Unauthenticated, User
+from triplane.core.anatomy import CONDITIONS, MOTION_LABEL, MOTIONS, WEEKDAYS
+from triplane.core.safety import TARGET_SENSATION
+from triplane.service import Athlete, Invalid, NotFound, TriplaneError, parse_date, settings_to_json
+from triplane.web import security
+from triplane.web.deps import client_key, ctx, page_user
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals.update(
+    MOTION_LABEL=MOTION_LABEL, WEEKDAYS=WEEKDAYS, timedelta1=timedelta(days=1)
+)
+
+
+def render(
+    request: Request, name: str, user: User | None = None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    context.update(request=request, user=user, csrf=security.csrf_token(request))
+    response = templates.TemplateResponse(request, name, context, status_code=status)
+    security.set_pre_csrf_cookie(request, response)
+    response.headers["Cache-Control"] = "no-store" if user is None else "private, no-cache"
+    return response
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", None, status=status, status_code=status, message=message)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, 303)
+
+
+async def checked_form(request: Request) -> FormData:
+    form = await request.form()
+    sent = form.get(security.CSRF_FIELD) or request.headers.get(security.CSRF_HEADER)
+    if not security.csrf_ok(request, str(sent) if sent else None):
+        raise Forbidden("this form has expired (or came from another site); reload and try again")
+    return form
+
+
+def need_user(request: Request, acc: Accounts) -> User:
+    user = page_user(request, acc)
+    if user is None:
+        raise Unauthenticated("sign in first")
+    return user
+
+
+def need_athlete(request: Request, acc: Accounts) -> tuple[User, Athlete]:
+    user = need_user(request, acc)
+    return user, acc.own_athlete(user)
+
+
+def need_coach(request: Request, acc: Accounts) -> User:
+    user = need_user(request, acc)
+    if user.role != "coach":
+        raise Forbidden("this page is for coaches")
+    return user
+
+
+def _int(value: Any, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Invalid(f"{what} is a whole number, not '{str(value)[:20]}'") from None
+
+
+def _float(value: Any, what: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        raise Invalid(f"{what} is a number, not '{str(value)[:20]}'") from None
+
+
+def _str(form: FormData, key: str) -> str | None:
+    v = form.get(key)
+    return str(v).strip() if v not in (None, "") else None
+
+
+# ---- home, sign-up, login -------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user = page_user(request, acc)
+    if user is None:
+        return redirect("/login")
+    return redirect("/coach" if user.role == "coach" else "/today")
+
+
+@router.get("/signup")
+def signup_page(request: Request) -> Response:
+    return render(request, "signup.html", form={})
+
+
+@router.post("/signup")
+async def signup(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _signup, form, request)
+
+
+def _signup(form: FormData, request: Request) -> Response:
+    c = ctx(request)
+    try:
+        with c.tx() as acc:
+            user = acc.signup(
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                str(form.get("name", "")),
+                str(form.get("role", "athlete")),
+                _str(form, "tz"),
+            )
+            secret = acc.issue_token(user, "session")
+    except TriplaneError as exc:
+        return render(request, "signup.html", status=exc.status, error=str(exc), form=dict(form))
+    response = redirect("/coach" if user.role == "coach" else "/assess")
+    security.set_session_cookie(request, response, secret)
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "login.html", form={})
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _login, form, request)
+
+
+def _login(form: FormData, request: Request) -> Response:
+    c = ctx(request)
+    email = str(form.get("email", ""))
+    try:
+        with c.tx() as acc:
+            user = acc.login(email, str(form.get("password", "")), client_key(request))
+            secret = acc.issue_token(user, "session")
+    except TriplaneError as exc:
+        if isinstance(exc, Unauthenticated):
+            with c.tx() as acc:
+                acc.record_failure(email, client_key(request))
+        return render(
+            request, "login.html", status=exc.status, error=str(exc), form={"email": email}
+        )
+    response = redirect("/coach" if user.role == "coach" else "/today")
+    security.set_session_cookie(request, response, secret)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    secret = request.cookies.get(security.SESSION_COOKIE)
+    if secret:
+        with ctx(request).tx() as acc:
+            acc.revoke_token(secret)
+    response = redirect("/login")
+    security.clear_session_cookie(response)
+    return response
+
+
+async def _run(request: Request, fn: Any, *args: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+# ---- today ------------------------------------------------------------------------------------
+
+
+def _now_local(a: Athlete) -> datetime:
+    return datetime.now(ZoneInfo(a.tz)).replace(tzinfo=None)
+
+
+def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> dict[str, Any]:
+    plan = ctx(request).plans.plan_day(acc, a, day)
+    logged = [d for d in acc.svc.athlete_log(a).drill_logs if d.date == day]
+    slots = []
+    used: set[int] = set()
+    for i, s in enumerate(plan["slots"]):
+        match = next(
+            (j for j, d in enumerate(logged) if j not in used and d.drill == s["drill"]["id"]),
+            None,
+        )
+        state = None
+        if match is not None:
+            used.add(match)
+            d = logged[match]
+            state = "skipped" if d.skipped else "done"
+        slots.append(
+            {
+                **s,
+                "index": i,
+                "state": state,
+                "client_id": f"snack-{day.isoformat()}-{i}-{s['drill']['id']}"[:64],
+            }
+        )
+    now = _now_local(a).strftime("%H:%M") if day == a.today() else "00:00"
+    pending = [s for s in slots if s["state"] is None]
+    upcoming = [s for s in pending if s["start"] >= now] or pending
+    next_index = upcoming[0]["index"] if upcoming else None
+    return {"plan": plan, "slots": slots, "next_index": next_index, "day": day, "athlete": a}
+
+
+@router.get("/today")
+def today(request: Request, date: str | None = None) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        day = parse_date(date) or a.today()
+        data = _today_context(acc, request, a, day)
+    return render(request, "today.html", user, **data, target=TARGET_SENSATION)
+
+
+@router.post("/today/log")
+async def today_log(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _today_log, form, request)
+
+
+def _today_log(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        day = parse_date(_str(form, "date")) or a.today()
+        acc.svc.log_drill(
+            a,
+            str(form.get("drill", "")),
+            day,
+            _float(form.get("minutes"), "minutes"),
+            _int(form.get("discomfort"), "discomfort"),
+            form.get("skipped") == "1",
+            client_id=_str(form, "client_id"),
+        )
+        data = _today_context(acc, request, a, day)
+    if request.headers.get("hx-request"):
+        index = _int(form.get("index"), "index")
+        slot = next((s for s in data["slots"] if s["index"] == index), None)
+        if slot is not None:
+            return render(request, "_snack.html", user, s=slot, **data)
+    return redirect(f"/today?date={day.isoformat()}")
+
+
+# ---- drills -----------------------------------------------------------------------------------
+
+
+def _figure(drill_id: str) -> bool:
+    try:
+        from triplane.figures import drill_figure_svg  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@router.get("/drills")
+def drills(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        items = list(acc.svc.catalogue.drills.values())
+    return render(request, "drills.html", user, drills=items)
+
+
+@router.get("/drills/{drill_id}")
+def drill(
+    request: Request,
+    drill_id: str,
+    side: str | None = None,
+    minutes: float | None = None,
+    date: str | None = None,
+    client_id: str | None = None,
+) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        cat = acc.svc.catalogue
+        if drill_id not in cat.drills:
+            raise NotFound(f"there is no drill '{drill_id[:40]}'; see Drills")
+        d = cat.drills[drill_id]
+        standing = cat.drills.get(d.standing_version or "")
+        day = parse_date(date)
+    timer = {
+        "drill": d.id,
+        "sets": d.dose.sets,
+        "reps": d.dose.reps,
+        "hold": d.dose.hold_seconds,
+        "perSide": d.dose.per_side,
+        "tempo": d.dose.tempo,
+        "minutes": minutes if minutes is not None else d.dose.minutes,
+        "date": day.isoformat() if day else None,
+        "athlete": user.athlete_id,
+        "clientId": client_id or f"timer-{uuid.uuid4().hex[:20]}",
+    }
+    return render(
+        request,
+        "drill.html",
+        user,
+        d=d,
+        standing=standing,
+        side=side,
+        timer=json.dumps(timer),
+        figure=_figure(d.id),
+        target=TARGET_SENSATION,
+        labels=MOTION_LABEL,
+    )
+
+
+@router.get("/drills/{drill_id}/figure.svg")
+def drill_figure(request: Request, drill_id: str) -> Response:
+    with ctx(request).tx() as acc:
+        need_user(request, acc)
+        known = drill_id in acc.svc.catalogue.drills
+    if not known:
+        return Response("no such drill", 404, media_type="text/plain")
+    try:
+        from triplane.figures import drill_figure_svg
+
+        svg = drill_figure_svg(drill_id)
+    except Exception:  # noqa: BLE001 - a missing figure must never break the page
+        return Response("no figure", 404, media_type="text/plain")
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={"Content-Security-Policy": security.SVG_CSP, "Cache-Control": "max-age=86400"},
+    )
+
+
+# ---- assessment wizard ------------------------------------------------------------------------
+
+
+def _steps(acc: Accounts) -> list[tuple[str, Any]]:
+    cat = acc.svc.catalogue
+    return [(m, cat.tests[cat.default_tests[m]]) for m in MOTIONS]
+
+
+@router.get("/assess")
+def assess(request: Request, step: int = 0) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        steps = _steps(acc)
+        if step >= len(steps) or step < 0:
+            return redirect("/assess/profile")
+        motion, test = steps[step]
+    return render(
+        request,
+        "assess.html",
+        user,
+        step=step,
+        total=len(steps),
+        motion=motion,
+        test=test,
+        client_id=uuid.uuid4().hex[:24],
+    )
+
+
+@router.post("/assess")
+async def assess_post(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _assess_post, form, request)
+
+
+def _assess_post(form: FormData, request: Request) -> Response:
+    step = _int(form.get("step"), "step") or 0
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        steps = _steps(acc)
+        if not 0 <= step < len(steps):
+            raise Invalid("this assessment step does not exist; start again from Assess")
+        motion, test = steps[step]
+        try:
+            recorded = 0
+            for side in ("left", "right"):
+                value = _str(form, f"{side}_value")
+                rating = _int(form.get(f"{side}_rating"), "the self-rating")
+                if value is None and rating is None:
+                    continue
+                kwargs: dict[str, Any] = {}
+                if value is not None:
+                    kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
+                        test.unit: _float(value, test.unit)
+                    }
+                else:
+                    kwargs = {"rating": rating}
+                acc.svc.add_measurement(
+                    a,
+                    side=side,
+                    motion=motion,
+                    test=test.id,
+                    painful=form.get(f"{side}_painful") == "1",
+                    client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
+                    **kwargs,
+                )
+                recorded += 1
+            if recorded == 0 and form.get("skip") != "1":
+                raise Invalid("give a value or a self-rating for at least one side, or press Skip")
+        except TriplaneError as exc:
+            return render(
+                request,
+                "assess.html",
+                user,
+                status=exc.status,
+                error=str(exc),
+                step=step,
+                total=len(steps),
+                motion=motion,
+                test=test,
+                client_id=_str(form, "client_id") or uuid.uuid4().hex[:24],
+            )
+    return redirect(f"/assess?step={step + 1}")
+
+
+@router.get("/assess/profile")
+def assess_profile(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        profile = acc.svc.profile(a)
+        norm = acc.svc.catalogue.norm_sets[profile.norm_set]
+    return render(request, "profile.html", user, profile=profile, norm=norm, athlete=a)
+
+
+# ---- lunge matrix -----------------------------------------------------------------------------
+
+
+@router.get("/lunge")
+def lunge(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        state, plans = acc.svc.lunge_next(a)
+        matrix = acc.svc.catalogue.lunge
+        items = [p.as_dict(matrix) for p in plans]
+        cues = {d.id: d for d in matrix.directions}
+    return render(
+        request,
+        "lunge.html",
+        user,
+        state=state,
+        items=items,
+        cues=cues,
+        client_id=uuid.uuid4().hex[:20],
+    )
+
+
+@router.post("/lunge")
+async def lunge_post(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _lunge_post, form, request)
+
+
+def _lunge_post(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        matrix = acc.svc.catalogue.lunge
+        done = []
+        base = _str(form, "client_id") or uuid.uuid4().hex[:20]
+        for d in matrix.directions:
+            reps = _int(form.get(f"{d.id}_reps"), f"{d.name}: reps")
+            if reps is None:
+                continue
+            discomfort = _int(form.get(f"{d.id}_discomfort"), f"{d.name}: discomfort")
+            acc.svc.log_lunge(
+                a,
+                d.id,
+                reps,
+                discomfort if discomfort is not None else 0,
+                _str(form, f"{d.id}_balance") or "ok",
+                form.get(f"{d.id}_sharp") == "1",
+                _str(form, f"{d.id}_load"),
+                client_id=f"{base}-{d.id}"[:64],
+            )
+            done.append(d.id)
+        if not done:
+            raise Invalid("fill in the reps of at least one direction you did")
+        state, plans = acc.svc.lunge_next(a, a.today() + timedelta(days=1))
+        items = [p.as_dict(matrix) for p in plans]
+    return render(request, "lunge_done.html", user, state=state, items=items, done=done)
+
+
+# ---- check-in, settings, history --------------------------------------------------------------
+
+
+@router.get("/check-in")
+def check_in(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        flags = list(acc.svc.catalogue.red_flags.values())
+        safety = acc.svc.plan_day(a).safety
+    return render(
+        request, "check_in.html", user, flags=flags, safety=safety, client_id=uuid.uuid4().hex
+    )
+
+
+@router.post("/check-in")
+async def check_in_post(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _check_in_post, form, request)
+
+
+def _check_in_post(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        pain = _int(form.get("pain"), "pain")
+        if pain is None:
+            raise Invalid("choose your pain from 0 (none) to 10 (worst)")
+        acc.svc.check_in(
+            a,
+            pain,
+            [str(f) for f in form.getlist("flags")],
+            form.get("cleared_by_clinician") == "1",
+            client_id=_str(form, "client_id"),
+        )
+    return redirect("/today")
+
+
+@router.get("/settings")
+def settings(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        s = settings_to_json(acc.svc.settings_on(a, a.today()))
+        cat = acc.svc.catalogue
+    return render(
+        request,
+        "settings.html",
+        user,
+        s=s,
+        athlete=a,
+        conditions=CONDITIONS,
+        norm_sets=cat.norm_sets,
+    )
+
+
+def settings_changes(form: FormData) -> dict[str, Any]:
+    """The settings form's fields as the service's change names (blank = unchanged)."""
+    changes: dict[str, Any] = {}
+    for key in ("run_time", "gym_time", "wake", "sleep", "norm_set", "work_hours"):
+        if key in form:
+            changes[key] = _str(form, key)
+    for key in ("run_days", "gym_days", "work_days"):
+        if f"{key}_sent" in form:
+            changes[key] = ",".join(str(v) for v in form.getlist(key)) or ""
+    for key in ("daily_minutes", "gym_minutes"):
+        if key in form:
+            changes[key] = _int(form.get(key), key.replace("_", " "))
+    if "kneeling_sent" in form:
+        changes["kneeling_ok"] = form.get("kneeling_ok") == "1"
+    if "conditions_sent" in form:
+        changes["conditions"] = [str(c) for c in form.getlist("conditions")]
+    if _str(form, "ladder_order"):
+        changes["ladder_order"] = _str(form, "ladder_order")
+    if "long_run_day" in form:
+        changes["long_run_day"] = _str(form, "long_run_day")
+    return changes
+
+
+@router.post("/settings")
+async def settings_post(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _settings_post, form, request)
+
+
+def _settings_post(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        if _str(form, "away_from"):
+            start = parse_date(_str(form, "away_from"), "away from")
+            end = parse_date(_str(form, "away_to") or _str(form, "away_from"), "away to")
+            assert start is not None and end is not None
+            acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
+        else:
+            acc.svc.edit_athlete(a, **settings_changes(form))
+    return redirect("/settings?saved=1")
+
+
+@router.get("/history")
+def history(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        entries = list(reversed(acc.svc.log_entries(a)))
+    return render(request, "history.html", user, entries=entries[:300], total=len(entries))
+
+
+@router.post("/history/delete")
+async def history_delete(request: Request) -> Response:
+    form = await checked_form(request)
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        acc.svc.delete_entry(a, str(form.get("entry", "")))
+    return redirect("/history")
+
+
+# ---- account ----------------------------------------------------------------------------------
+
+
+@router.get("/account")
+def account(request: Request, done: str | None = None) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        coaches = acc.coaches_of(user)
+    return render(request, "account.html", user, coaches=coaches, done=done)
+
+
+@router.post("/account/password")
+async def account_password(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _account_password, form, request)
+
+
+def _account_password(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        if form.get("new") != form.get("repeat"):
+            raise Invalid("the two new passwords differ; type the same one twice")
+        acc.change_password(
+            user,
+            str(form.get("current", "")),
+            str(form.get("new", "")),
+            keep_session=request.cookies.get(security.SESSION_COOKIE),
+        )
+    return redirect("/account?done=password")
+
+
+@router.get("/account/export")
+def account_export(request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        data = acc.export(user)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="triplane-export.json"'},
+    )
+
+
+@router.post("/account/delete")
+async def account_delete(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _account_delete, form, request)
+
+
+def _account_delete(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        if form.get("confirm") != "DELETE":
+            raise Invalid("type DELETE in capitals to confirm; nothing was deleted")
+        acc.delete_account(user, str(form.get("password", "")))
+    response = redirect("/login")
+    security.clear_session_cookie(response)
+    return response
+
+
+@router.post("/account/invite")
+async def account_invite(request: Request) -> Response:
+    form = await checked_form(request)
+    with ctx(request).tx() as acc:
+        user = need_user(request, acc)
+        acc.accept_invite(user, str(form.get("code", "")))
+    return redirect("/account?done=linked")
+
+
+# ---- coach ------------------------------------------------------------------------------------
+
+
+@router.get("/coach")
+def coach(request: Request, code: str | None = None) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_coach(request, acc)
+        rows = []
+        for a in acc.linked_athletes(user):
+            rows.append({"athlete": a, "adherence": acc.adherence(a), "flags": acc.flags(a)})
+        invites = acc.open_invites(user)
+    return render(request, "coach.html", user, rows=rows, invites=invites, code=code)
+
+
+@router.post("/coach/invite")
+async def coach_invite(request: Request) -> Response:
+    await checked_form(request)
+    with ctx(request).tx() as acc:
+        code = acc.create_invite(need_coach(request, acc))
+    return redirect(f"/coach?code={code}")
+
+
+@router.get("/coach/athletes/{athlete_id}")
+def coach_athlete(request: Request, athlete_id: int, reset: str | None = None) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_coach(request, acc)
+        a = acc.coach_athlete(user, athlete_id)
+        plan = ctx(request).plans.plan_day(acc, a, None)
+        data = {
+            "athlete": a,
+            "adherence": acc.adherence(a),
+            "flags": acc.flags(a),
+            "profile": acc.svc.profile(a),
+            "plan": plan,
+            "entries": list(reversed(acc.svc.log_entries(a)))[:60],
+            "s": settings_to_json(acc.svc.settings_on(a, a.today())),
+            "default_order": acc.svc.catalogue.lunge.default_order,
+        }
+    return render(request, "coach_athlete.html", user, **data, reset=reset)
+
+
+@router.post("/coach/athletes/{athlete_id}/settings")
+async def coach_settings(request: Request, athlete_id: int) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _coach_settings, form, request, athlete_id)
+
+
+def _coach_settings(form: FormData, request: Request, athlete_id: int) -> Response:
+    with ctx(request).tx() as acc:
+        a = acc.coach_athlete(need_coach(request, acc), athlete_id)
+        changes = {
+            k: v
+            for k, v in settings_changes(form).items()
+            if k in ("daily_minutes", "ladder_order")
+        }
+        acc.svc.edit_athlete(a, **changes)
+    return redirect(f"/coach/athletes/{athlete_id}")
+
+
+@router.post("/coach/athletes/{athlete_id}/reset")
+async def coach_reset(request: Request, athlete_id: int) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _coach_reset, form, request, athlete_id)
+
+
+def _coach_reset(form: FormData, request: Request, athlete_id: int) -> Response:
+    with ctx(request).tx() as acc:
+        user = need_coach(request, acc)
+        email, temporary = acc.coach_reset_password(user, athlete_id)
+    return render(request, "reset_done.html", user, email=email, temporary=temporary)
+
+
+@router.get("/offline")
+def offline(request: Request) -> Response:
+    return render(request, "offline.html")

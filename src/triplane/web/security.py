@@ -1,0 +1,126 @@
+"""Web security in one place: session cookies, CSRF tokens, security headers.
+
+- Sessions: a random secret in an HttpOnly, SameSite=Lax cookie (Secure whenever the request
+  came over HTTPS, directly or through a proxy that says so); the database keeps its SHA-256.
+- CSRF: with a session, the form token is derived from the session secret (an attacker without
+  the cookie can't compute it); before login, a random double-submit cookie. Every unsafe
+  request of a page, and every cookie-authenticated API call, must carry it (form field `csrf`
+  or header `X-CSRF-Token`).
+- Headers: a CSP without inline script, frame-ancestors 'none', nosniff, a referrer policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SESSION_COOKIE = "tp_session"
+PRE_COOKIE = "tp_csrf"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# SVG figures are shown with <img>, where no script can run; they carry their own styles.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), screen-wake-lock=(self)"),
+]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (cheap): adds the headers to every response that lacks them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = is_https_scope(scope)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers.extend((k, v) for k, v in HEADERS if k not in present)
+                if https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def is_https_scope(scope: Scope) -> bool:
+    return scope.get("scheme") == "https"
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def csrf_for_session(session_secret: str) -> str:
+    return hashlib.sha256(("csrf|" + session_secret).encode()).hexdigest()[:40]
+
+
+def csrf_token(request: Request) -> str:
+    """The token the page must send back with its forms."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        return csrf_for_session(session)
+    token = request.cookies.get(PRE_COOKIE) or getattr(request.state, "new_pre_csrf", None)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.state.new_pre_csrf = token
+    return token
+
+
+def set_pre_csrf_cookie(request: Request, response: Response) -> None:
+    token = getattr(request.state, "new_pre_csrf", None)
+    if token:
+        response.set_cookie(
+            PRE_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request)
+        )
+
+
+def csrf_ok(request: Request, sent: str | None) -> bool:
+    if not sent:
+        return False
+    session = request.cookies.get(SESSION_COOKIE)
+    expected = csrf_for_session(session) if session else request.cookies.get(PRE_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(expected.encode(), sent.encode())
+
+
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
+    response.delete_cookie(PRE_COOKIE, path="/")
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

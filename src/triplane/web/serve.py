@@ -1,0 +1,64 @@
+"""`triplane serve`: uvicorn on the given address, with TLS when given a certificate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def run_server(
+    db: str | None,
+    demo: bool,
+    host: str,
+    port: int,
+    certfile: Path | None,
+    keyfile: Path | None,
+    workers: int,
+    proxy: bool,
+) -> None:
+    import uvicorn
+
+    from triplane.service import Invalid, open_service
+    from triplane.store.db import resolve_url
+
+    if (certfile is None) != (keyfile is None):
+        raise Invalid("give both --certfile and --keyfile for HTTPS (or neither)")
+    for f in (certfile, keyfile):
+        if f is not None and not f.is_file():
+            raise Invalid(f"{f} does not exist; --certfile and --keyfile are PEM files")
+    if not 1 <= workers <= 64:
+        raise Invalid("--workers is 1 to 64")
+    url = resolve_url(db, demo)
+    if workers > 1 and url.startswith("sqlite"):
+        sys.stderr.write(
+            "triplane: note: several workers on SQLite work, but PostgreSQL is the database "
+            "for that (--db postgresql+psycopg://...)\n"
+        )
+    with open_service(url) as svc:  # creates or upgrades the schema once, before the workers
+        logins = []
+        if demo:
+            from triplane.accounts import Accounts
+
+            logins = Accounts(svc.conn, svc).ensure_demo_accounts()
+    scheme = "https" if certfile else "http"
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    print(f"Triplane is at {scheme}://{shown}:{port}/  (Ctrl-C stops it)")
+    for email, password, role in logins:
+        print(f"  demo {role}: {email} / {password}")
+    sys.stdout.flush()
+    os.environ["TRIPLANE_DATABASE_URL"] = url
+    os.environ.pop("TRIPLANE_DEMO", None)
+    uvicorn.run(
+        "triplane.web.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        proxy_headers=proxy,
+        forwarded_allow_ips="*" if proxy else None,
+        log_level="warning",
+        access_log=False,
+    )

@@ -1,0 +1,51 @@
+/* Triplane service worker: static assets cache-first; Today and drill pages network-first with
+   the last good copy offline; everything else falls back to /offline. */
+var STATIC = "triplane-static-v1";
+var PAGES = "triplane-pages-v1";
+var ASSETS = ["/static/vendor/pico.min.css", "/static/vendor/htmx.min.js", "/static/app.css",
+  "/static/app.js", "/static/icons/icon.svg", "/static/icons/icon-192.png", "/offline"];
+
+self.addEventListener("install", function (e) {
+  e.waitUntil(caches.open(STATIC).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));
+});
+self.addEventListener("activate", function (e) {
+  e.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== STATIC && k !== PAGES; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function offlinePage(url) {
+  return url.pathname === "/today" || url.pathname.indexOf("/drills/") === 0;
+}
+
+self.addEventListener("fetch", function (e) {
+  var req = e.request;
+  if (req.method !== "GET") return;
+  var url = new URL(req.url);
+  if (url.origin !== self.location.origin || url.pathname.indexOf("/api/") === 0) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    e.respondWith(caches.match(req).then(function (hit) {
+      return hit || fetch(req).then(function (r) {
+        var copy = r.clone();
+        caches.open(STATIC).then(function (c) { c.put(req, copy); });
+        return r;
+      });
+    }));
+    return;
+  }
+  if (req.mode === "navigate" || offlinePage(url)) {
+    e.respondWith(fetch(req).then(function (r) {
+      if (r.ok && offlinePage(url) && !r.redirected) {
+        var copy = r.clone();
+        caches.open(PAGES).then(function (c) { c.put(url.pathname + url.search, copy); });
+      }
+      return r;
+    }, function () {
+      return caches.open(PAGES).then(function (c) {
+        return c.match(url.pathname + url.search).then(function (hit) {
+          return hit || c.match(url.pathname, { ignoreSearch: true });
+        });
+      }).then(function (hit) { return hit || caches.match("/offline"); });
+    }));
+  }
+});
