@@ -1,0 +1,109 @@
+"""Web fixtures: a real uvicorn server on a free loopback port, on a temporary SQLite file (and
+on PostgreSQL when TRIPLANE_TEST_DATABASE_URL is set), plus helpers to sign people up."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed: pip install -e '.[web]'")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Live:
+    url: str
+    db_url: str
+
+    def client(self, **kw: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kw)
+
+    def signup(self, role: str = "athlete", name: str | None = None) -> dict[str, Any]:
+        """A new account; returns me + token + password + an authorised client."""
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+        password = "correct horse " + uuid.uuid4().hex[:6]
+        with self.client() as c:
+            r = c.post(
+                "/api/v1/auth/signup",
+                json={"email": email, "password": password, "name": name or role, "role": role},
+            )
+            assert r.status_code == 201, r.text
+            me = r.json()
+            tok = c.post("/api/v1/auth/token", json={"email": email, "password": password})
+            assert tok.status_code == 200, tok.text
+        token = tok.json()["access_token"]
+        return {
+            **me,
+            "password": password,
+            "token": token,
+            "client": self.client(headers={"Authorization": f"Bearer {token}"}),
+        }
+
+    def link(self, coach: dict[str, Any], athlete: dict[str, Any]) -> None:
+        code = coach["client"].post("/api/v1/coach/invites").json()["code"]
+        r = athlete["client"].post("/api/v1/invites/accept", json={"code": code})
+        assert r.status_code == 200, r.text
+
+
+def start_server(db_url: str) -> tuple[Any, threading.Thread, str]:
+    import uvicorn
+
+    from triplane.web.app import create_app
+
+    app = create_app(db_url)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        raise RuntimeError("the test server did not start")
+    return server, thread, url
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite3'}"
+    server, thread, url = start_server(db)
+    yield Live(url, db)
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def live_pg(pg_url: str) -> Iterator[Live]:
+    server, thread, url = start_server(pg_url)
+    yield Live(url, pg_url)
+    server.should_exit = True
+    thread.join(10)
+    from triplane.store.db import make_engine
+
+    make_engine(pg_url).dispose()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    out = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "web"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
