@@ -1,0 +1,147 @@
+"""Streaming frame reader with clear errors for bad input.
+
+Frames are decoded in a background thread into a small bounded queue, so decoding overlaps the
+pose model and memory stays flat however long the video is.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from triplane.vision.errors import VisionError
+
+QUEUE_FRAMES = 4  # frames decoded ahead of the pose model; bounds memory
+BRIGHTNESS_EVERY = 10  # sample the brightness of every n-th frame (cheap: a strided view)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int  # as the container declares it; 0 when unknown
+    fps_assumed: bool = False  # the container gave no frame rate: 30 assumed
+
+
+def _cv2() -> Any:
+    import cv2
+
+    return cv2
+
+
+def probe(path: str | os.PathLike[str]) -> VideoInfo:
+    """Check that `path` is a readable video and describe it, or raise VisionError."""
+    cv2 = _cv2()
+    p = Path(path)
+    if not p.exists():
+        raise VisionError(f"There is no file at {p}: check the path and try again.")
+    if p.is_dir():
+        raise VisionError(f"{p} is a folder, not a video file: give the path of the video.")
+    if p.stat().st_size == 0:
+        raise VisionError(f"{p} is empty (0 bytes): copy or record the video again.")
+    cap = cv2.VideoCapture(str(p))
+    try:
+        if not cap.isOpened():
+            raise VisionError(
+                f"{p} is not a video that can be read (or it is truncated): "
+                "use the MP4 or MOV file straight from the phone."
+            )
+        ok, frame = cap.read()
+        if not ok or frame is None:
+            raise VisionError(
+                f"{p} has no frame that can be decoded: the file is truncated or not a video."
+            )
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        if count == 1 or p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".webp"):
+            raise VisionError(f"{p} is a still image, not a video: film the test as a video.")
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        assumed = not (1.0 <= fps <= 480.0)
+        h, w = frame.shape[:2]
+        return VideoInfo(str(p), int(w), int(h), 30.0 if assumed else fps, max(count, 0), assumed)
+    finally:
+        cap.release()
+
+
+@dataclass
+class Frame:
+    index: int
+    rgb: Any  # numpy array HxWx3, RGB, uint8
+    brightness: float | None  # mean luma 0-255 of a subsample, on every n-th frame
+
+
+class FrameReader:
+    """Iterate the frames of a video as RGB arrays, decoded ahead in a thread.
+
+    ``frames_read`` and ``decode_error`` are set when iteration ends; a read that stops before
+    the declared frame count is reported by the caller as a possibly truncated file.
+    """
+
+    def __init__(self, info: VideoInfo, stop_after: int | None = None) -> None:
+        self.info = info
+        self.stop_after = stop_after
+        self.frames_read = 0
+        self.decode_error: str | None = None
+        self._q: queue.Queue[Frame | None] = queue.Queue(maxsize=QUEUE_FRAMES)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        cv2 = _cv2()
+        cap = cv2.VideoCapture(self.info.path)
+        try:
+            i = 0
+            while not self._stop.is_set():
+                if self.stop_after is not None and i >= self.stop_after:
+                    break
+                ok, bgr = cap.read()
+                if not ok or bgr is None:
+                    break
+                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                bright = None
+                if i % BRIGHTNESS_EVERY == 0:
+                    bright = float(rgb[::16, ::16].mean())
+                self._put(Frame(i, rgb, bright))
+                i += 1
+            self.frames_read = i
+        except Exception as exc:  # a decoder crash mid-file: stop, report like truncation
+            self.decode_error = str(exc)
+        finally:
+            cap.release()
+            self._put(None)
+
+    def _put(self, item: Frame | None) -> None:
+        while not self._stop.is_set():
+            try:
+                self._q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[Frame]:
+        self._thread = threading.Thread(target=self._run, name="triplane-video", daemon=True)
+        self._thread.start()
+        try:
+            while True:
+                item = self._q.get()
+                if item is None:
+                    break
+                yield item
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            while self._thread.is_alive():
+                try:
+                    self._q.get_nowait()
+                except queue.Empty:
+                    self._thread.join(timeout=0.05)
+            self._thread = None
