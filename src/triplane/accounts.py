@@ -313,7 +313,7 @@ class Accounts:
 
     def coach_reset_password(self, coach: User, athlete_id: int) -> tuple[str, str]:
         """A linked coach resets an athlete's password: (e-mail, temporary password)."""
-        self.athlete_for(coach, athlete_id)
+        self.coach_athlete(coach, athlete_id)
         row = self.conn.execute(
             select(t.users.c.email)
             .join(t.user_athletes, t.user_athletes.c.user_id == t.users.c.id)

@@ -67,7 +67,7 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
         version=__version__,
         description="3D hip mobility and strength for trail runners: the REST API.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # Swagger UI would load from a CDN; the schema is the contract
         redoc_url=None,
     )
     app.state.ctx = WebContext(engine)
