@@ -105,6 +105,8 @@
     var form = e.target;
     if (form.matches("form[data-offline-log]") && !navigator.onLine) {
       e.preventDefault();
+      e.stopImmediatePropagation();
+      if (e.submitter) lastSubmit = { form: form, name: e.submitter.name, value: e.submitter.value };
       queueForm(form);
     }
   }, true);

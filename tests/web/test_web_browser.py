@@ -1,0 +1,236 @@
+"""Real-browser tests (Playwright driving Debian's chromium): sign-up, the assessment wizard, a
+snack done with the guided timer, a lunge session, offline logging sent once, and a coach
+seeing the athlete's adherence. Screenshots of every page at phone and desktop width go to
+docs/screenshots/web/ (look at them before calling a page done)."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(
+        f"browser tests need Debian's chromium at {CHROMIUM} (make test installs it with apt "
+        "when run as root: apt-get install chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def shoot(page: Any, folder: Path, name: str) -> None:
+    """The page at phone width (full height), then at desktop width."""
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(folder / f"{name}-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def new_page(browser: Any, live: Any) -> Any:
+    ctx = browser.new_context(base_url=live.url, viewport=PHONE, timezone_id="Europe/Zurich")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def sign_up(page: Any, role: str, name: str, folder: Path | None = None) -> tuple[str, str]:
+    email, password = f"{role}-{uuid.uuid4().hex[:8]}@example.org", "a long passphrase"
+    page.goto("/signup")
+    if folder is not None:
+        shoot(page, folder, "signup")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("a coach" if role == "coach" else "a runner (athlete)").check()
+    page.get_by_role("button", name="Sign up").click()
+    return email, password
+
+
+def csp_errors(page: Any) -> list[str]:
+    return [e for e in page.js_errors if "Content Security Policy" in e or "Refused" in e]
+
+
+def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path) -> None:
+    page = new_page(browser, live)
+    page.goto("/login")
+    shoot(page, screenshot_dir, "login")
+    sign_up(page, "athlete", "Sam Runner", screenshot_dir)
+
+    # the assessment wizard, one test at a time
+    page.wait_for_url("**/assess")
+    shoot(page, screenshot_dir, "assess-step")
+    page.get_by_label("Degrees").first.fill("110")
+    page.locator("#right_value").fill("118")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/assess?step=1")
+    page.locator("#left_rating").select_option("1")  # extension by eye, graded self-rating
+    page.locator("#right_rating").select_option("2")
+    page.get_by_role("button", name="Save and continue").click()
+    for step in range(2, 6):
+        page.wait_for_url(f"**/assess?step={step}")
+        if step == 4:  # internal rotation: left clearly restricted
+            page.locator("#left_value").fill("18")
+            page.locator("#right_value").fill("38")
+            page.get_by_role("button", name="Save and continue").click()
+        else:
+            page.get_by_role("button", name="Skip this test").click()
+    page.wait_for_url("**/assess/profile")
+    assert page.get_by_role("heading", name="Priorities").is_visible()
+    assert "Internal rotation" in page.locator("ol").first.inner_text()
+    shoot(page, screenshot_dir, "profile")
+
+    # Today: the next snack is highlighted
+    page.goto("/today")
+    shoot(page, screenshot_dir, "today")
+    nxt = page.locator("li.snack.next")
+    assert nxt.count() == 1
+    drill_name = nxt.locator(".snack-name").inner_text()
+
+    # a snack done with the guided timer (sped up for the test)
+    href = nxt.locator(".snack-name").get_attribute("href")
+    page.goto(href + "&speed=200")
+    assert page.get_by_role("heading", name=drill_name).is_visible()
+    shoot(page, screenshot_dir, "drill")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#timer[data-state=finished]", timeout=60_000)
+    shoot(page, screenshot_dir, "drill-finished")
+    page.get_by_role("button", name="Log with discomfort 2 of 10").click()
+    page.wait_for_selector("#timer[data-state=logged]")
+    assert "Logged" in page.locator("#timer-result").inner_text()
+    page.goto("/today")
+    assert (
+        "Done" in page.locator("li.snack").first.inner_text()
+        or page.locator("li.snack.done").count() == 1
+    )
+
+    # a snack done with one tap (HTMX)
+    first_open = page.locator("li.snack:not(.done):not(.skipped)").first
+    snack_id = first_open.get_attribute("id")
+    first_open.get_by_role("button", name="Done with discomfort 1 of 10").click()
+    page.wait_for_selector(f"#{snack_id}.done")
+
+    # the lunge session
+    page.goto("/lunge")
+    shoot(page, screenshot_dir, "lunge")
+    page.locator("select[name=crossover_balance]").select_option("lost")
+    page.get_by_role("button", name="Log the session").click()
+    page.wait_for_selector("#next-time")
+    assert page.get_by_role("heading", name="Next time").is_visible()
+    assert "balance" in page.locator("#next-time").inner_text().lower()
+    shoot(page, screenshot_dir, "lunge-done")
+
+    for path, name in (
+        ("/check-in", "check-in"),
+        ("/settings", "settings"),
+        ("/history", "history"),
+        ("/account", "account"),
+        ("/drills", "drills"),
+        ("/nowhere", "not-found"),
+    ):
+        page.goto(path)
+        shoot(page, screenshot_dir, name)
+
+    # settings save, and a history correction
+    page.goto("/settings")
+    page.get_by_label("Daily budget (minutes, 5-60)").fill("20")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_url("**/settings?saved=1")
+    assert page.get_by_label("Daily budget (minutes, 5-60)").input_value() == "20"
+    page.goto("/history")
+    before = page.locator("ul.history li").count()
+    page.locator("ul.history li").first.get_by_role("button", name="Delete").click()
+    page.wait_for_url("**/history")
+    assert page.locator("ul.history li").count() == before - 1
+    assert csp_errors(page) == []
+
+    # a coach invites the athlete and sees the adherence
+    coach = new_page(browser, live)
+    sign_up(coach, "coach", "Alex Coach")
+    coach.wait_for_url("**/coach")
+    coach.get_by_role("button", name="Create an invite code").click()
+    code = coach.locator("#new-code .code").inner_text()
+    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code)
+    page.goto("/account")
+    page.get_by_label("Invite code from your coach").fill(code)
+    page.get_by_role("button", name="Link to coach").click()
+    page.wait_for_url("**/account?done=linked")
+    assert "Alex Coach" in page.content()
+    coach.goto("/coach")
+    row = coach.locator("table.coach-table tbody tr").first
+    assert "Sam Runner" in row.inner_text()
+    assert row.locator("td.adherence").count() == 2
+    shoot(coach, screenshot_dir, "coach")
+    coach.locator("table.coach-table a").first.click()
+    coach.wait_for_url("**/coach/athletes/*")
+    assert coach.get_by_role("heading", name="Last 7 days").is_visible()
+    shoot(coach, screenshot_dir, "coach-athlete")
+    coach.get_by_label("Daily budget (minutes, 5-60)").fill("25")
+    coach.get_by_role("button", name="Save for this athlete").click()
+    assert coach.get_by_label("Daily budget (minutes, 5-60)").input_value() == "25"
+    assert csp_errors(coach) == []
+    page.context.close()
+    coach.context.close()
+
+
+def test_offline_log_is_sent_once(browser: Any, live: Any) -> None:
+    page = new_page(browser, live)
+    sign_up(page, "athlete", "Offline Olga")
+    page.wait_for_url("**/assess")
+    page.goto("/today")
+    aid = page.locator("body").get_attribute("data-athlete")
+    page.context.set_offline(True)
+    snack = page.locator("li.snack").first
+    snack.get_by_role("button", name="Done with discomfort 2 of 10").click()
+    page.wait_for_selector("li.snack.done")
+    assert "sent when you are back online" in snack.inner_text()
+    assert page.evaluate("window.triplaneQueue.load().length") == 1
+    saved = page.evaluate("localStorage.getItem('triplane.queue.v1')")
+    page.context.set_offline(False)
+    for _ in range(100):  # the page flushes its queue on the 'online' event
+        if page.evaluate("window.triplaneQueue.load().length") == 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("window.triplaneQueue.load().length") == 0
+    count = """async (aid) => {
+        const r = await fetch('/api/v1/athletes/' + aid + '/log', {credentials: 'same-origin'});
+        return (await r.json()).filter(e => e.kind === 'drill').length;
+    }"""
+    assert page.evaluate(count, aid) == 1
+    # a replay of the same queued log (a retry after a lost answer) stores nothing new
+    page.evaluate("(q) => localStorage.setItem('triplane.queue.v1', q)", saved)
+    page.evaluate("window.triplaneQueue.flush()")
+    assert page.evaluate("window.triplaneQueue.load().length") == 0
+    assert page.evaluate(count, aid) == 1
+    page.reload()
+    page.wait_for_selector("li.snack.done")
+    assert page.locator("li.snack.done").count() == 1
+    page.context.close()
