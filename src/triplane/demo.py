@@ -80,7 +80,7 @@ def create_demo(
             noise = rng.uniform(-1.5, 1.5) if i else 0.0
             v = value + gain_per_week.get((motion, side), 0.0) * elapsed + noise
             if (motion, side) == ("external_rotation", "right") and day > pain_week:
-                v -= 11.0  # the regression after the painful week
+                v -= 12.0  # the regression after the painful week
             svc.add_measurement(a, side=side, motion=motion, degrees=max(round(v), 0), day=day)
 
     svc.check_in(a, pain=6, day=pain_week + timedelta(days=1))

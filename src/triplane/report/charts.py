@@ -602,6 +602,7 @@ def to_svg(fig: Figure, prefix: str | None = None) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF with external URIs
     p = prefix or f"c{next(_ids)}"
     svg = re.sub(r'id="([^"]+)"', rf'id="{p}-\1"', svg)
     svg = re.sub(r'(xlink:href|href)="#([^"]+)"', rf'\1="#{p}-\2"', svg)
