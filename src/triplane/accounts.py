@@ -477,7 +477,7 @@ class Accounts:
     # -- the coach's view of an athlete --
 
     def adherence(self, athlete: Athlete, today: date | None = None) -> dict[str, Any]:
-        """Minutes done / minutes planned over the last 7 and 28 days (today excluded)."""
+        """Minutes done / minutes planned over the last 7 and 28 days, today included."""
         today = today or athlete.today()
         planner = self.svc.planner(athlete)
         log = planner.log
@@ -487,11 +487,12 @@ class Accounts:
                 done_by_day[d.date] = done_by_day.get(d.date, 0.0) + d.minutes
         out: dict[str, Any] = {}
         planned_by_day: dict[date, int] = {}
-        for n in range(1, 29):
+        for n in range(0, 28):
             day = today - timedelta(days=n)
-            planned_by_day[day] = planner.day(day).total_minutes
+            started = planner.since is None or day >= planner.since
+            planned_by_day[day] = planner.day(day).total_minutes if started else 0
         for window in (7, 28):
-            days = [today - timedelta(days=n) for n in range(1, window + 1)]
+            days = [today - timedelta(days=n) for n in range(window)]
             planned = sum(planned_by_day[d] for d in days)
             done = sum(done_by_day.get(d, 0.0) for d in days)
             out[f"last_{window}_days"] = {

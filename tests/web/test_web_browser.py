@@ -188,6 +188,7 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     row = coach.locator("table.coach-table tbody tr").first
     assert "Sam Runner" in row.inner_text()
     assert row.locator("td.adherence").count() == 2
+    assert re.search(r"\d+%", row.locator("td.adherence").first.inner_text())
     shoot(coach, screenshot_dir, "coach")
     coach.locator("table.coach-table a").first.click()
     coach.wait_for_url("**/coach/athletes/*")
