@@ -152,3 +152,9 @@ def test_a_shallow_dip_is_not_a_rep() -> None:
 )  # fmt: skip
 def test_classify(angle: float, turn: float, expected: str) -> None:
     assert classify(angle, turn) == expected
+
+
+def test_a_squat_in_place_is_not_a_lunge() -> None:
+    bottom = JointAngles(right_knee_flexion=90, left_knee_flexion=90, right_hip_flexion=80,
+                         left_hip_flexion=80, trunk_flexion=20)  # fmt: skip
+    assert _count(_rep_frames(bottom, "left")).reps == []

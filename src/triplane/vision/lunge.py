@@ -1,13 +1,17 @@
 """Lunge-matrix sets: repetitions segmented from a stream of frames, each rep analysed.
 
 A rep starts when the more-bent knee leaves standing (under ``STAND`` degrees), counts when it
-bends past ``MIN_DEPTH``, and ends back under ``STAND``. Per rep: depth (knee and hip flexion
-of the working leg, the one bent most at the bottom), the working knee's frontal-plane
+bends past ``MIN_DEPTH``, and ends back under ``STAND``. Not a lunge: a dip quicker than
+``MIN_REP_SECONDS``, less than ``MIN_BEND`` degrees deeper than the start, with no foot
+stepping, or with both feet moving (a jump). Per rep: depth (knee and hip
+flexion of the working leg, the one bent most at the bottom), the working knee's frontal-plane
 projection angle at the bottom, the largest forward trunk lean, the largest pelvic drop from
 the start, the step direction (which lunge-matrix direction it was) and the tempo.
 
 Step direction: the stepping foot is the one that moved in the picture between the start and
-the bottom of the rep (the planted one stays put: the camera does not move). Its move relative
+the bottom of the rep (the planted one stays put: the camera does not move). A step straight
+toward or away from the camera moves little in the picture: film lunges from the side or at
+45 degrees. Its move relative
 to the planted foot, in the horizontal plane of the person's starting facing, gives an angle:
 0 forward, +90 to the stepping leg's own side, 180 back, negative across the body.
 
@@ -31,6 +35,10 @@ from statistics import mean
 STAND = 25.0  # knee flexion under which the person counts as standing
 MIN_DEPTH = 45.0  # knee flexion a rep must reach
 MAX_REP_SECONDS = 15.0
+MIN_REP_SECONDS = 0.8  # quicker dips (landing from a jump) are not lunges
+MIN_STEP_M = 0.2  # a lunge-matrix rep steps: the feet's relative position moves this much
+MIN_BEND = 35.0  # knee flexion gained from the standing start (bias-free depth check)
+PLANTED_MOVE = 0.25  # body sizes the planted foot may move in the picture (more: a jump)
 HOLD_WITHIN = 5.0  # degrees from the deepest point that count as the hold
 TURN_FOR_TRANSVERSE = 45.0
 
@@ -128,12 +136,20 @@ def analyse_rep(frames: list[LungeFrame], number: int, fps: float) -> Rep | None
 
     stepping = max(("left", "right"), key=moved)
     planted = "right" if stepping == "left" else "left"
+    if moved(planted) > PLANTED_MOVE:
+        return None  # both feet moved (a jump, a jumping jack): not a lunge
+    if depths[b] - depths[0] < MIN_BEND:
+        return None
 
     def rel(f: LungeFrame) -> Vec2:
         s, p = f.ankle_world[stepping], f.ankle_world[planted]
         return (s[0] - p[0], s[1] - p[1])
 
     r0, r1 = rel(start), rel(bottom)
+    if math.hypot(r1[0] - r0[0], r1[1] - r0[1]) < MIN_STEP_M:
+        return None  # a squat or a dip in place, not a lunge
+    if (end.frame - start.frame) / fps < MIN_REP_SECONDS:
+        return None
     fwd, right = _local((r1[0] - r0[0], r1[1] - r0[1]), start.forward)
     own = 1.0 if stepping == "right" else -1.0
     step_angle = math.degrees(math.atan2(right * own, fwd))

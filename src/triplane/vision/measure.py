@@ -277,6 +277,21 @@ class MeasureResult:
             for m in self.motions
         ]  # fmt: skip
 
+    def lunge_log(self) -> dict[str, Any] | None:
+        """For a lunge set: what a lunge log for that direction needs from the video (the
+        direction, the reps, per stepping side) plus the analysis; None for other tests. The
+        person still gives discomfort and balance, which a video cannot see."""
+        if self.lunge is None:
+            return None
+        summary = self.lunge["summary"]
+        return {
+            "direction": summary.get("direction"),
+            "reps": summary.get("reps", 0),
+            "reps_per_side": summary.get("reps_per_side", {}),
+            "device": "video",
+            "analysis": summary,
+        }
+
     def to_json(self) -> dict[str, Any]:
         def rng(r: Range) -> dict[str, Any]:
             assert r.lo is not None and r.hi is not None

@@ -15,7 +15,10 @@ ship in the wheel, so it runs offline (the lite and heavy models would be downlo
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +86,28 @@ class Observation:
         return (float(x0 - px), float(y0 - py), float(x1 + px), float(y1 + py))
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr(on: bool = True) -> Iterator[None]:
+    """Silence file descriptor 2 for a moment: MediaPipe's C++ side writes warnings about its
+    own graph there (no setting turns them off) while it loads its models and on the first
+    frame with a pose; they mean nothing to the person measuring. Python errors still raise."""
+    if not on:
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _mp_pose() -> Any:
     from mediapipe.python.solutions import pose as mp_pose
 
@@ -96,26 +121,33 @@ class PoseModel:
         self, static: bool = False, min_detection: float = 0.5, min_tracking: float = 0.5
     ) -> None:
         mp_pose = _mp_pose()
-        self._pose = mp_pose.Pose(
-            static_image_mode=static,
-            model_complexity=MODEL_COMPLEXITY,
-            smooth_landmarks=True,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection,
-            min_tracking_confidence=min_tracking,
-        )
+        self._quiet = 2  # calls to keep quiet: until the models have loaded and seen a pose
+        with _quiet_native_stderr():
+            self._pose = mp_pose.Pose(
+                static_image_mode=static,
+                model_complexity=MODEL_COMPLEXITY,
+                smooth_landmarks=True,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection,
+                min_tracking_confidence=min_tracking,
+            )
 
     def process(self, rgb: np.ndarray) -> Observation | None:
-        res = self._pose.process(rgb)
+        with _quiet_native_stderr(self._quiet > 0):
+            res = self._pose.process(rgb)
         if res.pose_landmarks is None or res.pose_world_landmarks is None:
             return None
+        self._quiet -= 1
         h, w = rgb.shape[:2]
         im = np.array([(p.x * w, p.y * h, p.visibility) for p in res.pose_landmarks.landmark])
         wl = np.array([(p.x, -p.y, -p.z) for p in res.pose_world_landmarks.landmark])
         return Observation(im[:, :2], wl, im[:, 2])
 
     def reset(self) -> None:
-        self._pose.reset()
+        """Forget the person followed (the next frame runs the detector); reloads the models."""
+        self._quiet = 2
+        with _quiet_native_stderr():
+            self._pose.reset()
 
     def close(self) -> None:
         self._pose.close()
