@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
 from triplane.service import Athlete, Conflict, Invalid, NotFound, Service, TriplaneError
 from triplane.store import schema as t
@@ -118,6 +129,33 @@ def _clean_text(value: str, what: str, maximum: int) -> str:
     if not value or len(value) > maximum or any(ord(c) < 32 for c in value):
         raise Invalid(f"the {what} needs 1 to {maximum} printable characters")
     return value
+
+
+_VERSION_QUERY: Any = None
+
+
+def _version_query() -> Any:
+    """One UNION ALL of (count, max id) per athlete table, plus the athlete's name and zone;
+    built once (building it per call costs more than running it)."""
+    global _VERSION_QUERY
+    if _VERSION_QUERY is None:
+        aid = bindparam("aid", type_=Integer)
+        parts = [
+            select(literal(table.name), func.count(), func.max(table.c.id), literal("")).where(
+                table.c.athlete_id == aid
+            )
+            for table in t.ATHLETE_TABLES
+        ]
+        parts.append(
+            select(
+                literal("athlete"),
+                literal(0),
+                literal(0),
+                t.athletes.c.name + "|" + t.athletes.c.tz,
+            ).where(t.athletes.c.id == aid)
+        )
+        _VERSION_QUERY = union_all(*parts)
+    return _VERSION_QUERY
 
 
 class Accounts:
@@ -526,15 +564,8 @@ class Accounts:
     def data_version(self, athlete_id: int) -> tuple[Any, ...]:
         """A cheap fingerprint of everything a plan depends on (changes whenever a row is added,
         removed or the athlete is edited), so faces can cache derived plans safely."""
-        cols: list[Any] = []
-        for table in t.ATHLETE_TABLES:
-            where = table.c.athlete_id == athlete_id
-            cols.append(select(func.count()).where(where).scalar_subquery())
-            cols.append(select(func.max(table.c.id)).where(where).scalar_subquery())
-        row = self.conn.execute(
-            select(t.athletes.c.name, t.athletes.c.tz, *cols).where(t.athletes.c.id == athlete_id)
-        ).first()
-        return tuple(row) if row is not None else ()
+        rows = self.conn.execute(_version_query(), {"aid": athlete_id}).all()
+        return tuple(sorted((tuple(r) for r in rows), key=lambda r: str(r[0])))
 
     # -- the demo --
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from triplane.accounts import Unauthenticated, User
@@ -235,17 +235,23 @@ def athlete(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
         return acc.svc.athlete_summary(a)
 
 
-@router.get("/athletes/{athlete_id}/plan/day", tags=["plan"])
+@router.get(
+    "/athletes/{athlete_id}/plan/day",
+    tags=["plan"],
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "the plan-day JSON"}},
+)
 def plan_day(
     athlete_id: AthleteId,
     request: Request,
     date: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (today)")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """The day's movement snacks and lunge-matrix session (the CLI's `plan day --json`)."""
     c = ctx(request)
     with c.tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        return c.plans.plan_day(acc, a, parse_date(date))
+        body = c.plans.plan_day_json(acc, a, parse_date(date))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/athletes/{athlete_id}/plan/week", tags=["plan"])

@@ -8,6 +8,8 @@ Run it with `triplane serve` (see README "Web app"), or under any ASGI server wi
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +64,20 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     engine = open_engine(db_url, demo)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # no more threads than database connections: extra threads would only queue for one
+        import anyio.to_thread
+
+        pool: Any = engine.pool
+        size = pool.size() + max(pool._max_overflow, 0) if hasattr(pool, "_max_overflow") else 40
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(4, min(40, size))
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Triplane",
         version=__version__,
         description="3D hip mobility and strength for trail runners: the REST API.",

@@ -6,9 +6,10 @@ synchronous), and each one opens exactly one transaction with `ctx(request).tx()
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -22,28 +23,49 @@ from triplane.web import security
 
 
 class PlanCache:
-    """Plan-day JSON by (athlete, day, today, data version): derived data, never stale, because
-    the version changes with every row the plan depends on."""
+    """Derived views by (athlete, day, today, data version): never stale, because the version
+    changes with every row they depend on. Plan-day JSON is kept serialised, ready to send."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def plan_day(self, acc: Accounts, athlete: Athlete, day: date | None) -> dict[str, Any]:
-        today = athlete.today()
-        key = (athlete.id, day or today, today, acc.data_version(athlete.id))
+    def _get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
-        value = acc.svc.plan_day(athlete, day or today).as_dict()
+        value = make()
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+    def _key(self, kind: str, acc: Accounts, athlete: Athlete, day: date | None) -> tuple[Any, ...]:
+        today = athlete.today()
+        return (kind, athlete.id, day or today, today, acc.data_version(athlete.id))
+
+    def plan_day_json(self, acc: Accounts, athlete: Athlete, day: date | None) -> bytes:
+        key = self._key("json", acc, athlete, day)
+        return self._get(key, lambda: _dumps(self.plan_day(acc, athlete, day)))  # type: ignore[no-any-return]
+
+    def plan_day(self, acc: Accounts, athlete: Athlete, day: date | None) -> dict[str, Any]:
+        key = self._key("plan", acc, athlete, day)
+        return self._get(  # type: ignore[no-any-return]
+            key, lambda: acc.svc.plan_day(athlete, day or athlete.today()).as_dict()
+        )
+
+    def derived(
+        self, kind: str, acc: Accounts, athlete: Athlete, day: date, make: Callable[[], Any]
+    ) -> Any:
+        return self._get(self._key(kind, acc, athlete, day), make)
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class WebContext:

@@ -197,8 +197,10 @@ def _now_local(a: Athlete) -> datetime:
     return datetime.now(ZoneInfo(a.tz)).replace(tzinfo=None)
 
 
-def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> dict[str, Any]:
-    plan = ctx(request).plans.plan_day(acc, a, day)
+def _today_slots(
+    acc: Accounts, plan: dict[str, Any], a: Athlete, day: date
+) -> list[dict[str, Any]]:
+    """The day's snacks, each marked done or skipped from the day's log."""
     logged = [d for d in acc.svc.athlete_log(a).drill_logs if d.date == day]
     slots = []
     used: set[int] = set()
@@ -210,16 +212,26 @@ def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> di
         state = None
         if match is not None:
             used.add(match)
-            d = logged[match]
-            state = "skipped" if d.skipped else "done"
-        slots.append(
-            {
-                **s,
-                "index": i,
-                "state": state,
-                "client_id": f"snack-{day.isoformat()}-{i}-{s['drill']['id']}"[:64],
-            }
-        )
+            state = "skipped" if logged[match].skipped else "done"
+        client_id = f"snack-{day.isoformat()}-{i}-{s['drill']['id']}"[:64]
+        slots.append({**s, "index": i, "state": state, "client_id": client_id})
+    return slots
+
+
+def _plan_and_slots(acc: Accounts, a: Athlete, day: date) -> tuple[dict[str, Any], Any]:
+    plan = acc.svc.plan_day(a, day).as_dict()
+    return plan, _today_slots(acc, plan, a, day)
+
+
+def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> dict[str, Any]:
+    c = ctx(request)
+    plan, slots = c.plans.derived(
+        "today",
+        acc,
+        a,
+        day,
+        lambda: _plan_and_slots(acc, a, day),
+    )
     now = _now_local(a).strftime("%H:%M") if day == a.today() else "00:00"
     pending = [s for s in slots if s["state"] is None]
     upcoming = [s for s in pending if s["start"] >= now] or pending
