@@ -20,6 +20,7 @@ system-deps:
 run: $(STAMP)
 	$(BIN)/triplane --demo demo --ensure
 	$(BIN)/triplane --demo plan day
+	$(BIN)/triplane --demo serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests bench
