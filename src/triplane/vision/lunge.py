@@ -2,11 +2,13 @@
 
 A rep starts when the more-bent knee leaves standing (under ``STAND`` degrees), counts when it
 bends past ``MIN_DEPTH``, and ends back under ``STAND``. Not a lunge: a dip quicker than
-``MIN_REP_SECONDS``, less than ``MIN_BEND`` degrees deeper than the start, with no foot
-stepping, or with both feet moving (a jump). Per rep: depth (knee and hip
-flexion of the working leg, the one bent most at the bottom), the working knee's frontal-plane
-projection angle at the bottom, the largest forward trunk lean, the largest pelvic drop from
-the start, the step direction (which lunge-matrix direction it was) and the tempo.
+``MIN_REP_SECONDS``, less than ``MIN_BEND`` degrees deeper than the start, hips not sinking
+(``MIN_DROP``, a walking step), no foot stepping, or both feet moving (a jump).
+
+Per rep: depth (knee and hip flexion of the working leg, the one bent most at the bottom), the
+working knee's frontal-plane projection angle at the bottom, the largest forward trunk lean,
+the largest pelvic drop from the start, the step direction (which lunge-matrix direction it
+was) and the tempo.
 
 Step direction: the stepping foot is the one that moved in the picture between the start and
 the bottom of the rep (the planted one stays put: the camera does not move). A step straight
@@ -39,6 +41,7 @@ MIN_REP_SECONDS = 0.8  # quicker dips (landing from a jump) are not lunges
 MIN_STEP_M = 0.2  # a lunge-matrix rep steps: the feet's relative position moves this much
 MIN_BEND = 35.0  # knee flexion gained from the standing start (bias-free depth check)
 PLANTED_MOVE = 0.25  # body sizes the planted foot may move in the picture (more: a jump)
+MIN_DROP = 0.25  # body sizes the hips must sink in the picture (a walking step does not)
 HOLD_WITHIN = 5.0  # degrees from the deepest point that count as the hold
 TURN_FOR_TRANSVERSE = 45.0
 
@@ -60,6 +63,7 @@ class LungeFrame:
     forward: Vec2  # the pelvis's forward direction, horizontal (x, z), unit
     foot: dict[str, Vec2]  # heel -> toe direction of each foot, horizontal (x, z)
     scale_px: float  # body size in pixels, to judge image motion
+    hips_y: float = 0.0  # height of the hip centre in the picture, pixels (down positive)
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ def analyse_rep(frames: list[LungeFrame], number: int, fps: float) -> Rep | None
         return None  # both feet moved (a jump, a jumping jack): not a lunge
     if depths[b] - depths[0] < MIN_BEND:
         return None
+    if (bottom.hips_y - start.hips_y) / max(start.scale_px, 1.0) < MIN_DROP:
+        return None  # the hips did not sink: a walking or turning step
 
     def rel(f: LungeFrame) -> Vec2:
         s, p = f.ankle_world[stepping], f.ankle_world[planted]

@@ -407,7 +407,9 @@ def lunge_frame(
         ankle_world={s: (pts[f"{s}_ankle"][0], pts[f"{s}_ankle"][2]) for s in ("left", "right")},
         ankle_image={s: (float(obs.image[INDEX[f"{s}_ankle"]][0]),
                          float(obs.image[INDEX[f"{s}_ankle"]][1])) for s in ("left", "right")},
-        forward=_horiz_unit(fwd[0], fwd[2]), foot=foot, scale_px=obs.scale,
+        forward=_horiz_unit(fwd[0], fwd[2]),
+        foot=foot, scale_px=obs.scale,
+        hips_y=float(obs.image[INDEX["left_hip"]][1] + obs.image[INDEX["right_hip"]][1]) / 2,
     )  # fmt: skip
 
 
