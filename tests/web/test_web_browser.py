@@ -235,3 +235,42 @@ def test_offline_log_is_sent_once(browser: Any, live: Any) -> None:
     page.wait_for_selector("li.snack.done")
     assert page.locator("li.snack.done").count() == 1
     page.context.close()
+
+
+def test_offline_pages_paused_banner_and_dark_mode(
+    browser: Any, live: Any, screenshot_dir: Path
+) -> None:
+    ctx = browser.new_context(
+        base_url=live.url, viewport=PHONE, color_scheme="dark", timezone_id="Europe/Zurich"
+    )
+    page = ctx.new_page()
+    page.js_errors = []  # type: ignore[attr-defined]
+    sign_up(page, "athlete", "Dora Dark")
+    page.wait_for_url("**/assess")
+    page.goto("/today")
+    shoot(page, screenshot_dir, "today-dark")
+    # the service worker takes over; then Today and a drill page work without a connection
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()  # now controlled by the worker, which keeps a copy of Today
+    href = page.locator(".snack-name").first.get_attribute("href")
+    page.goto(href)  # a drill page, cached on the way
+    page.goto("/today")
+    ctx.set_offline(True)
+    page.reload()
+    assert page.locator("li.snack").count() >= 1
+    page.goto(href + "&speed=200")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#timer[data-state=finished]", timeout=60_000)
+    page.get_by_role("button", name="Log with discomfort 1 of 10").click()
+    page.wait_for_selector("#timer[data-state=queued]")
+    ctx.set_offline(False)
+    # a red flag pauses the programme: the banner says stop and see a clinician
+    page.goto("/check-in")
+    page.get_by_label("numbness", exact=False).first.check()
+    page.get_by_role("button", name="Check in").click()
+    page.wait_for_url("**/today")
+    banner = page.locator("#safety-banner")
+    assert "Stop and see a clinician" in banner.inner_text()
+    shoot(page, screenshot_dir, "today-paused")
+    ctx.set_default_timeout(5000)
+    ctx.close()

@@ -448,7 +448,11 @@ def assess_profile(request: Request) -> Response:
         user, a = need_athlete(request, acc)
         profile = acc.svc.profile(a)
         norm = acc.svc.catalogue.norm_sets[profile.norm_set]
-    return render(request, "profile.html", user, profile=profile, norm=norm, athlete=a)
+    from triplane.core.plan import WEIGHTS
+
+    return render(
+        request, "profile.html", user, profile=profile, norm=norm, athlete=a, weights=WEIGHTS
+    )
 
 
 # ---- lunge matrix -----------------------------------------------------------------------------
