@@ -130,10 +130,7 @@ def main() -> None:
     clip = demo_clip()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; clip {clip.name}")
     print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine slows both)")
-    print(
-        f"{'clip':<16} {'frames':>6} {'bare med':>9} {'ours med':>9} {'ratio':>7}"
-        f" {'bare best':>9} {'ours best':>9} {'ratio':>7}   (frames per second)"
-    )
+    print("frames per second: medians of the runs, and the best run; ratio = ours / bare")
     compare("1768x994", clip, args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         hd = resized(clip, Path(tmp) / "hd.mp4", (1920, 1080))
