@@ -424,6 +424,18 @@ class Accounts:
             raise NotFound(f"no athlete with id {athlete_id} that you can see")
         return self.svc.athlete_by_id(athlete_id)
 
+    def athlete_and_version(self, user: User, athlete_id: int) -> tuple[Athlete, tuple[Any, ...]]:
+        """athlete_for() and data_version() together, in one query for the athlete themself
+        (the hot path of the plan and Today)."""
+        if user.athlete_id != athlete_id:
+            self.athlete_for(user, athlete_id)  # NotFound unless a linked coach
+        version = self.data_version(athlete_id)
+        row = next((r for r in version if r[0] == "athlete"), None)
+        if row is None:
+            raise NotFound(f"no athlete with id {athlete_id} that you can see")
+        name, _, tz = str(row[3]).rpartition("|")
+        return Athlete(athlete_id, name, tz), version
+
     def coach_athlete(self, user: User, athlete_id: int) -> Athlete:
         """For coach-only actions: a linked athlete (anyone else's id is 'not found')."""
         if user.role != "coach":

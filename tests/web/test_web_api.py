@@ -11,6 +11,14 @@ from triplane.service import open_service
 from triplane.store.db import open_engine
 
 API = "/api/v1"
+
+
+@pytest.fixture(scope="module")
+def live(live_both: Any) -> Any:
+    """Every test here runs on SQLite and, when TRIPLANE_TEST_DATABASE_URL is set, PostgreSQL."""
+    return live_both
+
+
 LUNGE = {"direction": "anterior", "reps": 5, "discomfort": 1, "balance": "ok"}
 
 

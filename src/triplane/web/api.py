@@ -249,8 +249,8 @@ def plan_day(
     """The day's movement snacks and lunge-matrix session (the CLI's `plan day --json`)."""
     c = ctx(request)
     with c.tx() as acc:
-        _, a = _athlete(acc, request, athlete_id)
-        body = c.plans.plan_day_json(acc, a, parse_date(date))
+        a, version = acc.athlete_and_version(api_user(request, acc), athlete_id)
+        body = c.plans.plan_day_json(acc, a, parse_date(date), version)
     return Response(body, media_type="application/json")
 
 

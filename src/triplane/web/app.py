@@ -67,11 +67,13 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # no more threads than database connections: extra threads would only queue for one
+        # No more threads than pooled database connections: a thread beyond the pool's size
+        # would open (and then close) a connection of its own on each request, which is slow
+        # on PostgreSQL; queueing for a pooled one is faster.
         import anyio.to_thread
 
         pool: Any = engine.pool
-        size = pool.size() + max(pool._max_overflow, 0) if hasattr(pool, "_max_overflow") else 40
+        size = pool.size() if hasattr(pool, "size") else 40
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(4, min(40, size))
         yield
         engine.dispose()

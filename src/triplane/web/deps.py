@@ -44,13 +44,26 @@ class PlanCache:
                 self._items.popitem(last=False)
         return value
 
-    def _key(self, kind: str, acc: Accounts, athlete: Athlete, day: date | None) -> tuple[Any, ...]:
+    def _key(
+        self,
+        kind: str,
+        acc: Accounts,
+        athlete: Athlete,
+        day: date | None,
+        version: tuple[Any, ...] | None = None,
+    ) -> tuple[Any, ...]:
         today = athlete.today()
-        return (kind, athlete.id, day or today, today, acc.data_version(athlete.id))
+        if version is None:
+            version = acc.data_version(athlete.id)
+        return (kind, athlete.id, day or today, today, version)
 
-    def plan_day_json(self, acc: Accounts, athlete: Athlete, day: date | None) -> bytes:
-        key = self._key("json", acc, athlete, day)
-        return self._get(key, lambda: _dumps(self.plan_day(acc, athlete, day)))  # type: ignore[no-any-return]
+    def plan_day_json(
+        self, acc: Accounts, athlete: Athlete, day: date | None, version: tuple[Any, ...]
+    ) -> bytes:
+        def make() -> bytes:
+            return _dumps(acc.svc.plan_day(athlete, day or athlete.today()).as_dict())
+
+        return self._get(self._key("json", acc, athlete, day, version), make)  # type: ignore[no-any-return]
 
     def plan_day(self, acc: Accounts, athlete: Athlete, day: date | None) -> dict[str, Any]:
         key = self._key("plan", acc, athlete, day)
@@ -59,9 +72,15 @@ class PlanCache:
         )
 
     def derived(
-        self, kind: str, acc: Accounts, athlete: Athlete, day: date, make: Callable[[], Any]
+        self,
+        kind: str,
+        acc: Accounts,
+        athlete: Athlete,
+        day: date,
+        make: Callable[[], Any],
+        version: tuple[Any, ...] | None = None,
     ) -> Any:
-        return self._get(self._key(kind, acc, athlete, day), make)
+        return self._get(self._key(kind, acc, athlete, day, version), make)
 
 
 def _dumps(data: Any) -> bytes:

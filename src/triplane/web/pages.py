@@ -223,7 +223,13 @@ def _plan_and_slots(acc: Accounts, a: Athlete, day: date) -> tuple[dict[str, Any
     return plan, _today_slots(acc, plan, a, day)
 
 
-def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> dict[str, Any]:
+def _today_context(
+    acc: Accounts,
+    request: Request,
+    a: Athlete,
+    day: date,
+    version: tuple[Any, ...] | None = None,
+) -> dict[str, Any]:
     c = ctx(request)
     plan, slots = c.plans.derived(
         "today",
@@ -231,6 +237,7 @@ def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> di
         a,
         day,
         lambda: _plan_and_slots(acc, a, day),
+        version,
     )
     now = _now_local(a).strftime("%H:%M") if day == a.today() else "00:00"
     pending = [s for s in slots if s["state"] is None]
@@ -242,9 +249,12 @@ def _today_context(acc: Accounts, request: Request, a: Athlete, day: date) -> di
 @router.get("/today")
 def today(request: Request, date: str | None = None) -> Response:
     with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
+        user = need_user(request, acc)
+        if user.athlete_id is None:
+            acc.own_athlete(user)  # a coach: Forbidden, with the sentence
+        a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
-        data = _today_context(acc, request, a, day)
+        data = _today_context(acc, request, a, day, version)
     return render(request, "today.html", user, **data, target=TARGET_SENSATION)
 
 

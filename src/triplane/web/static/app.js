@@ -111,6 +111,27 @@
     }
   }, true);
 
+  // A one-tap log the server refused: say so where the tap was.
+  document.addEventListener("htmx:responseError", function (e) {
+    var form = e.detail.elt && e.detail.elt.closest("form");
+    if (!form) return;
+    var old = form.querySelector(".form-error");
+    if (old) old.remove();
+    var p = document.createElement("p");
+    p.className = "form-error"; p.setAttribute("role", "alert");
+    var status = e.detail.xhr ? e.detail.xhr.status : 0;
+    p.textContent = status === 403 ? "This page has expired: reload it and tap again."
+      : "That was not logged (" + status + "): reload the page and try again.";
+    form.appendChild(p);
+  });
+
+  // Logging out on a shared phone: forget the pages kept for offline use.
+  document.addEventListener("submit", function (e) {
+    if (e.target.matches && e.target.matches('form[action="/logout"]') && window.caches) {
+      caches.delete("triplane-pages-v1");
+    }
+  });
+
   // ---- the guided timer -----------------------------------------------------------------------
   var audio = null;
   function beep(freq, ms) {
