@@ -43,8 +43,23 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea, button'))
+    .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+    .filter(el => !((el.labels && el.labels.length) || el.getAttribute('aria-label')
+                    || (el.tagName === 'BUTTON' && el.textContent.trim())))
+    .map(el => el.outerHTML.slice(0, 80))"""
+
+
+def check_page(page: Any) -> None:
+    """Every control has a label, there is one h1, and the language is set."""
+    assert page.evaluate(UNLABELLED) == [], page.url
+    assert page.locator("h1").count() == 1, page.url
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
 def shoot(page: Any, folder: Path, name: str) -> None:
     """The page at phone width (full height), then at desktop width."""
+    check_page(page)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
