@@ -151,6 +151,11 @@ def live_pg(pg_url: str) -> Iterator[Live]:
 
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
-    out = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "web"
+    """build/screenshots/web (ignored by git) unless TRIPLANE_SCREENSHOTS_DIR says otherwise;
+    the committed set is refreshed with TRIPLANE_SCREENSHOTS_DIR=docs/screenshots/web."""
+    root = Path(__file__).resolve().parents[2]
+    out = Path(os.environ.get("TRIPLANE_SCREENSHOTS_DIR") or root / "build" / "screenshots" / "web")
+    if not out.is_absolute():
+        out = root / out
     out.mkdir(parents=True, exist_ok=True)
     return out

@@ -135,8 +135,13 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     page.goto(href + "&speed=200")
     assert page.get_by_role("heading", name=drill_name).is_visible()
     shoot(page, screenshot_dir, "drill")
+    page.evaluate(
+        "() => { window.beeps = 0;"
+        " document.addEventListener('triplane:beep', () => { window.beeps += 1; }); }"
+    )
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#timer[data-state=finished]", timeout=60_000)
+    assert page.evaluate("window.beeps") >= 4  # get ready, each hold or rep, the end
     shoot(page, screenshot_dir, "drill-finished")
     page.get_by_role("button", name="Log with discomfort 2 of 10").click()
     page.wait_for_selector("#timer[data-state=logged]")
