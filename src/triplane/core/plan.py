@@ -314,229 +314,23 @@ class Planner:
         return None
 
     def _base_week(self, monday: date) -> tuple[_BaseDay, ...]:
-        cat = self.catalogue
-        assigned = dict.fromkeys(MOTIONS, 0.0)
-        total = 0.0
-        days_used: dict[str, int] = {}
+        days = [monday + timedelta(days=i) for i in range(7)]
+        week = _Week(self, days)
+        week.choose()
+        week.cover_every_motion()
+        week.widen()
+        week.follow_restriction()
         out: list[_BaseDay] = []
-        yesterday: set[str] = set()
-        skeletons: list[list[_Skeleton] | None] = []
-        for i in range(7):
-            d = monday + timedelta(days=i)
-            s = self.settings_on(d)
-            off = (
-                self._is_away(d) is not None
-                or programme_state(self.log.check_ins, d, cat.red_flags).paused
-            )
-            pool = sum(1 for dr in cat.drills.values() if _allowed(dr, s))
-            skeletons.append(None if off else _skeleton(s, d, pool))
-        # Targets are shares of the whole week's minutes, so early slots already aim right.
-        week_total = sum(sk.minutes for day in skeletons if day for sk in day)
-        for i in range(7):
-            d = monday + timedelta(days=i)
-            s = self.settings_on(d)
-            kind = day_type(s, d)
-            day_skeleton = skeletons[i]
-            if day_skeleton is None:
+        for i, d in enumerate(days):
+            kind = day_type(week.settings[i], d)
+            if week.skeletons[i] is None:
                 away = self._is_away(d)
                 out.append(_BaseDay(d, kind, (), away, away is None))
-                yesterday = set()
                 continue
-            profile = self.profile_on(d)
-            weights = _weights(profile)
-            wsum = sum(weights.values())
-            wmax = max(weights.values())
-            allowed = [dr for dr in cat.drills.values() if _allowed(dr, s)]
-            today: list[Slot] = []
-            used_today: set[str] = set()
-            for sk in day_skeleton:
-                best: Drill | None = None
-                best_score = -1e9
-                for dr in allowed:
-                    if dr.id in used_today or days_used.get(dr.id, 0) >= MAX_DAYS_PER_DRILL:
-                        continue
-                    if sk.standing_only and not dr.is_standing:
-                        continue
-                    if sk.dynamic_only and dr.style != "dynamic":
-                        continue
-                    share = sk.minutes / len(dr.motions)
-                    score = 0.0
-                    for m in dr.motions:
-                        target = weights[m] / wsum * week_total
-                        gap = target - assigned[m]
-                        # over-serving a motion costs five times what serving a gap earns
-                        score += min(gap, share) if gap > 0 else 5 * max(gap, -share)
-                    score /= sk.minutes
-                    # prefer drills whose motions are the ones that need the time
-                    score += sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax
-                    # variety: a fresh drill is worth something; repeats cost more each time
-                    used_days = days_used.get(dr.id, 0)
-                    score += 0.6 if used_days == 0 else -0.3 * used_days
-                    if dr.id in yesterday:
-                        score -= 0.3
-                    if sk.context == "between_sets" and dr.style == "dynamic":
-                        score += 0.1
-                    score += 0.05 * _stable(self.seed, d.isoformat(), str(sk.start), dr.id)
-                    if score > best_score:
-                        best, best_score = dr, score
-                if best is None:
-                    continue  # nothing fits this slot's constraints: leave it out
-                used_today.add(best.id)
-                days_used[best.id] = days_used.get(best.id, 0) + 1
-                share = sk.minutes / len(best.motions)
-                for m in best.motions:
-                    assigned[m] += share
-                total += sk.minutes
-                today.append(self._slot(sk, best, profile))
-            out.append(_BaseDay(d, kind, tuple(today), None, False))
-            yesterday = used_today
-        week = self._cover_every_motion(tuple(out), days_used)
-        return self._rebalance(week, days_used)
-
-    def _rebalance(
-        self, week: tuple[_BaseDay, ...], days_used: dict[str, int]
-    ) -> tuple[_BaseDay, ...]:
-        """Where a restricted motion got less than twice an ok motion's minutes (small budgets,
-        few allowed drills), swap snacks from drills that feed the ok motion to ones that feed
-        the restricted one. Bounded: a few swaps at most."""
-        days = list(week)
-        for _ in range(40):
-            minutes = dict.fromkeys(MOTIONS, 0.0)
-            for day in days:
-                for sl in day.slots:
-                    for m in sl.drill.motions:
-                        minutes[m] += sl.minutes / len(sl.drill.motions)
-            statuses = {r.motion: r.status for r in self.profile_on(days[-1].date).motions}
-            short = [
-                (r, f)
-                for r in MOTIONS
-                if statuses[r] == "restricted"
-                for f in MOTIONS
-                if statuses[f] == "ok" and minutes[r] < 2 * minutes[f]
-            ]
-            if not any(self._swap_toward(days, days_used, r, f) for r, f in short):
-                break
-        return tuple(self._widen(days, days_used))
-
-    def _widen(self, days: list[_BaseDay], days_used: dict[str, int]) -> list[_BaseDay]:
-        """At least 10 different drills a week (or every allowed one): give an unused drill a
-        snack of the most repeated one."""
-        for i, day in enumerate(days):
-            s = self.settings_on(day.date)
-            pool = [dr for dr in self.catalogue.drills.values() if _allowed(dr, s)]
-            used = {k for k, v in days_used.items() if v > 0}
-            if len(used) >= min(10, len(pool)):
-                break
-            today = {sl.drill.id for sl in day.slots}
-            for j, slot in enumerate(day.slots):
-                if days_used.get(slot.drill.id, 0) < 3:
-                    continue
-                standing = slot.context == "before_run" or _in_work_hours(s, day.date, slot.start)
-                fresh = [
-                    dr
-                    for dr in pool
-                    if dr.id not in used
-                    and dr.id not in today
-                    and (dr.is_standing or not standing)
-                    and (dr.style == "dynamic" or slot.context != "before_run")
-                ]
-                if not fresh:
-                    continue
-                new = min(fresh, key=lambda dr: dr.id)
-                days_used[new.id] = 1
-                days_used[slot.drill.id] -= 1
-                sk = _Skeleton(_minutes(slot.start), slot.context, slot.minutes)
-                slots = list(day.slots)
-                slots[j] = self._slot(sk, new, self.profile_on(day.date))
-                days[i] = replace(day, slots=tuple(slots))
-                break
-        return days
-
-    def _swap_toward(
-        self, days: list[_BaseDay], days_used: dict[str, int], gain: str, lose: str
-    ) -> bool:
-        for i in range(len(days) - 1, -1, -1):
-            day = days[i]
-            s = self.settings_on(day.date)
-            today = {sl.drill.id for sl in day.slots}
-            for j, slot in enumerate(day.slots):
-                if lose not in slot.drill.motions or gain in slot.drill.motions:
-                    continue
-                if days_used.get(slot.drill.id, 0) <= 1:
-                    continue  # keep every drill of the week: variety counts too
-                standing = slot.context == "before_run" or _in_work_hours(s, day.date, slot.start)
-                dynamic = slot.context == "before_run"
-                options = sorted(
-                    (
-                        dr
-                        for dr in self.catalogue.drills.values()
-                        if gain in dr.motions
-                        and lose not in dr.motions
-                        and _allowed(dr, s)
-                        and dr.id not in today
-                        and days_used.get(dr.id, 0) < MAX_DAYS_PER_DRILL
-                        and (dr.is_standing or not standing)
-                        and (dr.style == "dynamic" or not dynamic)
-                    ),
-                    key=lambda dr: (len(dr.motions), dr.id),
-                )
-                if not options:
-                    continue
-                new = options[0]
-                days_used[new.id] = days_used.get(new.id, 0) + 1
-                days_used[slot.drill.id] -= 1
-                sk = _Skeleton(_minutes(slot.start), slot.context, slot.minutes)
-                slots = list(day.slots)
-                slots[j] = self._slot(sk, new, self.profile_on(day.date))
-                days[i] = replace(day, slots=tuple(slots))
-                return True
-        return False
-
-    def _cover_every_motion(
-        self, week: tuple[_BaseDay, ...], days_used: dict[str, int]
-    ) -> tuple[_BaseDay, ...]:
-        """Each of the six motions appears at least once a week: swap a late free snack if not."""
-        seen = {m for day in week for s in day.slots for m in s.drill.motions}
-        missing = [m for m in MOTIONS if m not in seen]
-        if not missing:
-            return week
-        days = list(week)
-        for motion in missing:
-            done = False
-            for i in range(len(days) - 1, -1, -1):
-                day = days[i]
-                s = self.settings_on(day.date)
-                today = {sl.drill.id for sl in day.slots}
-                for j in range(len(day.slots) - 1, -1, -1):
-                    slot = day.slots[j]
-                    if slot.context in ANCHORED:
-                        continue
-                    options = sorted(
-                        (
-                            dr
-                            for dr in self.catalogue.drills.values()
-                            if motion in dr.motions
-                            and _allowed(dr, s)
-                            and dr.id not in today
-                            and days_used.get(dr.id, 0) < MAX_DAYS_PER_DRILL
-                            and (dr.is_standing or not _in_work_hours(s, day.date, slot.start))
-                        ),
-                        key=lambda dr: (dr.motions.index(motion), len(dr.motions), dr.id),
-                    )
-                    if not options:
-                        continue
-                    new = options[0]
-                    days_used[new.id] = days_used.get(new.id, 0) + 1
-                    days_used[slot.drill.id] -= 1
-                    sk = _Skeleton(_minutes(slot.start), slot.context, slot.minutes)
-                    slots = list(day.slots)
-                    slots[j] = self._slot(sk, new, self.profile_on(day.date))
-                    days[i] = replace(day, slots=tuple(slots))
-                    done = True
-                    break
-                if done:
-                    break
-        return tuple(days)
+            profile = week.profiles[i]
+            slots = tuple(self._slot(sk, dr, profile) for sk, dr in week.picks[i])
+            out.append(_BaseDay(d, kind, slots, None, False))
+        return tuple(out)
 
     def _slot(self, sk: _Skeleton, drill: Drill, profile: Profile, note: str = "") -> Slot:
         side = "both"
@@ -767,6 +561,248 @@ class Planner:
             self._big_day_on(d + timedelta(days=i), self.settings_on(d + timedelta(days=i)))
             for i in range(0, days + 1)
         )
+
+
+class _Week:
+    """The base week being built: a skeleton of slots per day, then drills chosen for them.
+
+    Works on plain lists (one [skeleton, drill] pair per slot) so that the greedy choice and the
+    repair passes stay cheap; Slot objects are made once at the end.
+    """
+
+    def __init__(self, planner: Planner, days: list[date]) -> None:
+        self.planner = planner
+        cat = planner.catalogue
+        self.days = days
+        self.settings = [planner.settings_on(d) for d in days]
+        self.profiles = [planner.profile_on(d) for d in days]
+        self.skeletons: list[list[_Skeleton] | None] = []
+        self.allowed: list[list[Drill]] = []
+        for d, s in zip(days, self.settings, strict=True):
+            allowed = [dr for dr in cat.drills.values() if _allowed(dr, s)]
+            off = (
+                planner._is_away(d) is not None
+                or programme_state(planner.log.check_ins, d, cat.red_flags).paused
+            )
+            self.allowed.append(allowed)
+            self.skeletons.append(None if off else _skeleton(s, d, len(allowed)))
+        self.picks: list[list[tuple[_Skeleton, Drill]]] = [[] for _ in days]
+        self.days_used: dict[str, int] = {}
+        self.minutes = dict.fromkeys(MOTIONS, 0.0)
+        self.seed_hash = {
+            dr.id: zlib.crc32(f"{planner.seed}|{dr.id}".encode()) for dr in cat.drills.values()
+        }
+
+    # -- bookkeeping --
+
+    def _add(self, dr: Drill, minutes: int, sign: int) -> None:
+        self.days_used[dr.id] = self.days_used.get(dr.id, 0) + sign
+        share = sign * minutes / len(dr.motions)
+        for m in dr.motions:
+            self.minutes[m] += share
+
+    def fits(self, i: int, sk: _Skeleton, dr: Drill, replacing: Drill | None = None) -> bool:
+        today = {p.id for _, p in self.picks[i]}
+        if replacing is not None:
+            today.discard(replacing.id)
+        if dr.id in today or self.days_used.get(dr.id, 0) >= MAX_DAYS_PER_DRILL:
+            return False
+        if sk.standing_only and not dr.is_standing:
+            return False
+        return not (sk.dynamic_only and dr.style != "dynamic")
+
+    def replace(self, i: int, j: int, dr: Drill) -> None:
+        sk, old = self.picks[i][j]
+        self._add(old, sk.minutes, -1)
+        self._add(dr, sk.minutes, +1)
+        self.picks[i][j] = (sk, dr)
+
+    def statuses(self) -> dict[str, str]:
+        return {r.motion: r.status for r in self.profiles[-1].motions}
+
+    # -- the greedy choice --
+
+    def choose(self) -> None:
+        # Targets are shares of the whole week's minutes, so early slots already aim right.
+        week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
+        yesterday: set[str] = set()
+        for i, d in enumerate(self.days):
+            skeleton = self.skeletons[i]
+            if skeleton is None:
+                yesterday = set()
+                continue
+            weights = _weights(self.profiles[i])
+            wsum = sum(weights.values())
+            wmax = max(weights.values())
+            target = {m: weights[m] / wsum * week_total for m in MOTIONS}
+            pref = {
+                dr.id: sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax
+                for dr in self.allowed[i]
+            }
+            used_today: set[str] = set()
+            for sk in skeleton:
+                slot_key = (d.toordinal() * 1440 + sk.start) * 2654435761
+                best: Drill | None = None
+                best_score = -1e9
+                for dr in self.allowed[i]:
+                    used_days = self.days_used.get(dr.id, 0)
+                    if dr.id in used_today or used_days >= MAX_DAYS_PER_DRILL:
+                        continue
+                    if sk.standing_only and not dr.is_standing:
+                        continue
+                    if sk.dynamic_only and dr.style != "dynamic":
+                        continue
+                    share = sk.minutes / len(dr.motions)
+                    score = 0.0
+                    for m in dr.motions:
+                        gap = target[m] - self.minutes[m]
+                        # over-serving a motion costs five times what serving a gap earns
+                        score += min(gap, share) if gap > 0 else 5 * max(gap, -share)
+                    score = score / sk.minutes + pref[dr.id]
+                    # variety: a fresh drill is worth something; repeats cost more each time
+                    score += 0.15 if used_days == 0 else -0.15 * used_days
+                    if dr.id in yesterday:
+                        score -= 0.3
+                    if sk.context == "between_sets" and dr.style == "dynamic":
+                        score += 0.1
+                    # a deterministic tie-break that varies by athlete, day and slot
+                    score += 0.05 * (((self.seed_hash[dr.id] ^ slot_key) & 0xFFFFFFFF) / 2**32)
+                    if score > best_score:
+                        best, best_score = dr, score
+                if best is None:
+                    continue  # nothing fits this slot's constraints: leave it out
+                used_today.add(best.id)
+                self._add(best, sk.minutes, +1)
+                self.picks[i].append((sk, best))
+            yesterday = used_today
+
+    # -- repair passes, each bounded --
+
+    def _appearances(self) -> dict[str, int]:
+        out = dict.fromkeys(MOTIONS, 0)
+        for day in self.picks:
+            for _, dr in day:
+                for m in dr.motions:
+                    out[m] += 1
+        return out
+
+    def _removable(self, dr: Drill, keep_motions: bool = True) -> bool:
+        """Taking one snack of `dr` away keeps every drill and motion of the week present."""
+        if self.days_used.get(dr.id, 0) <= 1:
+            distinct = sum(1 for v in self.days_used.values() if v > 0)
+            pool = len({d.id for allowed in self.allowed for d in allowed})
+            if distinct - 1 < min(10, pool):
+                return False  # the week keeps at least 10 different drills
+        if keep_motions:
+            seen = self._appearances()
+            return all(seen[m] > 1 for m in dr.motions)
+        return True
+
+    def cover_every_motion(self) -> None:
+        """Each of the six motions appears at least once a week: swap a late free snack if not."""
+        for motion in MOTIONS:
+            if self._appearances()[motion]:
+                continue
+            done = False
+            for i in range(len(self.days) - 1, -1, -1):
+                for j in range(len(self.picks[i]) - 1, -1, -1):
+                    sk, old = self.picks[i][j]
+                    if sk.context in ANCHORED:
+                        continue
+                    options = [
+                        dr
+                        for dr in self.allowed[i]
+                        if motion in dr.motions and self.fits(i, sk, dr, old)
+                    ]
+                    if options:
+                        best = min(
+                            options,
+                            key=lambda dr: (dr.motions.index(motion), len(dr.motions), dr.id),
+                        )
+                        self.replace(i, j, best)
+                        done = True
+                        break
+                if done:
+                    break
+
+    def follow_restriction(self) -> None:
+        """A restricted motion gets at least twice the minutes of an ok one: where the greedy
+        choice fell short, swap single snacks to shrink the total shortfall (a small local
+        search, bounded; it never removes a drill's or a motion's last appearance)."""
+        statuses = self.statuses()
+        restricted = [m for m in MOTIONS if statuses[m] == "restricted"]
+        fine = [m for m in MOTIONS if statuses[m] == "ok"]
+        if not restricted or not fine:
+            return
+
+        def shortfall(minutes: dict[str, float]) -> float:
+            return sum(
+                max(0.0, 2 * minutes[f] - minutes[r] - 1e-9) for r in restricted for f in fine
+            )
+
+        for _ in range(60):
+            now = shortfall(self.minutes)
+            if now <= 1e-9:
+                return
+            best: tuple[float, int, int, Drill] | None = None
+            for i in range(len(self.days)):
+                for j, (sk, old) in enumerate(self.picks[i]):
+                    if not self._removable(old):
+                        continue
+                    for dr in self.allowed[i]:
+                        if dr.id == old.id or not self.fits(i, sk, dr, old):
+                            continue
+                        trial = dict(self.minutes)
+                        for m in old.motions:
+                            trial[m] -= sk.minutes / len(old.motions)
+                        for m in dr.motions:
+                            trial[m] += sk.minutes / len(dr.motions)
+                        if min(trial[m] for m in MOTIONS) <= 0:
+                            continue
+                        gain = now - shortfall(trial)
+                        if gain > 1e-9 and (best is None or gain > best[0]):
+                            best = (gain, i, j, dr)
+            if best is None:
+                return
+            _, i, j, dr = best
+            self.replace(i, j, dr)
+
+    def widen(self) -> None:
+        """At least 10 different drills a week (or every allowed one): give an unused drill a
+        snack of the most repeated one, without undoing the rules above."""
+        pool = {dr.id for allowed in self.allowed for dr in allowed}
+        for _ in range(10):
+            used = {k for k, v in self.days_used.items() if v > 0}
+            if len(used) >= min(10, len(pool)):
+                return
+            statuses = self.statuses()
+            moved = False
+            for i in range(len(self.days)):
+                for j, (sk, old) in enumerate(self.picks[i]):
+                    if self.days_used.get(old.id, 0) < 2:
+                        continue
+                    fresh = [
+                        dr
+                        for dr in self.allowed[i]
+                        if dr.id not in used and self.fits(i, sk, dr, old)
+                    ]
+                    if fresh:
+                        # keep the restricted motions' time where possible
+                        fresh.sort(
+                            key=lambda dr: (
+                                -sum(statuses[m] == "restricted" for m in dr.motions)
+                                / len(dr.motions),
+                                len(dr.motions),
+                                dr.id,
+                            )
+                        )
+                        self.replace(i, j, fresh[0])
+                        moved = True
+                        break
+                if moved:
+                    break
+            if not moved:
+                return
 
 
 def _cyclic_gap(a: date, b: date) -> int:
