@@ -169,7 +169,8 @@ def check_week(s: Settings, measurements: list[Measurement]) -> None:
     # 4-days-a-drill cap), some drill trains the restricted motion alone, and the budget is
     # 10+ minutes (whole-minute snacks of 1-2 minutes are too coarse below). Open edge (see
     # the issue note): with two or more restricted motions the 4-days-a-drill cap and the
-    # drills they share can make 2x infeasible; there the restricted motions still get more on average.
+    # drills they share can make 2x infeasible; there the restricted motions still get more
+    # on average.
     restricted = [r.motion for r in profile.motions if r.status == "restricted"]
     fine = [r.motion for r in profile.motions if r.status == "ok"]
     if not restricted or not fine or s.daily_minutes < 10:
