@@ -977,6 +977,18 @@ def user_reset_password(
     print("Give it to the person; they change it under Account.")
 
 
+# ---- commands that live in their own modules -------------------------------------------------
+
+def _register_more() -> None:
+    from triplane import cli_running, cli_vision
+
+    cli_running.register(app, lunge_app)
+    cli_vision.register(app)
+
+
+_register_more()
+
+
 # ---- entry point --------------------------------------------------------------------------------
 
 

@@ -156,6 +156,7 @@ activities = Table(
     Column("device", String(100), nullable=True),
     Column("source_file", String(300), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("file_sha256", String(64), nullable=True),  # the same file imported twice
     UniqueConstraint("athlete_id", "fingerprint", name="uq_activities_fingerprint"),
     Index("ix_activities_athlete", "athlete_id", "start_utc"),
 )
@@ -225,9 +226,7 @@ coach_links = Table(
     "coach_links",
     metadata,
     Column("coach_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", DateTime, nullable=False),
 )
 
@@ -252,4 +251,35 @@ login_failures = Table(
     Column("key", String(300), nullable=False),
     Column("at", DateTime, nullable=False),
     Index("ix_login_failures_key_at", "key", "at"),
+)
+
+# A private calendar subscription: the token is in the URL, only its SHA-256 is stored, and a
+# revoked token stops working at once.
+calendar_tokens = Table(
+    "calendar_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+# Background jobs (video analysis): claimed by workers with SELECT ... FOR UPDATE SKIP LOCKED on
+# PostgreSQL, run in-process on SQLite.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # queued | running | done | failed
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=True),
+    Column("payload", Text, nullable=False),  # JSON
+    Column("result", Text, nullable=True),  # JSON
+    Column("error", Text, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", DateTime, nullable=False),
+    Column("started_at", DateTime, nullable=True),
+    Column("finished_at", DateTime, nullable=True),
+    Index("ix_jobs_status", "status", "id"),
 )
