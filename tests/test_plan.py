@@ -286,3 +286,23 @@ def test_lunge_sessions_two_or_three_a_week_48_hours_apart_not_before_the_long_r
         assert all(d.weekday() != 5 for d in days)  # Saturday is the day before the long run
         nxt = sorted(planner.lunge_days(monday + timedelta(weeks=1)))
         assert (nxt[0] - days[-1]).days >= 2
+
+
+def test_the_day_after_a_race_is_a_gentle_rest_day_and_lunges_wait():
+    from triplane.core.records import Event
+
+    s = Settings(run_days=frozenset(WEEKDAYS), run_time=time(7, 0), gym_days=frozenset({"sun"}),
+                 gym_time=time(18, 0))
+    race = Event(MONDAY + timedelta(days=5), "race", time(9, 0), "Trail 30k")  # Saturday
+    planner, _ = make_planner(s, [], AthleteLog(events=(race,)))
+    sunday = planner.day(MONDAY + timedelta(days=6))
+    assert sunday.day_type == "rest"
+    assert sunday.slots and all(sl.drill.difficulty == 1 for sl in sunday.slots)
+    assert sunday.lunge_session is None
+    assert any("race" in n for n in sunday.notes)
+    # in the 48 hours before the race: no long range, no added load, no progression
+    _, plans = planner.lunge_next(MONDAY + timedelta(days=4))
+    for p in plans:
+        assert p.prescription.level("load") == "bodyweight"
+        assert p.prescription.level("range") != "long"
+        assert "48 hours" in p.reason

@@ -232,6 +232,8 @@ class Planner:
                 "restricted."
             )
         notes.extend(profile.advice)
+        if self.after_race(d):
+            notes.append("The day after your race: gentle drills only, no lunge matrix. Recover.")
         repeated = repeated_discomfort_advice(self.log.drill_logs, d)
         if repeated:
             safety = _with_advice(safety, repeated)
@@ -288,6 +290,7 @@ class Planner:
                 self._is_away(d)
                 or self._big_day_on(d + timedelta(days=1), s)
                 or self._big_day_on(d, s)
+                or self.after_race(d)
             ):
                 continue
             candidates.append((preference[day_type(s, d)], _stable(self.seed, d.isoformat()), d))
@@ -550,6 +553,11 @@ class Planner:
             note = "Any time today that suits you; warm up with a drill first."
         return LungeSession(_clock(start), tuple(plans), note)
 
+    def after_race(self, d: date) -> bool:
+        """The day after a race: rest, gentle drills only, no lunge session."""
+        yesterday = d - timedelta(days=1)
+        return any(e.date == yesterday and e.kind == "race" for e in self.log.events)
+
     def _big_day_on(self, d: date, s: Settings) -> bool:
         if any(e.date == d for e in self.log.events):
             return True
@@ -574,12 +582,18 @@ class _Week:
         self.planner = planner
         cat = planner.catalogue
         self.days = days
-        self.settings = [planner.settings_on(d) for d in days]
+        # the day after a race is a rest day of gentle drills, whatever the usual week says
+        self.settings = [
+            _rest_day(planner.settings_on(d)) if planner.after_race(d) else planner.settings_on(d)
+            for d in days
+        ]
         self.profiles = [planner.profile_on(d) for d in days]
         self.skeletons: list[list[_Skeleton] | None] = []
         self.allowed: list[list[Drill]] = []
         for d, s in zip(days, self.settings, strict=True):
             allowed = [dr for dr in cat.drills.values() if _allowed(dr, s)]
+            if planner.after_race(d):
+                allowed = [dr for dr in allowed if dr.difficulty == 1]
             off = (
                 planner._is_away(d) is not None
                 or programme_state(planner.log.check_ins, d, cat.red_flags).paused
@@ -803,6 +817,10 @@ class _Week:
                     break
             if not moved:
                 return
+
+
+def _rest_day(s: Settings) -> Settings:
+    return replace(s, run_days=frozenset(), gym_days=frozenset(), run_times=(), gym_time=None)
 
 
 def _cyclic_gap(a: date, b: date) -> int:
