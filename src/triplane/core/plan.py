@@ -19,11 +19,12 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 from triplane.core import lunge as lunge_rules
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, WEEKDAYS
 from triplane.core.assess import Profile
-from triplane.core.catalogue.model import Catalogue, Drill
+from triplane.core.catalogue.model import Catalogue, Dose, Drill
 from triplane.core.records import AwayPeriod, CheckIn, DrillLog, Event, LungeLog, Settings
 from triplane.core.safety import (
     TARGET_SENSATION,
@@ -179,7 +180,11 @@ def day_type(s: Settings, d: date) -> str:
 
 def scaled_dose(drill: Drill, minutes: int) -> str:
     """The drill's dose fitted to the snack's minutes, e.g. '2 x 8 per side'."""
-    dose = drill.dose
+    return _scaled_dose(drill.id, drill.dose, minutes)
+
+
+@lru_cache(maxsize=4096)  # keyed by id and dose: hashing a whole Drill costs more than it saves
+def _scaled_dose(drill_id: str, dose: Dose, minutes: int) -> str:
     factor = minutes / dose.minutes if dose.minutes else 1.0
     if factor >= 0.99:
         sets = max(1, round(dose.sets * min(factor, 2.0)))
@@ -215,6 +220,8 @@ class Planner:
         self.log = log
         self.seed = seed
         self._weeks: dict[date, tuple[_BaseDay, ...]] = {}
+        self._lunge_days: dict[date, frozenset[date]] = {}
+        self._races = frozenset(e.date for e in log.events if e.kind == "race")
         self._pauses = pause_periods(log.check_ins, log.lunge_logs)
 
     # ---- public ----------------------------------------------------------------------------
@@ -279,6 +286,11 @@ class Planner:
         return state, plans
 
     def lunge_days(self, monday: date) -> frozenset[date]:
+        if monday not in self._lunge_days:
+            self._lunge_days[monday] = self._choose_lunge_days(monday)
+        return self._lunge_days[monday]
+
+    def _choose_lunge_days(self, monday: date) -> frozenset[date]:
         """2-3 lunge-matrix days in the week starting `monday`, at least 48 hours apart
         (also across the week boundary), never the day before a long run or race."""
         days = [monday + timedelta(days=i) for i in range(7)]
@@ -555,8 +567,7 @@ class Planner:
 
     def after_race(self, d: date) -> bool:
         """The day after a race: rest, gentle drills only, no lunge session."""
-        yesterday = d - timedelta(days=1)
-        return any(e.date == yesterday and e.kind == "race" for e in self.log.events)
+        return d - timedelta(days=1) in self._races
 
     def _big_day_on(self, d: date, s: Settings) -> bool:
         if any(e.date == d for e in self.log.events):
@@ -569,6 +580,9 @@ class Planner:
             self._big_day_on(d + timedelta(days=i), self.settings_on(d + timedelta(days=i)))
             for i in range(0, days + 1)
         )
+
+
+_Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool]
 
 
 class _Week:
@@ -590,8 +604,11 @@ class _Week:
         self.profiles = [planner.profile_on(d) for d in days]
         self.skeletons: list[list[_Skeleton] | None] = []
         self.allowed: list[list[Drill]] = []
+        allowed_for: dict[int, list[Drill]] = {}  # settings rarely change within a week
         for d, s in zip(days, self.settings, strict=True):
-            allowed = [dr for dr in cat.drills.values() if _allowed(dr, s)]
+            if id(s) not in allowed_for:
+                allowed_for[id(s)] = [dr for dr in cat.drills.values() if _allowed(dr, s)]
+            allowed = allowed_for[id(s)]
             if planner.after_race(d):
                 allowed = [dr for dr in allowed if dr.difficulty == 1]
             off = (
@@ -638,8 +655,13 @@ class _Week:
 
     def choose(self) -> None:
         # Targets are shares of the whole week's minutes, so early slots already aim right.
+        # This loop is the planner's hot path (bench/plan_many.py): plain locals, no calls.
         week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
         yesterday: set[str] = set()
+        minutes = self.minutes
+        days_used = self.days_used
+        seed_hash = self.seed_hash
+        rows_cache: dict[tuple[int, tuple[float, ...]], list[_Row]] = {}
         for i, d in enumerate(self.days):
             skeleton = self.skeletons[i]
             if skeleton is None:
@@ -649,46 +671,68 @@ class _Week:
             wsum = sum(weights.values())
             wmax = max(weights.values())
             target = {m: weights[m] / wsum * week_total for m in MOTIONS}
-            pref = {
-                dr.id: sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax
-                for dr in self.allowed[i]
-            }
+            key = (id(self.allowed[i]), tuple(weights.values()))
+            if key not in rows_cache:
+                rows_cache[key] = self._rows(i, weights, wmax)
+            rows = rows_cache[key]
             used_today: set[str] = set()
+            day_key = d.toordinal() * 1440
             for sk in skeleton:
-                slot_key = (d.toordinal() * 1440 + sk.start) * 2654435761
+                slot_key = (day_key + sk.start) * 2654435761
+                sk_minutes = sk.minutes
+                inv_minutes = 1.0 / sk_minutes
+                standing_only, dynamic_only = sk.standing_only, sk.dynamic_only
+                between_sets = sk.context == "between_sets"
+                gaps = {m: target[m] - minutes[m] for m in MOTIONS}
                 best: Drill | None = None
                 best_score = -1e9
-                for dr in self.allowed[i]:
-                    used_days = self.days_used.get(dr.id, 0)
-                    if dr.id in used_today or used_days >= MAX_DAYS_PER_DRILL:
+                for dr, did, motions, inv_len, pref, standing, dynamic in rows:
+                    used_days = days_used.get(did, 0)
+                    if used_days >= MAX_DAYS_PER_DRILL or did in used_today:
                         continue
-                    if sk.standing_only and not dr.is_standing:
+                    if (standing_only and not standing) or (dynamic_only and not dynamic):
                         continue
-                    if sk.dynamic_only and dr.style != "dynamic":
-                        continue
-                    share = sk.minutes / len(dr.motions)
+                    share = sk_minutes * inv_len
                     score = 0.0
-                    for m in dr.motions:
-                        gap = target[m] - self.minutes[m]
+                    for m in motions:
+                        gap = gaps[m]
                         # over-serving a motion costs five times what serving a gap earns
-                        score += min(gap, share) if gap > 0 else 5 * max(gap, -share)
-                    score = score / sk.minutes + pref[dr.id]
+                        if gap > 0:
+                            score += gap if gap < share else share
+                        else:
+                            score += 5 * (gap if gap > -share else -share)
+                    score = score * inv_minutes + pref
                     # variety: a fresh drill is worth something; repeats cost more each time
                     score += 0.15 if used_days == 0 else -0.15 * used_days
-                    if dr.id in yesterday:
+                    if did in yesterday:
                         score -= 0.3
-                    if sk.context == "between_sets" and dr.style == "dynamic":
+                    if between_sets and dynamic:
                         score += 0.1
                     # a deterministic tie-break that varies by athlete, day and slot
-                    score += 0.05 * (((self.seed_hash[dr.id] ^ slot_key) & 0xFFFFFFFF) / 2**32)
+                    score += 0.05 * (((seed_hash[did] ^ slot_key) & 0xFFFFFFFF) / 4294967296)
                     if score > best_score:
                         best, best_score = dr, score
                 if best is None:
                     continue  # nothing fits this slot's constraints: leave it out
                 used_today.add(best.id)
-                self._add(best, sk.minutes, +1)
+                self._add(best, sk_minutes, +1)
                 self.picks[i].append((sk, best))
             yesterday = used_today
+
+    def _rows(self, i: int, weights: dict[str, float], wmax: float) -> list[_Row]:
+        """(drill, id, motions, 1/len, preference, standing, dynamic) for the greedy loop."""
+        return [
+            (
+                dr,
+                dr.id,
+                dr.motions,
+                1.0 / len(dr.motions),
+                sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
+                dr.position == "standing",
+                dr.style == "dynamic",
+            )
+            for dr in self.allowed[i]
+        ]
 
     # -- repair passes, each bounded --
 
