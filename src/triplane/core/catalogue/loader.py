@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import os
+import pickle
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib.resources import files
@@ -752,8 +756,45 @@ def _load_red_flags(data: dict[str, Any]) -> dict[str, RedFlag]:
 # ------------------------------------------------------------------------------ public API
 
 
+_BUILTIN_FILES = ("drills.toml", "lunge_matrix.toml", "tests.toml", "norms.toml", "red_flags.toml")
+
+
 @functools.lru_cache(maxsize=1)
 def _load_builtin() -> Catalogue:
+    """The packaged catalogue. Parsing and validating it is a tenth of the CLI's start-up, so a
+    validated copy is kept in the user's cache folder, keyed by a hash of the data files; any
+    change to them (or a cache that can't be read or written) means a fresh, full load."""
+    texts = [(files("triplane.core.catalogue") / "data" / n).read_bytes() for n in _BUILTIN_FILES]
+    # the code that shapes the records is part of the key too: a changed model is a new cache
+    here = Path(__file__).parent
+    texts += [(here / "model.py").read_bytes(), Path(__file__).read_bytes()]
+    key = hashlib.sha256(b"\0".join(texts) + sys.version.encode()).hexdigest()[:24]
+    cache = _cache_dir() / f"catalogue-{key}.pickle"
+    try:
+        with cache.open("rb") as f:
+            cached = pickle.load(f)
+        if isinstance(cached, Catalogue):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    catalogue = _parse_builtin()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(catalogue, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)  # atomic: another process never reads half a file
+    except OSError:
+        pass
+    return catalogue
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("TRIPLANE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "triplane" if base else Path.home() / ".cache" / "triplane"
+
+
+def _parse_builtin() -> Catalogue:
     drills = _load_drills(_read_packaged("drills.toml"))
     lunge = _load_lunge(_read_packaged("lunge_matrix.toml"))
     tests, default_tests = _load_tests(_read_packaged("tests.toml"))
