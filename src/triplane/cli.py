@@ -441,9 +441,9 @@ def assess_show(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOp
 @assess_app.command("tests")
 def assess_tests(as_json: JsonOpt = False) -> None:
     """The assessment tests, with how to do them."""
-    from triplane.core.catalogue import load_catalogue
+    from triplane.service import current_catalogue
 
-    cat = load_catalogue()
+    cat = current_catalogue()
     rows = [
         {
             "id": s.id,
@@ -725,9 +725,9 @@ def log_delete(
 @drills_app.command("list")
 def drills_list(as_json: JsonOpt = False) -> None:
     """Every drill in the catalogue."""
-    from triplane.core.catalogue import load_catalogue
+    from triplane.service import current_catalogue
 
-    cat = load_catalogue()
+    cat = current_catalogue()
     rows = [
         {
             "id": d.id,
@@ -756,10 +756,10 @@ def drills_show(
     as_json: JsonOpt = False,
 ) -> None:
     """One drill: what it is for, dose, cues, mistakes, standing version."""
-    from triplane.core.catalogue import load_catalogue
     from triplane.core.safety import TARGET_SENSATION
+    from triplane.service import current_catalogue
 
-    cat = load_catalogue()
+    cat = current_catalogue()
     directions = {d.id: d for d in cat.lunge.directions}
     if drill_id not in cat.drills and drill_id not in directions:
         fail(f"unknown drill '{drill_id}'; see `triplane drills list`")
@@ -815,12 +815,11 @@ def drills_show(
 
 
 def _write_figure(entry_id: str, out: Path) -> None:
+    from triplane.figures import drill_figure_svg
+    from triplane.service import coach_drills_dir
+
     try:
-        from triplane.figures import drill_figure_svg
-    except ImportError:
-        fail("figures are not available in this build")
-    try:
-        out.write_text(drill_figure_svg(entry_id), encoding="utf-8")
+        out.write_text(drill_figure_svg(entry_id, coach_dir=coach_drills_dir()), encoding="utf-8")
     except OSError as exc:
         fail(f"can't write {out}: {exc.strerror}")
 
@@ -831,10 +830,11 @@ def drills_figures(
 ) -> None:
     """Write the animated figure of every drill and lunge direction."""
     from triplane.figures import write_all_figures
+    from triplane.service import coach_drills_dir
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        paths = write_all_figures(out)
+        paths = write_all_figures(out, coach_dir=coach_drills_dir())
     except OSError as exc:
         fail(f"can't write figures to {out}: {exc.strerror}")
     print(f"Wrote {len(paths)} figures to {out}.")

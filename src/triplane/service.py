@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -70,6 +71,23 @@ class Athlete:
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.tz)).date()
+
+
+def coach_drills_dir() -> Path | None:
+    """A coach's own drills: TOML files in $TRIPLANE_DRILLS_DIR, else in the `drills` folder
+    of Triplane's user data folder when it exists."""
+    env = os.environ.get("TRIPLANE_DRILLS_DIR")
+    if env:
+        return Path(env)
+    from triplane.store.db import data_dir
+
+    folder = data_dir() / "drills"
+    return folder if folder.is_dir() else None
+
+
+def current_catalogue() -> Catalogue:
+    """The packaged catalogue plus the coach's drills, validated."""
+    return load_catalogue(coach_drills_dir())
 
 
 # ---- small parsers shared by the faces ----------------------------------------------------------
@@ -179,7 +197,7 @@ def settings_from_json(data: Mapping[str, Any]) -> Settings:
 class Service:
     def __init__(self, conn: Connection, catalogue: Catalogue | None = None) -> None:
         self.conn = conn
-        self.catalogue = catalogue or load_catalogue()
+        self.catalogue = catalogue or current_catalogue()
 
     # -- athletes --
 
@@ -259,7 +277,7 @@ class Service:
         return athlete
 
     def delete_athlete(self, athlete: Athlete) -> None:
-        for table in t.ATHLETE_TABLES:
+        for table in (*t.ATHLETE_TABLES, t.calendar_tokens):
             self.conn.execute(delete(table).where(table.c.athlete_id == athlete.id))
         self.conn.execute(delete(t.athletes).where(t.athletes.c.id == athlete.id))
 
@@ -507,8 +525,10 @@ class Service:
     # -- the plan --
 
     def planner(self, athlete: Athlete) -> Planner:
+        from triplane.running import with_routine  # the learned run routine (issue 5)
+
         entries = self._settings_entries(athlete)
-        settings_on = _settings_lookup(entries)
+        settings_on = with_routine(self, athlete, _settings_lookup(entries))
         measurements = self.measurements(athlete)
         profiles: dict[date, Profile] = {}
         cat = self.catalogue
