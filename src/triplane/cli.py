@@ -224,9 +224,13 @@ def athlete_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an athlete's settings in force today."""
+    from triplane.running import Running
+
     with service() as svc:
         a = svc.athlete(name or athlete)
         summary = svc.athlete_summary(a)
+        routine = Running(svc).routine(a)
+    summary["routine"] = {**routine.as_dict(), "text": routine.text_repr()}
     if as_json:
         emit_json(summary)
         return
@@ -251,6 +255,9 @@ def athlete_show(
         out.print("  conditions: " + ", ".join(s["conditions"]))
     if s.get("long_run_day"):
         out.print(f"  long run: {s['long_run_day']}")
+    if routine.runs_counted:
+        used = " (used instead of the declared runs)" if routine.enough else ""
+        out.print(f"  learned from imported runs{used}: {routine.text_repr()}")
 
 
 @athlete_app.command("edit")
