@@ -29,6 +29,7 @@ PUBLIC = {
     ("GET", "/signup"),
     ("POST", "/signup"),
     ("GET", "/offline"),
+    ("GET", "/calendar/{token}.ics"),  # the token is the key: see test_web_calendar.py
 }
 COACH_ONLY_API = {
     "/api/v1/athletes/{athlete_id}/adherence",
@@ -36,7 +37,7 @@ COACH_ONLY_API = {
 }
 ATHLETE_PAGES = {
     "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
-    "/history", "/history/delete",
+    "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",

@@ -373,6 +373,47 @@ def edit_settings(athlete_id: AthleteId, body: SettingsIn, request: Request) -> 
         return acc.svc.athlete_summary(a)
 
 
+# ---- the calendar subscription (issue 5) -------------------------------------------------------
+
+
+def calendar_urls(request: Request, token: str) -> dict[str, str]:
+    """The private subscription URL (https or http as served) and its webcal:// twin."""
+    url = f"{str(request.base_url).rstrip('/')}/calendar/{token}.ics"
+    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
+@router.get("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
+def calendar_token_status(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
+    """Whether a calendar subscription URL is active (the URL itself is shown only once)."""
+    from triplane.running import Running
+
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return Running(acc.svc).calendar_token_status(a)
+
+
+@router.post("/athletes/{athlete_id}/calendar-token", status_code=201, tags=["calendar"])
+def calendar_token_create(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
+    """A new private calendar URL (no login needed to read it); the previous one stops working.
+    Subscribe to it in a calendar app. Only a hash of the token is stored: save the URL."""
+    from triplane.running import Running
+
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        token = Running(acc.svc).create_calendar_token(a)
+    return {"token": token, **calendar_urls(request, token)}
+
+
+@router.delete("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
+def calendar_token_revoke(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
+    """Revoke the calendar URL: it answers 404 from now on (revoking twice is fine)."""
+    from triplane.running import Running
+
+    with ctx(request).tx() as acc:
+        _, a = _athlete(acc, request, athlete_id)
+        return {"revoked": Running(acc.svc).revoke_calendar_tokens(a)}
+
+
 @router.get("/athletes/{athlete_id}/adherence", tags=["coach"])
 def adherence(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Coach only: adherence (last 7 and 28 days) and flags of a linked athlete."""

@@ -564,6 +564,9 @@ def settings(request: Request) -> Response:
         user, a = need_athlete(request, acc)
         s = settings_to_json(acc.svc.settings_on(a, a.today()))
         cat = acc.svc.catalogue
+        from triplane.running import Running
+
+        calendar = Running(acc.svc).calendar_token_status(a)
     return render(
         request,
         "settings.html",
@@ -572,6 +575,7 @@ def settings(request: Request) -> Response:
         athlete=a,
         conditions=CONDITIONS,
         norm_sets=cat.norm_sets,
+        calendar=calendar,
     )
 
 
@@ -615,6 +619,63 @@ def _settings_post(form: FormData, request: Request) -> Response:
         else:
             acc.svc.edit_athlete(a, **settings_changes(form))
     return redirect("/settings?saved=1")
+
+
+# ---- the calendar subscription (issue 5) ------------------------------------------------------
+
+
+@router.post("/settings/calendar")
+async def settings_calendar(request: Request) -> Response:
+    await checked_form(request)
+    return await _run(request, _settings_calendar, request)
+
+
+def _settings_calendar(request: Request) -> Response:
+    from triplane.running import Running
+    from triplane.web.api import calendar_urls
+
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        token = Running(acc.svc).create_calendar_token(a)
+    return render(request, "calendar_created.html", user, **calendar_urls(request, token))
+
+
+@router.post("/settings/calendar/revoke")
+async def settings_calendar_revoke(request: Request) -> Response:
+    await checked_form(request)
+    return await _run(request, _settings_calendar_revoke, request)
+
+
+def _settings_calendar_revoke(request: Request) -> Response:
+    from triplane.running import Running
+
+    with ctx(request).tx() as acc:
+        _, a = need_athlete(request, acc)
+        Running(acc.svc).revoke_calendar_tokens(a)
+    return redirect("/settings?calendar=revoked")
+
+
+@router.get("/calendar/{token}.ics")
+def calendar_feed(request: Request, token: str) -> Response:
+    """The private subscription URL: no login, the token is the key (only its hash is stored).
+    An unknown or revoked token answers 404."""
+    from triplane.running import Running
+
+    c = ctx(request)
+    with c.tx() as acc:
+        run = Running(acc.svc)
+        a = run.athlete_for_calendar_token(token)
+        body = c.plans.derived("ics", acc, a, a.today(), lambda: run.feed(a))
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Cache-Control": "private, max-age=900",
+            "Content-Disposition": 'inline; filename="triplane.ics"',
+            "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex",
+        },
+    )
 
 
 @router.get("/history")
