@@ -6,10 +6,8 @@ The use cases live in triplane.running; these commands parse, call and print. No
 functions, which name the options imported inside `register`.
 """
 
-import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +22,9 @@ PROGRESS_LINE_EVERY = 100
 
 def write_atomically(out: Path, data: bytes) -> None:
     """Write `data` to `out` whole or not at all (a temporary file, then a rename)."""
+    import contextlib
+    import tempfile
+
     from triplane.cli import fail
 
     out = Path(out)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -355,6 +354,8 @@ class Running:
 
     def create_calendar_token(self, athlete: Athlete) -> str:
         """A new private token for the calendar URL (the previous one stops working)."""
+        import secrets
+
         self.revoke_calendar_tokens(athlete)
         token = secrets.token_urlsafe(32)
         self.conn.execute(
