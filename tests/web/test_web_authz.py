@@ -38,6 +38,8 @@ COACH_ONLY_API = {
 ATHLETE_PAGES = {
     "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
+    "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
+    "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
@@ -73,6 +75,7 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "/account/delete": {"password": "wrong password", "confirm": "DELETE"},
     "/account/invite": {"code": "NOPE"},
     "/coach/athletes/{athlete_id}/settings": {"daily_minutes": "15"},
+    "/video": {"test": "seated_rotation"},  # no file: refused with a sentence
 }
 ROLES = ("nobody", "owner", "other_athlete", "linked_coach", "other_coach")
 
@@ -150,6 +153,12 @@ def expected(role: str, method: str, path: str) -> set[int] | str:
             return {403}
         if path == "/history/delete" and role == "other_athlete":
             return {404}  # the owner's entry is not in this athlete's log
+        if "{job_id}" in path and role == "other_athlete":
+            return {404}  # the owner's video job
+        if (method, path) == ("POST", "/video"):
+            return {422}  # no file uploaded
+        if path.endswith("/annotated.png"):
+            return {404}  # the owner's job (made in the test) has no picture
         return "ok"
     if path in COACH_PAGES:
         if not is_coach:
@@ -166,9 +175,27 @@ def expected(role: str, method: str, path: str) -> set[int] | str:
     raise AssertionError(f"no expectation for {method} {path}: add it to test_web_authz.py")
 
 
+def _owner_video_job(live: Any, athlete_id: int) -> int:
+    """A finished video analysis of the owner's (no picture), for the /video/jobs routes."""
+    from triplane.store import jobs
+    from triplane.store.db import make_engine
+
+    engine = make_engine(live.db_url)
+    m = {"test": "seated_rotation", "motion": "internal_rotation", "side": "left",
+         "degrees": 30.0, "confidence": 0.7, "active": True}  # fmt: skip
+    with engine.begin() as conn:
+        job_id = jobs.enqueue(conn, "video", {"path": "/gone.mp4", "test": "seated_rotation"},
+                              athlete_id)  # fmt: skip
+        jobs.finish(conn, job_id, {"test": "seated_rotation", "measurements": [m], "warnings": [],
+                                   "annotated": None})  # fmt: skip
+    engine.dispose()
+    return job_id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_as_every_role(live: Any, world: dict[str, Any], role: str) -> None:
     me, owner = world[role], world["owner"]
+    job_id = _owner_video_job(live, owner["athlete_id"])
     seen = []
     for method, path in routes():
         want = expected(role, method, path)
@@ -184,6 +211,7 @@ def test_every_route_as_every_role(live: Any, world: dict[str, Any], role: str) 
             )
         url = (
             path.replace("{athlete_id}", str(owner["athlete_id"]))
+            .replace("{job_id}", str(job_id))
             .replace("{drill_id}", "pigeon")
             .replace("{entry_id}", entry)
         )

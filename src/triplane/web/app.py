@@ -89,10 +89,11 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     )
     app.state.ctx = WebContext(engine)
 
-    from triplane.web import api, pages
+    from triplane.web import api, pages, video
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(video.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/bench/bare", bare_constant)
     app.add_middleware(security.SecurityHeaders)

@@ -1,0 +1,123 @@
+"""`triplane measure` and `triplane worker` end to end on the real demo clip, in the vision venv:
+JSON out, measurements saved (device video, with confidence), bad input leaves the database as it
+was, and a queued job is run by a worker process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from triplane.store import schema as t
+
+pytestmark = pytest.mark.slow
+
+
+def triplane(
+    db: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "triplane"), "--db", db, *args],
+        capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'v.sqlite3'}"
+    r = triplane(url, "athlete", "add", "Sam")
+    assert r.returncode == 0, r.stderr
+    return url
+
+
+def _rows(db: str) -> list[tuple[object, ...]]:
+    engine = create_engine(db)
+    with engine.connect() as c:
+        rows = c.execute(
+            select(t.measurements.c.test, t.measurements.c.motion, t.measurements.c.side,
+                   t.measurements.c.value, t.measurements.c.device, t.measurements.c.confidence)
+        ).all()  # fmt: skip
+        rows += c.execute(select(func.count()).select_from(t.lunge_logs)).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def test_measure_json_and_save(demo_clip: Path, db: str, tmp_path: Path) -> None:
+    png = tmp_path / "out.png"
+    r = triplane(db, "measure", str(demo_clip), "--test", "standing_abduction", "--json",
+                 "--save", "--annotate", str(png))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["video"]["fps"] == 30.0 and data["frames_used"]["count"] > 100
+    assert data["processing"]["fps"] > 0
+    for side in ("left", "right"):
+        assert set(data["ranges"][side]["hip"]) == {"sagittal", "frontal", "transverse"}
+    ms = data["measurements"]
+    assert {m["side"] for m in ms} == {"left", "right"} and len(data["saved"]["measurements"]) == 2
+    assert png.exists() and data["annotated"] == str(png)
+    rows = _rows(db)
+    saved = sorted(r for r in rows if len(r) > 1)
+    want = sorted(("standing_abduction", "abduction", m["side"], m["degrees"], "video",
+                   m["confidence"]) for m in ms)  # fmt: skip
+    assert saved == want
+    assert "Traceback" not in r.stderr
+
+
+def _one_line(r: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert r.returncode == 1, r.stdout
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("triplane: "), r.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+
+
+def test_bad_input_leaves_the_database_unchanged(demo_clip: Path, db: str, tmp_path: Path) -> None:
+    before = _rows(db)
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("my training notes, not a video\n" * 40)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(demo_clip.read_bytes()[:2000])
+    for path, words in [(notes, "not a video"), (empty, "is empty"), (cut, "truncated"),
+                        (tmp_path / "nope.mp4", "no file")]:  # fmt: skip
+        _one_line(triplane(db, "measure", str(path), "--test", "free", "--json"), *words)
+        _one_line(triplane(db, "measure", str(path), "--test", "seated_rotation", "--save"), *words)
+    # a clip that does not show the asked test
+    r = triplane(db, "measure", str(demo_clip), "--test", "seated_rotation", "--save")
+    _one_line(r, "does not show the seated rotation test")
+    # a lunge set is saved only with how it felt
+    r = triplane(db, "measure", str(demo_clip), "--test", "lunge", "--save")
+    _one_line(r, "--discomfort", "--balance")
+    assert _rows(db) == before
+
+
+def test_a_worker_process_runs_a_queued_job(demo_clip: Path, db: str, tmp_path: Path) -> None:
+    from triplane import video
+    from triplane.service import Service
+    from triplane.store import jobs
+    from triplane.store.db import open_engine
+
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    clip = uploads / "abc.mp4"
+    shutil.copy(demo_clip, clip)
+    engine = open_engine(db)
+    with engine.begin() as conn:
+        job_id = video.enqueue(conn, Service(conn).athlete(), clip, "standing_abduction")
+    r = triplane(db, "worker", "--once", env={video.UPLOAD_DIR_ENV: str(uploads)})
+    assert r.returncode == 0, r.stderr
+    assert f"job {job_id} (standing_abduction): done" in r.stderr
+    with engine.connect() as conn:
+        job = jobs.get(conn, job_id)
+    engine.dispose()
+    assert job is not None and job.status == "done" and job.result is not None
+    assert len(job.result["measurements"]) == 2
+    assert not clip.exists()  # deleted after the analysis
+    assert Path(job.result["annotated"]).exists()
