@@ -661,7 +661,7 @@ class _Week:
         minutes = self.minutes
         days_used = self.days_used
         seed_hash = self.seed_hash
-        rows_cache: dict[tuple[int, tuple[float, ...]], list[_Row]] = {}
+        rows_cache: dict[tuple[int, tuple[float, ...]], tuple[list[_Row], ...]] = {}
         for i, d in enumerate(self.days):
             skeleton = self.skeletons[i]
             if skeleton is None:
@@ -673,24 +673,29 @@ class _Week:
             target = {m: weights[m] / wsum * week_total for m in MOTIONS}
             key = (id(self.allowed[i]), tuple(weights.values()))
             if key not in rows_cache:
-                rows_cache[key] = self._rows(i, weights, wmax)
-            rows = rows_cache[key]
+                every = self._rows(i, weights, wmax)
+                standing = [r for r in every if r[5]]
+                rows_cache[key] = (every, standing, [r for r in standing if r[6]])
+            every_row, standing_rows, standing_dynamic_rows = rows_cache[key]
             used_today: set[str] = set()
             day_key = d.toordinal() * 1440
             for sk in skeleton:
                 slot_key = (day_key + sk.start) * 2654435761
                 sk_minutes = sk.minutes
                 inv_minutes = 1.0 / sk_minutes
-                standing_only, dynamic_only = sk.standing_only, sk.dynamic_only
+                if sk.standing_only:
+                    rows = standing_dynamic_rows if sk.dynamic_only else standing_rows
+                elif sk.dynamic_only:
+                    rows = [r for r in every_row if r[6]]
+                else:
+                    rows = every_row
                 between_sets = sk.context == "between_sets"
                 gaps = {m: target[m] - minutes[m] for m in MOTIONS}
                 best: Drill | None = None
                 best_score = -1e9
-                for dr, did, motions, inv_len, pref, standing, dynamic in rows:
+                for dr, did, motions, inv_len, pref, _standing, dynamic in rows:
                     used_days = days_used.get(did, 0)
                     if used_days >= MAX_DAYS_PER_DRILL or did in used_today:
-                        continue
-                    if (standing_only and not standing) or (dynamic_only and not dynamic):
                         continue
                     share = sk_minutes * inv_len
                     score = 0.0
