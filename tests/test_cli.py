@@ -297,3 +297,15 @@ def test_a_coachs_own_drills_join_the_catalogue(cli, tmp_path: Path, monkeypatch
     r = cli("drills", "list", "--json")
     assert r.code == 1 and "anna.toml" in r.err and "position" in r.err
     assert len(r.err.strip().splitlines()) == 1
+
+
+def test_python_dash_m_reaches_every_command_with_the_same_database(tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    for module in ("triplane", "triplane.cli"):
+        r = subprocess.run([sys.executable, "-m", module, "--db", db, "athlete", "add",
+                            f"A{len(module)}"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    # a command registered from another module (activities) sees the same --db
+    r = subprocess.run([sys.executable, "-m", "triplane.cli", "--db", db, "activities", "list",
+                        "--athlete", "A8", "--json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

@@ -1057,4 +1057,8 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    run()
+    # Run as `python -m triplane.cli`, this file is `__main__`, but the command modules import
+    # `triplane.cli`: use that one module so options such as --db reach every command.
+    from triplane import cli as _cli
+
+    raise SystemExit(_cli.main())
