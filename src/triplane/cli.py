@@ -354,9 +354,9 @@ def assess_add(
         str | None,
         typer.Option("--test", help="e.g. seated_rotation (default: the motion's usual test)"),
     ] = None,
-    degrees: Annotated[float | None, typer.Option("--degrees")] = None,
-    cm: Annotated[float | None, typer.Option("--cm")] = None,
-    score: Annotated[float | None, typer.Option("--score")] = None,
+    degrees: Annotated[str | None, typer.Option("--degrees")] = None,  # checked by the service
+    cm: Annotated[str | None, typer.Option("--cm")] = None,  # checked by the service
+    score: Annotated[str | None, typer.Option("--score")] = None,  # checked by the service
     result: Annotated[str | None, typer.Option("--result", help="pass or fail")] = None,
     rating: Annotated[
         int | None, typer.Option("--rating", help="0-3 self-rating, no device")
