@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from test_catalogue import GOOD_DRILL  # one coach drill file for the catalogue and CLI tests
+
 ADD = [
     "athlete",
     "add",
@@ -262,30 +264,10 @@ def test_migrations_head_matches_the_code():
     assert ScriptDirectory.from_config(cfg).get_current_head() == db.HEAD_REVISION
 
 
-COACH_DRILL = """
-[[drill]]
-id = "banded_side_step"
-name = "Banded side step"
-purpose = "Side steps with a light band above the knees: the abductors work through a small range."
-planes = ["frontal"]
-motions = ["abduction"]
-position = "standing"
-loads_knee = false
-style = "dynamic"
-difficulty = 1
-dose = { sets = 2, reps = 10, per_side = true, tempo = "slow steps", minutes = 2 }
-cues = ["Knees over toes.", "Small steps.", "Stay tall."]
-mistakes = ["Leaning the trunk.", "Letting the knees cave in."]
-contraindications = []
-equipment = ["a light band"]
-sources = ["coach notes"]
-"""
-
-
 def test_a_coachs_own_drills_join_the_catalogue(cli, tmp_path: Path, monkeypatch):
     folder = tmp_path / "drills"
     folder.mkdir()
-    (folder / "anna.toml").write_text(COACH_DRILL)
+    (folder / "anna.toml").write_text(GOOD_DRILL)
     monkeypatch.setenv("TRIPLANE_DRILLS_DIR", str(folder))
     ids = [d["id"] for d in cli("drills", "list", "--json").json()]
     assert "banded_side_step" in ids
@@ -293,7 +275,7 @@ def test_a_coachs_own_drills_join_the_catalogue(cli, tmp_path: Path, monkeypatch
     assert cli("drills", "show", "banded_side_step", "--svg", str(svg)).code == 0
     assert svg.read_text().startswith("<svg") or "<svg" in svg.read_text()[:200]
     # a broken coach file is one clear line naming the file and field
-    (folder / "anna.toml").write_text(COACH_DRILL.replace('"standing"', '"sitting"'))
+    (folder / "anna.toml").write_text(GOOD_DRILL.replace('"standing"', '"sitting"'))
     r = cli("drills", "list", "--json")
     assert r.code == 1 and "anna.toml" in r.err and "position" in r.err
     assert len(r.err.strip().splitlines()) == 1
@@ -302,10 +284,27 @@ def test_a_coachs_own_drills_join_the_catalogue(cli, tmp_path: Path, monkeypatch
 def test_python_dash_m_reaches_every_command_with_the_same_database(tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     for module in ("triplane", "triplane.cli"):
-        r = subprocess.run([sys.executable, "-m", module, "--db", db, "athlete", "add",
-                            f"A{len(module)}"], capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", module, "--db", db, "athlete", "add", f"A{len(module)}"],
+            capture_output=True,
+            text=True,
+        )
         assert r.returncode == 0, r.stderr
     # a command registered from another module (activities) sees the same --db
-    r = subprocess.run([sys.executable, "-m", "triplane.cli", "--db", db, "activities", "list",
-                        "--athlete", "A8", "--json"], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "triplane.cli",
+            "--db",
+            db,
+            "activities",
+            "list",
+            "--athlete",
+            "A8",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
