@@ -221,6 +221,7 @@ class Planner:
         self.seed = seed
         self._weeks: dict[date, tuple[_BaseDay, ...]] = {}
         self._lunge_days: dict[date, frozenset[date]] = {}
+        self._skeletons: dict[tuple[Settings, int, int], list[_Skeleton]] = {}
         self._races = frozenset(e.date for e in log.events if e.kind == "race")
         self._pauses = pause_periods(log.check_ins, log.lunge_logs)
 
@@ -565,6 +566,14 @@ class Planner:
             note = "Any time today that suits you; warm up with a drill first."
         return LungeSession(_clock(start), tuple(plans), note)
 
+    def skeleton(self, s: Settings, d: date, pool: int) -> list[_Skeleton]:
+        """Slot times and sizes depend on the settings, the weekday and the pool size only:
+        worked out once per combination (skeletons are never changed after this)."""
+        key = (s, d.weekday(), pool)
+        if key not in self._skeletons:
+            self._skeletons[key] = _skeleton(s, d, pool)
+        return self._skeletons[key]
+
     def after_race(self, d: date) -> bool:
         """The day after a race: rest, gentle drills only, no lunge session."""
         return d - timedelta(days=1) in self._races
@@ -616,7 +625,7 @@ class _Week:
                 or programme_state(planner.log.check_ins, d, cat.red_flags).paused
             )
             self.allowed.append(allowed)
-            self.skeletons.append(None if off else _skeleton(s, d, len(allowed)))
+            self.skeletons.append(None if off else planner.skeleton(s, d, len(allowed)))
         self.picks: list[list[tuple[_Skeleton, Drill]]] = [[] for _ in days]
         self.days_used: dict[str, int] = {}
         self.minutes = dict.fromkeys(MOTIONS, 0.0)
@@ -693,20 +702,25 @@ class _Week:
                 gaps = {m: target[m] - minutes[m] for m in MOTIONS}
                 best: Drill | None = None
                 best_score = -1e9
+                parts: dict[tuple[str, ...], float] = {}  # drills with the same motions
                 for dr, did, motions, inv_len, pref, _standing, dynamic in rows:
                     used_days = days_used.get(did, 0)
                     if used_days >= MAX_DAYS_PER_DRILL or did in used_today:
                         continue
-                    share = sk_minutes * inv_len
-                    score = 0.0
-                    for m in motions:
-                        gap = gaps[m]
-                        # over-serving a motion costs five times what serving a gap earns
-                        if gap > 0:
-                            score += gap if gap < share else share
-                        else:
-                            score += 5 * (gap if gap > -share else -share)
-                    score = score * inv_minutes + pref
+                    part = parts.get(motions)
+                    if part is None:
+                        share = sk_minutes * inv_len
+                        part = 0.0
+                        for m in motions:
+                            gap = gaps[m]
+                            # over-serving a motion costs five times what serving a gap earns
+                            if gap > 0:
+                                part += gap if gap < share else share
+                            else:
+                                part += 5 * (gap if gap > -share else -share)
+                        part *= inv_minutes
+                        parts[motions] = part
+                    score = part + pref
                     # variety: a fresh drill is worth something; repeats cost more each time
                     score += 0.15 if used_days == 0 else -0.15 * used_days
                     if did in yesterday:
@@ -730,7 +744,7 @@ class _Week:
             (
                 dr,
                 dr.id,
-                dr.motions,
+                tuple(sorted(dr.motions)),  # a canonical key: drills sharing motions share a score
                 1.0 / len(dr.motions),
                 sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
                 dr.position == "standing",
