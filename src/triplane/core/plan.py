@@ -687,6 +687,17 @@ class _Week:
                 rows_cache[key] = (every, standing, [r for r in standing if r[6]])
             every_row, standing_rows, standing_dynamic_rows = rows_cache[key]
             used_today: set[str] = set()
+            # what doesn't change within the day: preference, variety, yesterday (a drill picked
+            # today is out for the rest of the day, so its count can't change under us)
+            static: dict[str, float | None] = {}
+            for _dr, did, _motions, _inv, pref, _st, _dyn in every_row:
+                used_days = days_used.get(did, 0)
+                if used_days >= MAX_DAYS_PER_DRILL:
+                    static[did] = None
+                    continue
+                # variety: a fresh drill is worth something; repeats cost more each time
+                bonus = 0.15 if used_days == 0 else -0.15 * used_days
+                static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
             day_key = d.toordinal() * 1440
             for sk in skeleton:
                 slot_key = (day_key + sk.start) * 2654435761
@@ -703,9 +714,9 @@ class _Week:
                 best: Drill | None = None
                 best_score = -1e9
                 parts: dict[tuple[str, ...], float] = {}  # drills with the same motions
-                for dr, did, motions, inv_len, pref, _standing, dynamic in rows:
-                    used_days = days_used.get(did, 0)
-                    if used_days >= MAX_DAYS_PER_DRILL or did in used_today:
+                for dr, did, motions, inv_len, _pref, _standing, dynamic in rows:
+                    fixed = static[did]
+                    if fixed is None or did in used_today:
                         continue
                     part = parts.get(motions)
                     if part is None:
@@ -720,11 +731,7 @@ class _Week:
                                 part += 5 * (gap if gap > -share else -share)
                         part *= inv_minutes
                         parts[motions] = part
-                    score = part + pref
-                    # variety: a fresh drill is worth something; repeats cost more each time
-                    score += 0.15 if used_days == 0 else -0.15 * used_days
-                    if did in yesterday:
-                        score -= 0.3
+                    score = part + fixed
                     if between_sets and dynamic:
                         score += 0.1
                     # a deterministic tie-break that varies by athlete, day and slot
