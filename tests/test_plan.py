@@ -93,7 +93,7 @@ def make_planner(s: Settings, measurements: list[Measurement], log: AthleteLog =
     ), profile
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weeks())
 def test_every_generated_week_keeps_the_rules(week):  # type: ignore[no-untyped-def]
     check_week(*week)
@@ -164,19 +164,17 @@ def check_week(s: Settings, measurements: list[Measurement]) -> None:
     assert len(drill_days) >= min(10, len(pool))
     assert all(len(v) <= 4 for v in drill_days.values())
     # time follows restriction: a restricted motion gets at least twice the minutes of an ok
-    # one, wherever the allowed drills make it possible: the whole catalogue is allowed (with
-    # kneeling ruled out or conditions, the few drills left for a motion hit the
-    # 4-days-a-drill cap), some drill trains the restricted motion alone, and the budget is
-    # 10+ minutes (whole-minute snacks of 1-2 minutes are too coarse below). Open edge (see
-    # the issue note): with two or more restricted motions the 4-days-a-drill cap and the
-    # drills they share can make 2x infeasible; there the restricted motions still get more
-    # on average.
+    # one, for any number of restricted motions, when the whole catalogue is allowed and the
+    # budget is 10+ minutes (whole-minute snacks of 1-2 minutes are too coarse below; checked
+    # on 1,500 generated weeks). With kneeling ruled out or conditions, few drills are left for
+    # some motions and the rule "no drill on more than 4 days" wins (see the issue note): there
+    # the restricted motions still get more on average.
     restricted = [r.motion for r in profile.motions if r.status == "restricted"]
     fine = [r.motion for r in profile.motions if r.status == "ok"]
     if not restricted or not fine or s.daily_minutes < 10:
         return
     full_pool = s.kneeling_ok and not s.conditions
-    if len(restricted) == 1 and full_pool:
+    if full_pool:
         for r in restricted:
             for f in fine:
                 if any(d.motions == (r,) for d in pool):
