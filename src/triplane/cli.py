@@ -526,20 +526,27 @@ def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
         return
     if safety["level"] != "none":
         out.print(f"[yellow]! {safety['advice']}[/yellow]")
+    lines: list[tuple[str, str]] = []  # (start, text): snacks and the lunge session in time order
     for s in d["slots"]:
         side = "" if s["side"] == "both" else f" ({s['side']} side)"
-        out.print(
+        text = (
             f"  {s['start']}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
             f"  [dim]{s['context'].replace('_', ' ')} - {s['dose']}[/dim]"
         )
         if s["note"] and not compact:
-            out.print(f"         [yellow]{s['note']}[/yellow]")
+            text += f"\n         [yellow]{s['note']}[/yellow]"
+        lines.append((s["start"], text))
     ls = d["lunge_session"]
     if ls:
-        out.print(
-            f"  {ls['start']}  [magenta]Lunge matrix[/magenta] "
-            f"({len(ls['directions'])} directions; `triplane lunge next` for details)"
+        lines.append(
+            (
+                ls["start"],
+                f"  {ls['start']}  [magenta]Lunge matrix[/magenta] "
+                f"({len(ls['directions'])} directions; `triplane lunge next` for details)",
+            )
         )
+    for _, text in sorted(lines, key=lambda line: line[0]):
+        out.print(text)
     out.print(f"  [dim]{d['total_minutes']} min of drills in all[/dim]")
     if not compact:
         out.print(
@@ -985,6 +992,7 @@ def user_reset_password(
 
 
 # ---- commands that live in their own modules -------------------------------------------------
+
 
 def _register_more() -> None:
     from triplane import cli_running, cli_vision
