@@ -289,8 +289,12 @@ def test_lunge_sessions_two_or_three_a_week_48_hours_apart_not_before_the_long_r
 def test_the_day_after_a_race_is_a_gentle_rest_day_and_lunges_wait():
     from triplane.core.records import Event
 
-    s = Settings(run_days=frozenset(WEEKDAYS), run_time=time(7, 0), gym_days=frozenset({"sun"}),
-                 gym_time=time(18, 0))
+    s = Settings(
+        run_days=frozenset(WEEKDAYS),
+        run_time=time(7, 0),
+        gym_days=frozenset({"sun"}),
+        gym_time=time(18, 0),
+    )
     race = Event(MONDAY + timedelta(days=5), "race", time(9, 0), "Trail 30k")  # Saturday
     planner, _ = make_planner(s, [], AthleteLog(events=(race,)))
     sunday = planner.day(MONDAY + timedelta(days=6))
@@ -298,6 +302,24 @@ def test_the_day_after_a_race_is_a_gentle_rest_day_and_lunges_wait():
     assert sunday.slots and all(sl.drill.difficulty == 1 for sl in sunday.slots)
     assert sunday.lunge_session is None
     assert any("race" in n for n in sunday.notes)
+    # minutes owed from a week of skipped snacks don't bring a harder drill into that day
+    skipped = tuple(
+        DrillLog(d.date, sl.drill.id, 0, None, True)
+        for d in planner.week(MONDAY)[:6]
+        for sl in d.slots
+    )
+    owing = Planner(
+        CAT,
+        lambda d: s,
+        lambda d: build_profile([], CAT),
+        AthleteLog(drill_logs=skipped, events=(race,)),
+        seed="t",
+        since=MONDAY,
+        today=MONDAY + timedelta(days=6),
+    )
+    after = owing.day(MONDAY + timedelta(days=6))
+    assert any("Owed" in n for n in after.notes)
+    assert all(sl.drill.difficulty == 1 for sl in after.slots)
     # in the 48 hours before the race: no long range, no added load, no progression
     _, plans = planner.lunge_next(MONDAY + timedelta(days=4))
     for p in plans:

@@ -222,6 +222,7 @@ class Planner:
         self._weeks: dict[date, tuple[_BaseDay, ...]] = {}
         self._lunge_days: dict[date, frozenset[date]] = {}
         self._skeletons: dict[tuple[Settings, int, int], list[_Skeleton]] = {}
+        self._allowed: dict[tuple[Settings, bool], list[Drill]] = {}
         self._races = frozenset(e.date for e in log.events if e.kind == "race")
         self._pauses = pause_periods(log.check_ins, log.lunge_logs)
 
@@ -420,9 +421,11 @@ class Planner:
         cat = self.catalogue
         standing_only = slot.context == "before_run" or _in_work_hours(s, d, slot.start)
 
+        allowed = {dr.id for dr in self.allowed_on(s, d)}
+
         def fits(dr: Drill) -> bool:
             return (
-                _allowed(dr, s)
+                dr.id in allowed
                 and dr.id not in used
                 and (dr.is_standing or not standing_only)
                 and (slot.context != "before_run" or dr.style == "dynamic")
@@ -494,9 +497,8 @@ class Planner:
                 options = sorted(
                     (
                         dr
-                        for dr in self.catalogue.drills.values()
+                        for dr in self.allowed_on(s, d)
                         if motion in dr.motions
-                        and _allowed(dr, s)
                         and dr.id not in used
                         and (dr.is_standing or not standing_only)
                     ),
@@ -566,6 +568,15 @@ class Planner:
             note = "Any time today that suits you; warm up with a drill first."
         return LungeSession(_clock(start), tuple(plans), note)
 
+    def allowed_on(self, s: Settings, d: date) -> list[Drill]:
+        """The drills a day allows: kneeling and conditions from the settings, and only gentle
+        ones (difficulty 1) the day after a race. Every choice of a drill goes through here."""
+        key = (s, self.after_race(d))
+        if key not in self._allowed:
+            drills = [dr for dr in self.catalogue.drills.values() if _allowed(dr, s)]
+            self._allowed[key] = [dr for dr in drills if dr.difficulty == 1] if key[1] else drills
+        return self._allowed[key]
+
     def skeleton(self, s: Settings, d: date, pool: int) -> list[_Skeleton]:
         """Slot times and sizes depend on the settings, the weekday and the pool size only:
         worked out once per combination (skeletons are never changed after this)."""
@@ -613,13 +624,8 @@ class _Week:
         self.profiles = [planner.profile_on(d) for d in days]
         self.skeletons: list[list[_Skeleton] | None] = []
         self.allowed: list[list[Drill]] = []
-        allowed_for: dict[int, list[Drill]] = {}  # settings rarely change within a week
         for d, s in zip(days, self.settings, strict=True):
-            if id(s) not in allowed_for:
-                allowed_for[id(s)] = [dr for dr in cat.drills.values() if _allowed(dr, s)]
-            allowed = allowed_for[id(s)]
-            if planner.after_race(d):
-                allowed = [dr for dr in allowed if dr.difficulty == 1]
+            allowed = planner.allowed_on(s, d)
             off = (
                 planner._is_away(d) is not None
                 or programme_state(planner.log.check_ins, d, cat.red_flags).paused
