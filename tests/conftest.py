@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -13,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from pgdb import pg_database
 from triplane.core.catalogue import Catalogue, load_catalogue
-
-PG_URL = os.environ.get("TRIPLANE_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")
@@ -57,24 +54,5 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untype
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
-    if not PG_URL:
-        pytest.skip(
-            "PostgreSQL tests need TRIPLANE_TEST_DATABASE_URL (e.g. "
-            "postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it"
-        )
-    from sqlalchemy import create_engine, text
-
-    name = f"triplane_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL at TRIPLANE_TEST_DATABASE_URL is not reachable: {exc}")
-    base = PG_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database() as url:
+        yield url

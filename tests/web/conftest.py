@@ -9,13 +9,14 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from pgdb import pg_database
 
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install -e '.[web]'")
 
@@ -93,32 +94,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     thread.join(10)
 
 
-@contextmanager
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database at TRIPLANE_TEST_DATABASE_URL's server, dropped afterwards."""
-    base_url = os.environ.get("TRIPLANE_TEST_DATABASE_URL")
-    if not base_url:
-        pytest.skip(
-            "PostgreSQL tests need TRIPLANE_TEST_DATABASE_URL (e.g. "
-            "postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it"
-        )
-    from sqlalchemy import create_engine, text
-
-    name = f"triplane_web_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL at TRIPLANE_TEST_DATABASE_URL is not reachable: {exc}")
-    try:
-        yield f"{base_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live_both(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -131,7 +106,7 @@ def live_both(
         server.should_exit = True
         thread.join(10)
         return
-    with pg_database() as db:
+    with pg_database("triplane_web") as db:
         server, thread, url = start_server(db)
         yield Live(url, db)
         server.should_exit = True
