@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -951,10 +951,6 @@ def open_service(
         yield Service(conn)
 
 
-def plan_json(plan: DayPlan) -> dict[str, Any]:
-    return plan.as_dict()
-
-
 def lunge_json(
     state: SafetyState, plans: Sequence[DirectionPlan], catalogue: Catalogue
 ) -> dict[str, Any]:
@@ -973,11 +969,9 @@ __all__ = [
     "NotFound",
     "Service",
     "TriplaneError",
-    "asdict",
     "lunge_json",
     "open_service",
     "parse_date",
     "parse_days",
     "parse_time",
-    "plan_json",
 ]
