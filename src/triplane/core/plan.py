@@ -272,20 +272,19 @@ class Planner:
 
     def lunge_next(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
         state = lunge_state(self.log.check_ins, self.log.lunge_logs, d, self.catalogue.red_flags)
-        plans = self._direction_plans(d)
-        if self._big_day_within(d, 2):
-            matrix = self.catalogue.lunge
-            plans = [
-                replace(
-                    p,
-                    prescription=lunge_rules.cap_for_big_day(matrix, p.prescription),
-                    status="capped" if p.status == "progress" else p.status,
-                    reason=p.reason + " Race or long run within 48 hours: no long range, "
-                    "no added load, no progression.",
-                )
-                for p in self._direction_plans(d, frozen_from=d - timedelta(days=2))
-            ]
-        return state, plans
+        if not self._big_day_within(d, 2):
+            return state, self._direction_plans(d)
+        matrix = self.catalogue.lunge
+        return state, [
+            replace(
+                p,
+                prescription=lunge_rules.cap_for_big_day(matrix, p.prescription),
+                status="capped" if p.status == "progress" else p.status,
+                reason=p.reason + " Race or long run within 48 hours: no long range, "
+                "no added load, no progression.",
+            )
+            for p in self._direction_plans(d, frozen_from=d - timedelta(days=2))
+        ]
 
     def lunge_days(self, monday: date) -> frozenset[date]:
         if monday not in self._lunge_days:
