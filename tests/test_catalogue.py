@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from triplane.core.anatomy import CONDITIONS, MOTIONS, PLANES, plane_of
+from triplane.core.anatomy import MOTIONS, PLANES, plane_of
 from triplane.core.catalogue import (
     KNOWN_SOURCE_KEYS,
     LUNGE_VARIABLES,
@@ -87,6 +87,7 @@ dose = { sets = 2, reps = 10, per_side = true, tempo = "steady", minutes = 2 }
 cues = ["Band above the knees.", "Stay low.", "Toes forward."]
 mistakes = ["Leaning the trunk.", "Letting the knees cave."]
 contraindications = []
+demands = []
 equipment = ["mini band"]
 sources = ["Coach Anna's notes"]
 """
@@ -194,16 +195,74 @@ def test_drill_fields_are_sane(cat: Catalogue) -> None:
         assert 3 <= len(d.cues) <= 5 and 2 <= len(d.mistakes) <= 4, d.id
         assert 1 <= d.dose.minutes <= 5 and d.dose.sets >= 1, d.id
         assert d.dose.reps or d.dose.hold_seconds, d.id
-        assert set(d.contraindications) <= set(CONDITIONS), d.id
+        assert set(d.contraindications) <= set(cat.conditions), d.id
         assert d.sources and set(d.sources) <= KNOWN_SOURCE_KEYS, d.id
         if d.position in ("kneeling", "half_kneeling", "quadruped"):
             assert d.loads_knee and "knee_pain" in d.contraindications, d.id
 
 
 def test_conservative_contraindications(cat: Catalogue) -> None:
+    from triplane.core.conditions import drill_ruled_out, restrictions_for
+    from triplane.core.records import Settings
+
     assert "hip_replacement" in cat.drills["frog_rock"].contraindications
-    assert "hip_replacement" in cat.drills["deep_squat_hold"].contraindications
+    hip = restrictions_for(cat, Settings(conditions=("hip_replacement",)))
+    for drill in ("deep_squat_hold", "side_to_side_leg_swings", "standing_ir_lift_off", "pigeon"):
+        assert drill_ruled_out(cat.drills[drill], hip), drill
     assert cat.drills["standing_ir_mobilisation_box"].loads_knee
+
+
+def test_hip_replacement_unknown_approach_is_the_union_of_the_others(cat: Catalogue) -> None:
+    hip = cat.conditions["hip_replacement"]
+    posterior = set(hip.demands_ruled_out("posterior"))
+    anterior = set(hip.demands_ruled_out("anterior"))
+    assert set(hip.demands_ruled_out("unknown")) == posterior | anterior
+    assert set(hip.demands_ruled_out()) == posterior | anterior  # the default is unknown
+    assert posterior == {
+        "hip_flexion_past_90",
+        "adduction_across_midline",
+        "internal_rotation_in_flexion",
+    }
+    assert anterior == {"extension_with_external_rotation"}
+
+
+def test_every_drill_and_direction_says_what_it_demands(cat: Catalogue) -> None:
+    drills = tomllib.loads((files("triplane.core.catalogue") / "data" / "drills.toml").read_text())
+    assert all("demands" in d for d in drills["drill"])
+    matrix = (files("triplane.core.catalogue") / "data" / "lunge_matrix.toml").read_text()
+    assert all("demands" in d for d in tomllib.loads(matrix)["direction"])
+    for d in cat.drills.values():
+        assert d.loads_knee == ("knee_on_support" in d.demands), d.id
+
+
+def test_a_drill_without_demands_is_refused_naming_file_entry_and_field(tmp_path: Path) -> None:
+    write(tmp_path, "anna.toml", GOOD_DRILL.replace("demands = []\n", ""))
+    message = refusal(tmp_path)
+    assert "anna.toml" in message and "banded_side_step" in message and "'demands'" in message
+
+
+def test_loads_knee_and_knee_on_support_must_agree(tmp_path: Path) -> None:
+    write(tmp_path, "anna.toml", GOOD_DRILL.replace("loads_knee = false", "loads_knee = true"))
+    message = refusal(tmp_path)
+    assert "banded_side_step" in message and "knee_on_support" in message
+
+
+def test_a_direction_without_demands_is_refused() -> None:
+    from triplane.core.catalogue.loader import _load_lunge
+
+    text = (files("triplane.core.catalogue") / "data" / "lunge_matrix.toml").read_text()
+    data = tomllib.loads(text)
+    del data["direction"][-1]["demands"]
+    with pytest.raises(CatalogueError) as info:
+        _load_lunge(data)
+    message = str(info.value)
+    assert "lunge_matrix.toml" in message and "crossover" in message and "'demands'" in message
+
+
+def test_an_unknown_demand_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "anna.toml", GOOD_DRILL.replace("demands = []", 'demands = ["splits"]'))
+    message = refusal(tmp_path)
+    assert "'splits'" in message and "hip_flexion_past_90" in message
 
 
 def test_no_drill_recommends_the_seated_machine(cat: Catalogue) -> None:
@@ -324,6 +383,7 @@ def test_user_drill_may_point_at_built_in_standing_version(tmp_path: Path) -> No
             "loads_knee = false", 'loads_knee = true\nstanding_version = "lateral_lunge_shift"'
         )
         .replace("difficulty = 1", 'difficulty = 2\neasier = "adductor_rock_back"')
+        .replace("demands = []", 'demands = ["knee_on_support"]')
     )
     write(tmp_path, "anna.toml", text)
     drill = load_catalogue(tmp_path).drills["banded_side_step"]

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from triplane.core.anatomy import MOTIONS, WEEKDAYS
 from triplane.core.assess import build_profile
 from triplane.core.catalogue import load_catalogue
-from triplane.core.plan import ANCHORED, AthleteLog, Planner, _allowed
+from triplane.core.conditions import drill_allowed, restrictions_for
+from triplane.core.plan import ANCHORED, AthleteLog, Planner
 from triplane.core.records import AwayPeriod, DrillLog, Measurement, Settings
 
 CAT = load_catalogue()
@@ -101,6 +102,10 @@ def test_every_generated_week_keeps_the_rules(week):  # type: ignore[no-untyped-
 
 def check_week(s: Settings, measurements: list[Measurement]) -> None:
     planner, profile = make_planner(s, measurements)
+    pool = [d for d in CAT.drills.values() if drill_allowed(d, restrictions_for(CAT, s))]
+    # A hip replacement (all four precautions) without kneeling leaves 6 drills: then "no drill
+    # on more than 4 days" wins over the number of snacks a day (fewer, not repeated, snacks).
+    big_pool = len(pool) >= 12
     days = planner.week(MONDAY)
     snacks_per_day = {}
     motion_minutes = dict.fromkeys(MOTIONS, 0.0)
@@ -115,7 +120,9 @@ def check_week(s: Settings, measurements: list[Measurement]) -> None:
             assert sl.side in ("left", "right", "both")
             if not s.kneeling_ok:
                 assert not sl.drill.loads_knee
+                assert "knee_pain" not in sl.drill.contraindications
             assert not set(sl.drill.contraindications) & set(s.conditions)
+            assert drill_allowed(sl.drill, restrictions_for(CAT, s))
             in_work = (
                 s.work_start is not None
                 and WEEKDAYS[day.date.weekday()] in s.work_days
@@ -135,11 +142,12 @@ def check_week(s: Settings, measurements: list[Measurement]) -> None:
         wd = WEEKDAYS[day.date.weekday()]
         if s.run_time is not None and wd in s.run_days:
             before = [sl for sl in slots if sl.context == "before_run"]
-            assert len(before) == 1
-            lead = minutes(s.run_time) - minutes(before[0].start)
-            assert 0 < lead <= 30
-            assert before[0].drill.position == "standing" and before[0].drill.style == "dynamic"
-        if s.gym_time is not None and wd in s.gym_days:
+            assert len(before) == 1 or (not before and not big_pool)
+            for b in before:
+                lead = minutes(s.run_time) - minutes(b.start)
+                assert 0 < lead <= 30
+                assert b.drill.position == "standing" and b.drill.style == "dynamic"
+        if s.gym_time is not None and wd in s.gym_days and big_pool:
             assert any(sl.context == "before_gym" for sl in slots) or any(
                 sl.context == "before_run" for sl in slots
             )
@@ -154,13 +162,12 @@ def check_week(s: Settings, measurements: list[Measurement]) -> None:
         snacks_per_day[day.date] = (day.day_type, len(slots))
     training = [n for kind, n in snacks_per_day.values() if kind != "rest"]
     rest = [n for kind, n in snacks_per_day.values() if kind == "rest"]
-    for n in rest:
+    for n in rest if big_pool else ():
         assert n >= 3
         assert all(n > t for t in training)
     # each of the six motions appears at least once a week
     assert all(motion_minutes[mo] > 0 for mo in MOTIONS)
     # variety: at least 10 different drills, or every allowed drill when fewer are allowed
-    pool = [d for d in CAT.drills.values() if _allowed(d, s)]
     assert len(drill_days) >= min(10, len(pool))
     assert all(len(v) <= 4 for v in drill_days.values())
     # time follows restriction: a restricted motion gets at least twice the minutes of an ok
@@ -179,6 +186,8 @@ def check_week(s: Settings, measurements: list[Measurement]) -> None:
             for f in fine:
                 if any(d.motions == (r,) for d in pool):
                     assert motion_minutes[r] >= 2 * motion_minutes[f] - 1e-6, (r, f)
+    if not big_pool:
+        return
     mean_r = sum(motion_minutes[m] for m in restricted) / len(restricted)
     mean_f = sum(motion_minutes[m] for m in fine) / len(fine)
     assert mean_r > mean_f, (restricted, fine, motion_minutes)
@@ -260,10 +269,9 @@ def test_a_drill_that_hurt_is_swapped_for_an_easier_one():
         sl for sl in again.day(MONDAY + timedelta(days=1)).slots if sl.start == target.start
     )
     assert "uncomfortable" in slot.note
-    if slot.drill.id != target.drill.id:
+    assert slot.drill.id != target.drill.id  # a drill that hurt is not offered for 14 days
+    if target.drill.easier is not None and "easier" in slot.note:
         assert slot.drill.difficulty < target.drill.difficulty
-    else:
-        assert slot.minutes < target.minutes  # or its dose lowered
 
 
 def test_lunge_sessions_two_or_three_a_week_48_hours_apart_not_before_the_long_run():

@@ -115,8 +115,14 @@ def _settings_options(
     long_run_day: str | None = None,
     norm_set: str | None = None,
     ladder_order: str | None = None,
+    approach: str | None = None,
+    birth_year: int | None = None,
+    sex: str | None = None,
 ) -> dict[str, Any]:
     return {
+        "hip_approach": approach,
+        "birth_year": birth_year,
+        "sex": sex,
         "run_days": run_days,
         "run_time": run_time,
         "gym_days": gym_days,
@@ -151,6 +157,21 @@ Condition = Annotated[
 WorkHours = Annotated[str | None, typer.Option("--work-hours", help="e.g. 09:00-17:00")]
 WorkDays = Annotated[str | None, typer.Option("--work-days", help="default mon-fri")]
 LongRun = Annotated[str | None, typer.Option("--long-run-day", help="e.g. sun")]
+Approach = Annotated[
+    str | None,
+    typer.Option(
+        "--approach",
+        help="hip replacement approach: posterior, anterior or unknown (default: unknown, "
+        "every precaution)",
+    ),
+]
+BirthYear = Annotated[
+    int | None, typer.Option("--birth-year", help="optional; picks age-specific norms")
+]
+Sex = Annotated[
+    str | None,
+    typer.Option("--sex", help="optional: female, male (or unspecified); picks norms"),
+]
 Tz = Annotated[str | None, typer.Option("--tz", help="IANA time zone, e.g. Europe/Zurich")]
 
 
@@ -173,6 +194,9 @@ def athlete_add(
     work_days: WorkDays = None,
     long_run_day: LongRun = None,
     tz: Tz = None,
+    approach: Approach = None,
+    birth_year: BirthYear = None,
+    sex: Sex = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add an athlete with their week: runs, gym, waking hours, work hours, budget."""
@@ -190,6 +214,9 @@ def athlete_add(
         work_hours,
         work_days,
         long_run_day,
+        approach=approach,
+        birth_year=birth_year,
+        sex=sex,
     )
     with service() as svc:
         a = svc.add_athlete(name, tz=tz, **opts)
@@ -252,7 +279,12 @@ def athlete_show(
         )
     out.print("  kneeling: " + ("fine" if s["kneeling_ok"] else "no (standing versions)"))
     if s["conditions"]:
-        out.print("  conditions: " + ", ".join(s["conditions"]))
+        approach = f" ({s.get('hip_approach') or 'unknown'} approach)"
+        labels = [c + (approach if c == "hip_replacement" else "") for c in s["conditions"]]
+        out.print("  conditions: " + ", ".join(labels))
+    if s.get("birth_year") or s.get("sex"):
+        born = f"born {s['birth_year']}" if s.get("birth_year") else None
+        out.print("  for norms: " + ", ".join(v for v in (s.get("sex"), born) if v))
     if s.get("long_run_day"):
         out.print(f"  long run: {s['long_run_day']}")
     if routine.runs_counted:
@@ -293,6 +325,9 @@ def athlete_edit(
             "range,duration,speed,stability,environment,load",
         ),
     ] = None,
+    approach: Approach = None,
+    birth_year: BirthYear = None,
+    sex: Sex = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change an athlete's week or preferences (a dated change: history keeps its meaning)."""
@@ -312,6 +347,9 @@ def athlete_edit(
         long_run_day,
         norm_set,
         ladder_order,
+        approach=approach,
+        birth_year=birth_year,
+        sex=sex,
     )
     changes = {k: v for k, v in opts.items() if v is not None}
     with service() as svc:
@@ -414,6 +452,7 @@ def assess_show(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOp
 
     colour = {"ok": "green", "borderline": "yellow", "restricted": "red", "unknown": "dim"}
     table = Table(title=f"{a.name}: hip mobility (norms: {cat.norm_sets[profile.norm_set].name})")
+    table.caption = f"Norm set {profile.norm_set}, {profile.norm_choice}"
     for col in ("motion", "plane", "left", "right", "asymmetry"):
         table.add_column(col)
 
@@ -443,6 +482,8 @@ def assess_show(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOp
         out.print("Not assessed yet: `triplane assess tests` lists the tests and how to do them.")
     for line in profile.advice:
         out.print(f"[yellow]! {line}[/yellow]")
+    if profile.referral:
+        out.print(f"[bold yellow]! {profile.referral}[/bold yellow]")
 
 
 @assess_app.command("tests")
@@ -574,18 +615,25 @@ def done(
     with service() as svc:
         a = svc.athlete(athlete)
         log_id = svc.log_drill(a, drill, _date(day), minutes, discomfort, skipped)
+        safety = svc.plan_day(a, _date(day)).safety if discomfort is not None else None
     if as_json:
-        emit_json({"id": f"D{log_id}"})
+        out_json: dict[str, Any] = {"id": f"D{log_id}"}
+        if safety is not None:
+            out_json["safety"] = safety.as_dict()
+        emit_json(out_json)
         return
     print(
         f"Logged (D{log_id})."
         + (" Skipped: it carries forward, within your budget." if skipped else "")
     )
     if discomfort is not None and discomfort > 5:
-        print(
-            "That hurt more than a drill should. Next time it is swapped for an easier one; "
-            "if it keeps hurting, see a clinician."
-        )
+        if safety is not None and safety.paused:
+            print("STOP AND SEE A CLINICIAN. " + " ".join(safety.advice))
+        else:
+            print(
+                "That hurt more than a drill should. It is not offered again for 14 days "
+                "(unless you log it at 3/10 or less); if drills keep hurting, see a clinician."
+            )
 
 
 @app.command("away")
@@ -626,10 +674,20 @@ def check_in(
         a = svc.athlete(athlete)
         cid = svc.check_in(a, pain, flag or [], cleared, _date(day))
         plan = svc.plan_day(a, _date(day))
+        clearance = svc.clearance(a, cid) if cleared else None
     safety = plan.safety
     if as_json:
-        emit_json({"id": f"C{cid}", "safety": safety.as_dict()})
+        data: dict[str, Any] = {"id": f"C{cid}", "safety": safety.as_dict()}
+        if clearance is not None:
+            data["clearance"] = clearance
+        emit_json(data)
         return
+    if clearance is not None:
+        if clearance["cleared"]:
+            print(f"Clearance recorded (C{cid}): the pause is over.")
+        else:
+            print(f"Check-in recorded (C{cid}), but the clearance did not end a pause: "
+                  f"{clearance['why']}.")
     if safety.paused:
         print("STOP AND SEE A CLINICIAN. " + " ".join(safety.advice))
     else:
@@ -648,6 +706,9 @@ def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt
         a = svc.athlete(athlete)
         state, plans = svc.lunge_next(a, _date(day))
         data = lunge_json(state, plans, svc.catalogue)
+        left_out = svc.lunge_ruled_out(a, _date(day))
+        names = {d.id: d.name for d in svc.catalogue.lunge.directions}
+    data["ruled_out"] = [{"direction": d, "why": why} for d, why in left_out]
     if as_json:
         emit_json(data)
         return
@@ -673,6 +734,8 @@ def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt
     out.print(table)
     for d in data["directions"]:
         out.print(f"  {d['name']}: {d['reason']}")
+    for d, why in left_out:
+        out.print(f"  [dim]{names[d]}: left out for you ({why}).[/dim]")
     out.print(
         "[dim]Slow and controlled; discomfort at most 3/10. Log each direction with "
         "`triplane lunge log`.[/dim]"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from triplane.core import progress as core
-from triplane.core.assess import Profile, build_profile
+from triplane.core.assess import Profile, build_profile, choose_norm_set
 from triplane.core.lunge import DirectionPlan
 from triplane.core.progress import (
     DayAdherence,
@@ -93,7 +93,7 @@ def progress(
     for w in sorted({core.monday(p.date) for p in plans}):
         # the status the plan worked from that week: the tests up to its Sunday
         upto = [m for m in measurements if m.date <= w + timedelta(days=6)]
-        prof = build_profile(upto, cat, svc.settings_on(athlete, w).norm_set)
+        prof = build_profile(upto, cat, *choose_norm_set(cat, svc.settings_on(athlete, w), w))
         statuses[w] = {r.motion: r.status for r in prof.motions}
     weeks_data = core.motion_weeks(plans, window_logs, cat, statuses)
 

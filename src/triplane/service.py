@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from triplane.core.anatomy import CONDITIONS, DEVICES, MOTIONS, SIDES, WEEKDAYS
-from triplane.core.assess import Profile, build_profile, validate_value
+from triplane.core.anatomy import DEVICES, MOTIONS, SEXES, SIDES, WEEKDAYS
+from triplane.core.assess import Profile, build_profile, choose_norm_set, validate_value
 from triplane.core.catalogue import Catalogue, load_catalogue
+from triplane.core.conditions import HIP_REPLACEMENT, restrictions_for, ruled_out_directions
 from triplane.core.lunge import DirectionPlan
 from triplane.core.plan import AthleteLog, DayPlan, Planner
 from triplane.core.records import (
@@ -35,7 +36,7 @@ from triplane.core.records import (
     Prescription,
     Settings,
 )
-from triplane.core.safety import SafetyState
+from triplane.core.safety import SafetyState, clearance_refusals
 from triplane.store import schema as t
 from triplane.store.db import open_engine
 
@@ -300,10 +301,37 @@ class Service:
                     if not isinstance(value, str)
                     else [c.strip() for c in value.split(",") if c.strip()]
                 )
-                bad = [c for c in items if c not in CONDITIONS]
+                known = self.catalogue.conditions
+                bad = [c for c in items if c not in known]
                 if bad:
-                    raise Invalid(f"unknown condition '{bad[0]}'; known: {', '.join(CONDITIONS)}")
-                kw["conditions"] = tuple(items)
+                    raise Invalid(f"unknown condition '{bad[0]}'; known: {', '.join(known)}")
+                kw["conditions"] = tuple(dict.fromkeys(items))
+            elif key == "hip_approach":
+                hip = self.catalogue.conditions[HIP_REPLACEMENT]
+                if value not in hip.variant_ids:
+                    raise Invalid(
+                        f"--approach is {' or '.join(hip.variant_ids)}, not '{value}' "
+                        "(unknown, the default, keeps every approach's precautions)"
+                    )
+                kw["hip_approach"] = value
+            elif key == "birth_year":
+                try:
+                    year = int(value)
+                except (TypeError, ValueError):
+                    raise Invalid(f"--birth-year '{value}' is not a year, e.g. 1985") from None
+                this_year = datetime.now(UTC).year
+                if not 1900 <= year <= this_year - 5:
+                    raise Invalid(
+                        f"--birth-year {year}? give a year from 1900 to {this_year - 5}"
+                    )
+                kw["birth_year"] = year
+            elif key == "sex":
+                if value == "unspecified":
+                    kw["sex"] = None
+                elif value not in SEXES:
+                    raise Invalid(f"--sex is {', '.join(SEXES)} or unspecified, not '{value}'")
+                else:
+                    kw["sex"] = value
             elif key == "ladder_order":
                 order = [v.strip() for v in (value.split(",") if isinstance(value, str) else value)]
                 if sorted(order) != sorted(self.catalogue.lunge.default_order):
@@ -326,6 +354,10 @@ class Service:
             else:
                 raise Invalid(f"'{key}' is not a setting")
         s = replace(base, **kw)
+        if "hip_approach" in kw and HIP_REPLACEMENT not in s.conditions:
+            raise Invalid(
+                "--approach is the approach of a hip replacement; add --condition hip_replacement"
+            )
         self._check_settings(s)
         return s
 
@@ -520,7 +552,8 @@ class Service:
     def profile(self, athlete: Athlete, day: date | None = None) -> Profile:
         day = day or athlete.today()
         settings = self.settings_on(athlete, day)
-        return build_profile(self.measurements(athlete, day), self.catalogue, settings.norm_set)
+        norm_set, why = choose_norm_set(self.catalogue, settings, day)
+        return build_profile(self.measurements(athlete, day), self.catalogue, norm_set, why)
 
     # -- the plan --
 
@@ -536,7 +569,8 @@ class Service:
         def profile_on(day: date) -> Profile:
             if day not in profiles:
                 upto = [m for m in measurements if m.date <= day]
-                profiles[day] = build_profile(upto, cat, settings_on(day).norm_set)
+                norm_set, why = choose_norm_set(cat, settings_on(day), day)
+                profiles[day] = build_profile(upto, cat, norm_set, why)
             return profiles[day]
 
         created = self.conn.execute(
@@ -579,6 +613,7 @@ class Service:
                     r.skipped,
                     tuple(m for m in r.motions.split(",") if m),
                     r.id,
+                    r.created_at,
                 )
                 for r in drills
             ),
@@ -593,6 +628,7 @@ class Service:
                     r.sharp_pain,
                     r.load,
                     r.id,
+                    r.created_at,
                 )
                 for r in lunges
             ),
@@ -603,6 +639,7 @@ class Service:
                     tuple(f for f in r.flags.split(",") if f),
                     r.cleared_by_clinician,
                     r.id,
+                    r.created_at,
                 )
                 for r in checks
             ),
@@ -703,6 +740,12 @@ class Service:
         if load is not None and len(load) > 32:
             raise Invalid("--load is a short note such as 8kg")
         day = day or athlete.today()
+        left_out = dict(self.lunge_ruled_out(athlete, day))
+        if direction in left_out:
+            raise Invalid(
+                f"the {direction} lunge is left out for you ({left_out[direction]}); "
+                "`triplane lunge next` lists the directions you can do"
+            )
         _, plans = self.lunge_next(athlete, day)
         prescribed = next(p for p in plans if p.prescription.direction == direction)
         row = dict(
@@ -721,7 +764,25 @@ class Service:
         log_id = self._insert_once(t.lunge_logs, row, athlete, client_id)
         return {"id": log_id, "prescription": prescribed.prescription.as_dict()}
 
+    def lunge_ruled_out(self, athlete: Athlete, day: date | None = None) -> list[tuple[str, str]]:
+        """(direction id, why) for each lunge direction the athlete's conditions leave out."""
+        settings = self.settings_on(athlete, day or athlete.today())
+        r = restrictions_for(self.catalogue, settings)
+        return list(ruled_out_directions(self.catalogue.lunge, r))
+
     # -- safety --
+
+    def clearance(self, athlete: Athlete, check_in_id: int) -> dict[str, Any]:
+        """Whether a check-in given with a clinician's clearance ended the pause in force:
+        {"cleared": bool, "why": None or the reason it did not}."""
+        log = self.athlete_log(athlete)
+        refusals = clearance_refusals(
+            log.check_ins, self.catalogue.red_flags, log.drill_logs, log.lunge_logs
+        )
+        for c, why in refusals.items():
+            if c.id == check_in_id:
+                return {"cleared": why is None, "why": why}
+        return {"cleared": False, "why": "this check-in did not include a clinician's clearance"}
 
     def check_in(
         self,

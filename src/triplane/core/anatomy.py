@@ -74,16 +74,23 @@ DEVICES: Final[tuple[str, ...]] = (
     "observation",
 )
 
-# Conditions a drill can be contraindicated for. Free to grow; the catalogue validates against it.
-CONDITIONS: Final[dict[str, str]] = {
-    "hip_replacement": "hip replacement",
-    "pregnancy": "pregnancy",
-    "recent_surgery": "recent hip, knee or back surgery",
-    "knee_pain": "knee pain when kneeling or bending",
-    "hip_impingement": "diagnosed hip impingement (FAI)",
-    "low_back_pain": "current low-back pain",
-    "osteoporosis": "osteoporosis",
+# What a drill or lunge direction asks of the hip and knee: the motions, ranges and positions a
+# condition can rule out (catalogue/data/conditions.toml says which condition rules out which).
+# Every drill and every lunge direction lists the ones it involves (`demands`, possibly empty),
+# and the loader refuses an entry without the list. The conditions themselves are data.
+DEMANDS: Final[dict[str, str]] = {
+    "hip_flexion_past_90": "the hip bent past 90 degrees",
+    "adduction_across_midline": "the leg across the midline",
+    "internal_rotation_in_flexion": "internal rotation with the hip bent",
+    "extension_with_external_rotation": "hip extension with the leg turned out",
+    "knee_on_support": "weight on a knee (floor, box or pad)",
+    "deep_knee_flexion": "a deep knee bend under body weight",
+    "lying_on_back": "lying on the back",
+    "loaded_forward_fold": "a loaded forward fold",
 }
+
+# The optional sex of an athlete: chooses sex-specific norms where the sources give them.
+SEXES: Final[tuple[str, ...]] = ("female", "male")
 
 WEEKDAYS: Final[tuple[str, ...]] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from triplane.core.anatomy import MOTION_LABEL, MOTION_PLANE, MOTIONS, SIDES
 from triplane.core.catalogue.model import AssessmentTest, Catalogue, NormSet
-from triplane.core.records import Measurement
+from triplane.core.records import Measurement, Settings
 
 OK_RATIO = 1.0
 BORDERLINE_RATIO = 0.85
@@ -21,6 +22,12 @@ ASYMMETRY_DEGREES = 10.0
 # means nothing; within this many degrees short of it counts as borderline.
 THRESHOLD_MARGIN_DEGREES = 5.0
 STATUS_ORDER = {"restricted": 0, "borderline": 1, "unknown": 2, "ok": 3}
+# A referral prompt (advice at level routine, not a pause): this many motions restricted on both
+# sides, or a left-right difference above this many degrees, is more than drills should meet
+# alone. [I]: the domain reference gives no cut-off; 20 degrees is twice the asymmetry rule's 10
+# and above every MDC it lists (ELL, KRA, GRA, COXA).
+REFERRAL_RESTRICTED_MOTIONS = 4
+REFERRAL_ASYMMETRY_DEGREES = 20.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,8 @@ class Profile:
     painful_motions: frozenset[str]
     norm_set: str
     assessed: bool  # at least one measurement
+    referral: str | None = None  # "see a physiotherapist" prompt (routine, not a pause)
+    norm_choice: str = ""  # why this norm set: chosen, or by age and sex, or the default
 
     def motion(self, motion: str) -> MotionResult:
         for m in self.motions:
@@ -108,6 +117,8 @@ class Profile:
     def as_dict(self) -> dict[str, object]:
         return {
             "norm_set": self.norm_set,
+            "norm_choice": self.norm_choice,
+            "referral": self.referral,
             "assessed": self.assessed,
             "motions": [m.as_dict() for m in self.motions],
             "priorities": list(self.priorities),
@@ -200,7 +211,10 @@ def latest(measurements: Iterable[Measurement]) -> dict[tuple[str, str], Measure
 
 
 def build_profile(
-    measurements: Iterable[Measurement], catalogue: Catalogue, norm_set: str | None = None
+    measurements: Iterable[Measurement],
+    catalogue: Catalogue,
+    norm_set: str | None = None,
+    norm_choice: str = "",
 ) -> Profile:
     norms = catalogue.norm_sets[norm_set or catalogue.default_norm_set]
     newest = latest(measurements)
@@ -243,6 +257,41 @@ def build_profile(
         painful_motions=frozenset(painful),
         norm_set=norms.id,
         assessed=bool(newest),
+        referral=referral_advice(results),
+        norm_choice=norm_choice or f"the default norm set ({norms.name})",
+    )
+
+
+def referral_advice(results: Iterable[MotionResult]) -> str | None:
+    """The referral prompt: four or more motions restricted on both sides, or a left-right
+    difference above 20 degrees. Advice to book a routine appointment, never a pause."""
+    rows = list(results)
+    both = [
+        r.motion for r in rows if r.left.status == "restricted" and r.right.status == "restricted"
+    ]
+    wide = [
+        r
+        for r in rows
+        if r.asymmetry_degrees is not None and r.asymmetry_degrees > REFERRAL_ASYMMETRY_DEGREES
+    ]
+    reasons: list[str] = []
+    if len(both) >= REFERRAL_RESTRICTED_MOTIONS:
+        reasons.append(
+            f"{len(both)} hip motions are restricted on both sides ("
+            + ", ".join(MOTION_LABEL[m] for m in both)
+            + ")"
+        )
+    for r in wide:
+        reasons.append(
+            f"left and right {MOTION_LABEL[r.motion]} differ by {r.asymmetry_degrees:g} degrees"
+        )
+    if not reasons:
+        return None
+    return (
+        "; ".join(reasons).capitalize()
+        + ". That is more than drills should deal with alone: book a routine appointment with a "
+        "physiotherapist or doctor to have your hips looked at. Keep doing the drills in the "
+        "pain-free range meanwhile."
     )
 
 
@@ -291,3 +340,39 @@ def validate_value(test: AssessmentTest, unit: str, value: float) -> str | None:
             f"({test.minimum:g} to {test.maximum:g} {unit})"
         )
     return None
+
+
+def age_on(birth_year: int | None, day: date) -> int | None:
+    """Age in whole years on `day`, from the birth year alone (so within a year)."""
+    return None if birth_year is None else day.year - birth_year
+
+
+def choose_norm_set(catalogue: Catalogue, settings: Settings, day: date) -> tuple[str, str]:
+    """(norm set id, why): the set chosen in the settings; else the most specific set whose
+    `applies_to` matches the athlete's sex and age (domain reference §1b); else the default."""
+    if settings.norm_set is not None and settings.norm_set in catalogue.norm_sets:
+        chosen = catalogue.norm_sets[settings.norm_set]
+        return chosen.id, f"chosen in the settings: {chosen.name}"
+    age = age_on(settings.birth_year, day)
+    best: tuple[int, str] | None = None
+    for ns in catalogue.norm_sets.values():
+        score = ns.applies_to(settings.sex, age)
+        if score and (best is None or score > best[0]):
+            best = (score, ns.id)
+    default = catalogue.norm_sets[catalogue.default_norm_set]
+    if best is None:
+        who = _who(settings.sex, age)
+        if who:
+            return default.id, (
+                f"the default, {default.name}: the sources give no norms specific to {who}"
+            )
+        return default.id, f"the default, {default.name} (no sex or birth year given)"
+    chosen = catalogue.norm_sets[best[1]]
+    return chosen.id, f"by age and sex ({_who(settings.sex, age)}): {chosen.name}"
+
+
+def _who(sex: str | None, age: int | None) -> str:
+    person = {"female": "a woman", "male": "a man"}.get(sex or "", "")
+    if age is None:
+        return person
+    return f"{person or 'someone'} aged about {age}"

@@ -25,15 +25,22 @@ from triplane.core import lunge as lunge_rules
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, WEEKDAYS
 from triplane.core.assess import Profile
 from triplane.core.catalogue.model import Catalogue, Dose, Drill
+from triplane.core.conditions import (
+    Restrictions,
+    allowed_directions,
+    drill_allowed,
+    restrictions_for,
+)
 from triplane.core.records import AwayPeriod, CheckIn, DrillLog, Event, LungeLog, Settings
 from triplane.core.safety import (
     TARGET_SENSATION,
     SafetyState,
-    high_discomfort_drills,
     lunge_state,
     pause_periods,
     programme_state,
+    recently_hurt,
     repeated_discomfort_advice,
+    resting_drills,
 )
 
 ANCHORED = frozenset({"before_run", "before_gym", "between_sets"})
@@ -224,14 +231,15 @@ class Planner:
         self._skeletons: dict[tuple[Settings, int, int], list[_Skeleton]] = {}
         self._allowed: dict[tuple[Settings, bool], list[Drill]] = {}
         self._races = frozenset(e.date for e in log.events if e.kind == "race")
-        self._pauses = pause_periods(log.check_ins, log.lunge_logs)
+        self._pauses = pause_periods(log.check_ins, log.lunge_logs, log.drill_logs)
+        self._restrictions: dict[Settings, Restrictions] = {}
 
     # ---- public ----------------------------------------------------------------------------
 
     def day(self, d: date) -> DayPlan:
         base = self._base_day(d)
         settings = self.settings_on(d)
-        safety = programme_state(self.log.check_ins, d, self.catalogue.red_flags)
+        safety = self.programme_state(d)
         notes: list[str] = []
         profile = self.profile_on(d)
         if not profile.assessed:
@@ -244,8 +252,10 @@ class Planner:
         if self.after_race(d):
             notes.append("The day after your race: gentle drills only, no lunge matrix. Recover.")
         repeated = repeated_discomfort_advice(self.log.drill_logs, d)
-        if repeated:
+        if repeated and not safety.paused:
             safety = _with_advice(safety, repeated)
+        if profile.referral and not safety.paused:
+            safety = _with_advice(safety, profile.referral)  # routine: advice, not a pause
         if base.away is not None:
             return DayPlan(
                 d,
@@ -270,8 +280,26 @@ class Planner:
     def week(self, start: date) -> list[DayPlan]:
         return [self.day(start + timedelta(days=i)) for i in range(7)]
 
+    def programme_state(self, d: date) -> SafetyState:
+        """Paused or not on `d`: check-ins and drill pain (safety.programme_state)."""
+        return programme_state(
+            self.log.check_ins, d, self.catalogue.red_flags, self.log.drill_logs
+        )
+
+    def restrictions(self, s: Settings) -> Restrictions:
+        """What the settings' conditions (and no kneeling) rule out; one answer per settings."""
+        if s not in self._restrictions:
+            self._restrictions[s] = restrictions_for(self.catalogue, s)
+        return self._restrictions[s]
+
     def lunge_next(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
-        state = lunge_state(self.log.check_ins, self.log.lunge_logs, d, self.catalogue.red_flags)
+        state = lunge_state(
+            self.log.check_ins,
+            self.log.lunge_logs,
+            d,
+            self.catalogue.red_flags,
+            self.log.drill_logs,
+        )
         if not self._big_day_within(d, 2):
             return state, self._direction_plans(d)
         matrix = self.catalogue.lunge
@@ -373,50 +401,38 @@ class Planner:
     def _replace_uncomfortable(
         self, d: date, slots: list[Slot], s: Settings, notes: list[str]
     ) -> list[Slot]:
-        hurt: dict[str, DrillLog] = {}
-        for h in sorted(high_discomfort_drills(self.log.drill_logs, d), key=lambda h: h.date):
-            hurt[h.drill] = h
-        # a later comfortable log of the same drill means it is fine again
-        for g in self.log.drill_logs:
-            if (
-                g.drill in hurt
-                and hurt[g.drill].date < g.date < d
-                and not g.skipped
-                and g.discomfort is not None
-                and g.discomfort <= 3
-            ):
-                del hurt[g.drill]
-        if not hurt:
+        """A drill logged above 5/10 is not offered for 14 days (unless logged at 3/10 or less
+        since): its snack goes to an easier drill, else another drill for the same motion, else
+        any drill that fits; never to a drill logged above 5/10 in the last 14 days."""
+        resting = resting_drills(self.log.drill_logs, d)
+        if not resting:
             return slots
+        hurt = recently_hurt(self.log.drill_logs, d)
         out: list[Slot] = []
         used = {sl.drill.id for sl in slots}
         profile = self.profile_on(d)
         for sl in slots:
-            bad = hurt.get(sl.drill.id)
+            bad = resting.get(sl.drill.id)
             if bad is None:
                 out.append(sl)
                 continue
-            easier = self._easier(d, sl.drill, s, used, sl)
+            other = self._easier(d, sl.drill, s, used | hurt, sl)
             why = f"{sl.drill.name} was uncomfortable ({bad.discomfort}/10) on {bad.date}"
-            if easier is not None:
-                used.add(easier.id)
-                sk = _Skeleton(_minutes(sl.start), sl.context, sl.minutes)
-                out.append(self._slot(sk, easier, profile, f"{why}: swapped for an easier drill."))
-            else:
-                minutes = max(1, sl.minutes - 1)
-                out.append(
-                    replace(
-                        sl,
-                        minutes=minutes,
-                        dose=scaled_dose(sl.drill, minutes),
-                        note=f"{why}: dose lowered. Stay in the pain-free range.",
-                    )
-                )
+            if other is None:
+                notes.append(f"{why}: it rests for 14 days, and no other drill fits that snack.")
+                continue
+            used.add(other.id)
+            easier = other.difficulty < sl.drill.difficulty
+            swap = "an easier drill" if easier else "another drill"
+            sk = _Skeleton(_minutes(sl.start), sl.context, sl.minutes)
+            out.append(self._slot(sk, other, profile, f"{why}: swapped for {swap}."))
         return out
 
     def _easier(
-        self, d: date, drill: Drill, s: Settings, used: set[str], slot: Slot
+        self, d: date, drill: Drill, s: Settings, used: set[str] | frozenset[str], slot: Slot
     ) -> Drill | None:
+        """The drill to put in `slot` instead of `drill`: its easier version, else an easier
+        drill for the same motion, else any drill for it, else any drill that fits."""
         cat = self.catalogue
         standing_only = slot.context == "before_run" or _in_work_hours(s, d, slot.start)
 
@@ -426,20 +442,25 @@ class Planner:
             return (
                 dr.id in allowed
                 and dr.id not in used
+                and dr.id != drill.id
                 and (dr.is_standing or not standing_only)
                 and (slot.context != "before_run" or dr.style == "dynamic")
             )
 
         if drill.easier and drill.easier in cat.drills and fits(cat.drills[drill.easier]):
             return cat.drills[drill.easier]
-        options = [
-            dr
-            for dr in cat.drills.values()
-            if dr.primary_motion == drill.primary_motion
-            and dr.difficulty < drill.difficulty
-            and fits(dr)
-        ]
-        return min(options, key=lambda dr: (dr.difficulty, dr.id)) if options else None
+        candidates = [dr for dr in cat.drills.values() if fits(dr)]
+        for keep in (
+            lambda dr: dr.primary_motion == drill.primary_motion
+            and dr.difficulty < drill.difficulty,
+            lambda dr: drill.primary_motion in dr.motions,
+            lambda dr: bool(set(dr.motions) & set(drill.motions)),
+            lambda dr: True,
+        ):
+            options = [dr for dr in candidates if keep(dr)]
+            if options:
+                return min(options, key=lambda dr: (dr.difficulty, dr.id))
+        return None
 
     def _owed(self, d: date) -> dict[str, float]:
         """Minutes per motion planned in the previous 7 days and not done."""
@@ -483,6 +504,7 @@ class Planner:
         order = sorted(owed, key=lambda m: (-owed[m], MOTIONS.index(m)))
         out = list(slots)
         used = {sl.drill.id for sl in slots}
+        hurt = recently_hurt(self.log.drill_logs, d)
         caught: list[str] = []
         for i, sl in enumerate(out):
             if not order:
@@ -499,6 +521,7 @@ class Planner:
                         for dr in self.allowed_on(s, d)
                         if motion in dr.motions
                         and dr.id not in used
+                        and dr.id not in hurt
                         and (dr.is_standing or not standing_only)
                     ),
                     key=lambda dr: (
@@ -540,9 +563,11 @@ class Planner:
         def order_on(day: date) -> Sequence[str]:
             return self.settings_on(day).ladder_order or matrix.default_order
 
+        # only the directions the person's conditions allow (conditions.allowed_directions)
+        allowed = allowed_directions(matrix, self.restrictions(self.settings_on(d)))
         return [
             lunge_rules.plan_direction(matrix, direction.id, logs, self._pauses, d, order_on)
-            for direction in matrix.directions
+            for direction in allowed
         ]
 
     def _lunge_session(self, d: date, s: Settings) -> LungeSession | None:
@@ -550,7 +575,7 @@ class Planner:
         if d not in self.lunge_days(monday):
             return None
         state, plans = self.lunge_next(d)
-        if state.paused:
+        if state.paused or not plans:
             return None
         wd = weekday(d)
         run_t = s.run_time_on(wd)
@@ -568,11 +593,13 @@ class Planner:
         return LungeSession(_clock(start), tuple(plans), note)
 
     def allowed_on(self, s: Settings, d: date) -> list[Drill]:
-        """The drills a day allows: kneeling and conditions from the settings, and only gentle
-        ones (difficulty 1) the day after a race. Every choice of a drill goes through here."""
+        """The drills a day allows: what the settings' conditions and kneeling leave in
+        (conditions.drill_allowed), and only gentle ones (difficulty 1) the day after a race.
+        Every choice of a drill goes through here."""
         key = (s, self.after_race(d))
         if key not in self._allowed:
-            drills = [dr for dr in self.catalogue.drills.values() if _allowed(dr, s)]
+            r = self.restrictions(s)
+            drills = [dr for dr in self.catalogue.drills.values() if drill_allowed(dr, r)]
             self._allowed[key] = [dr for dr in drills if dr.difficulty == 1] if key[1] else drills
         return self._allowed[key]
 
@@ -627,7 +654,7 @@ class _Week:
             allowed = planner.allowed_on(s, d)
             off = (
                 planner._is_away(d) is not None
-                or programme_state(planner.log.check_ins, d, cat.red_flags).paused
+                or planner.programme_state(d).paused
             )
             self.allowed.append(allowed)
             self.skeletons.append(None if off else planner.skeleton(s, d, len(allowed)))
@@ -918,12 +945,6 @@ def _weights(profile: Profile) -> dict[str, float]:
             w = WEIGHTS["borderline"]
         out[r.motion] = w
     return out
-
-
-def _allowed(drill: Drill, s: Settings) -> bool:
-    if not s.kneeling_ok and drill.loads_knee:
-        return False
-    return not any(c in s.conditions for c in drill.contraindications)
 
 
 def _in_work_hours(s: Settings, d: date, t: time) -> bool:

@@ -6,7 +6,7 @@ The core never reads the database; it gets these, and derives everything else fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class DrillLog:
     # the motions the snack was planned for, so "owed" minutes stay right if the catalogue changes
     motions: tuple[str, ...] = ()
     id: int | None = None
+    recorded: datetime | None = None  # when it was entered: orders a day's logs and check-ins
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class LungeLog:
     sharp_pain: bool = False
     load: str | None = None  # what was actually held, e.g. "8kg"
     id: int | None = None
+    recorded: datetime | None = None  # when it was entered: orders a day's logs and check-ins
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class CheckIn:
     flags: tuple[str, ...] = ()
     cleared_by_clinician: bool = False
     id: int | None = None
+    recorded: datetime | None = None  # when it was entered: orders a day's logs and check-ins
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,10 @@ class Settings:
     long_run_day: str | None = None
     # run times per weekday that override run_time (learned from activities)
     run_times: tuple[tuple[str, time], ...] = field(default=())
+    # a hip replacement's surgical approach (posterior | anterior | unknown); None: unknown
+    hip_approach: str | None = None
+    birth_year: int | None = None  # optional: picks age-specific norms where there are any
+    sex: str | None = None  # optional: female | male; picks sex-specific norms
 
     def run_time_on(self, weekday: str) -> time | None:
         for day, t in self.run_times:

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from triplane.core.anatomy import (
-    CONDITIONS,
+    DEMANDS,
     MOTIONS,
     PLANES,
     POSITIONS,
+    SEXES,
     STYLES,
     UNITS,
     plane_of,
@@ -36,6 +37,7 @@ from triplane.core.catalogue.model import (
     AssessmentTest,
     Catalogue,
     CatalogueError,
+    Condition,
     Dose,
     Drill,
     Ladder,
@@ -90,6 +92,7 @@ _NEVER_WHY: Final[str] = (
 )
 
 DATA_FILES: Final[tuple[str, ...]] = (
+    "conditions.toml",
     "drills.toml",
     "lunge_matrix.toml",
     "tests.toml",
@@ -346,6 +349,7 @@ _DRILL_FIELDS: Final = (
     "equipment",
     "sources",
     "easier",
+    "demands",
 )
 _DOSE_FIELDS: Final = ("sets", "reps", "hold_seconds", "per_side", "tempo", "minutes")
 
@@ -379,7 +383,21 @@ def _parse_dose(t: _Table) -> Dose:
     )
 
 
-def _parse_drill(t: _Table, builtin: bool, origin: str) -> Drill:
+def _demands(t: _Table) -> tuple[str, ...]:
+    """The required `demands` list: what an entry asks of the hip and knee (may be empty, but
+    must be there, so no drill or direction slips past the conditions unlabelled)."""
+    if not t.has("demands"):
+        t.fail(
+            "demands",
+            "is missing; list what it asks of the hip and knee (any of "
+            f"{', '.join(DEMANDS)}), or [] when none of them",
+        )
+    return t.choices("demands", DEMANDS, least=0)
+
+
+def _parse_drill(
+    t: _Table, builtin: bool, origin: str, conditions: Mapping[str, Condition]
+) -> Drill:
     ident = t.slug("id")
     name = t.opt_text("name")
     if _is_never_recommended(ident, None):
@@ -406,6 +424,13 @@ def _parse_drill(t: _Table, builtin: bool, origin: str) -> Drill:
             f"is missing; a {position} drill needs the id of its standing version",
         )
     dose = _parse_dose(t)
+    demands = _demands(t)
+    loads_knee = t.flag("loads_knee")
+    if loads_knee != ("knee_on_support" in demands):
+        t.fail(
+            "demands",
+            "must list 'knee_on_support' exactly when loads_knee is true; make them agree",
+        )
     if style in ("static_hold", "isometric") and dose.hold_seconds is None:
         t.fail("dose", f"has no hold_seconds; a {style} drill is dosed in seconds held")
     if style == "dynamic" and dose.reps is None:
@@ -417,18 +442,19 @@ def _parse_drill(t: _Table, builtin: bool, origin: str) -> Drill:
         planes=planes,
         motions=motions,
         position=position,
-        loads_knee=t.flag("loads_knee"),
+        loads_knee=loads_knee,
         style=style,
         standing_version=standing_version,
         difficulty=t.integer("difficulty", 1, 3),
         dose=dose,
         cues=t.texts("cues", 3, 5),
         mistakes=t.texts("mistakes", 2, 4),
-        contraindications=t.choices("contraindications", CONDITIONS, least=0, default=True),
+        contraindications=t.choices("contraindications", conditions, least=0, default=True),
         equipment=t.texts("equipment", least=0, default=True),
         sources=t.sources(builtin),
         easier=t.opt_slug("easier"),
         origin=origin,
+        demands=demands,
     )
 
 
@@ -480,12 +506,12 @@ def _check_links(
                 )
 
 
-def _load_drills(data: dict[str, Any]) -> dict[str, Drill]:
+def _load_drills(data: dict[str, Any], conditions: Mapping[str, Condition]) -> dict[str, Drill]:
     file = "drills.toml"
     drills: dict[str, Drill] = {}
     where: dict[str, _Table] = {}
     for t in _drill_tables(file, data):
-        drill = _parse_drill(t, builtin=True, origin=_BUILTIN)
+        drill = _parse_drill(t, builtin=True, origin=_BUILTIN, conditions=conditions)
         _unique(t, drill.id, set(drills), "drill")
         drills[drill.id] = drill
         where[drill.id] = t
@@ -493,7 +519,9 @@ def _load_drills(data: dict[str, Any]) -> dict[str, Drill]:
     return drills
 
 
-def _load_user_drills(folder: Path, builtin: Mapping[str, Drill]) -> dict[str, Drill]:
+def _load_user_drills(
+    folder: Path, builtin: Mapping[str, Drill], conditions: Mapping[str, Condition]
+) -> dict[str, Drill]:
     if not folder.is_dir():
         raise CatalogueError(
             f"{folder}: the drill folder does not exist or is not a folder; "
@@ -515,7 +543,7 @@ def _load_user_drills(folder: Path, builtin: Mapping[str, Drill]) -> dict[str, D
         if not data:
             continue  # an empty file (or only comments): nothing to add yet
         for t in _drill_tables(file, data):
-            drill = _parse_drill(t, builtin=False, origin=file)
+            drill = _parse_drill(t, builtin=False, origin=file, conditions=conditions)
             if drill.id in builtin:
                 t.fail("id", f"is '{drill.id}', which is a built-in drill; choose another id")
             if drill.id in added:
@@ -529,7 +557,16 @@ def _load_user_drills(folder: Path, builtin: Mapping[str, Drill]) -> dict[str, D
 
 # ---------------------------------------------------------------------------- lunge matrix
 
-_DIRECTION_FIELDS: Final = ("id", "name", "planes", "description", "arm_drivers", "cues", "sources")
+_DIRECTION_FIELDS: Final = (
+    "id",
+    "name",
+    "planes",
+    "description",
+    "arm_drivers",
+    "cues",
+    "sources",
+    "demands",
+)
 
 
 def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
@@ -546,6 +583,7 @@ def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
             arm_drivers=t.texts("arm_drivers"),
             cues=t.texts("cues", 2, 5),
             sources=t.sources(builtin=True),
+            demands=_demands(t),
         )
         _unique(t, direction.id, seen, "direction")
         directions.append(direction)
@@ -700,7 +738,7 @@ def _load_norms(
     file = "norms.toml"
     top = _top(file, data, ("default_norm_set", "norm_set"))
     sets: dict[str, NormSet] = {}
-    fields = ("id", "name", "description", "sources", "based_on", "norms")
+    fields = ("id", "name", "description", "sources", "based_on", "norms", "applies_to")
     for t in top.tables("norm_set", "norm set", fields):
         ident = t.slug("id")
         _unique(t, ident, set(sets), "norm set")
@@ -720,15 +758,85 @@ def _load_norms(
             base = t.choice("based_on", sets)  # only sets defined above this one
             merged = {(n.test, n.motion): n for n in sets[base].norms}
         merged.update(own)
+        sex = min_age = max_age = None
+        if t.has("applies_to"):
+            a = t.table("applies_to", ("sex", "min_age", "max_age"))
+            sex = a.choice("sex", SEXES) if a.has("sex") else None
+            min_age = a.opt_integer("min_age", 0, 120)
+            max_age = a.opt_integer("max_age", 0, 120)
+            if sex is None and min_age is None and max_age is None:
+                t.fail("applies_to", "is empty; give sex, min_age or max_age, or leave it out")
+            if min_age is not None and max_age is not None and min_age > max_age:
+                a.fail("max_age", f"is {max_age}, below min_age {min_age}")
         sets[ident] = NormSet(
             id=ident,
             name=t.text("name"),
             description=t.text("description"),
             sources=t.sources(builtin=True),
             norms=tuple(merged.values()),
+            sex=sex,
+            min_age=min_age,
+            max_age=max_age,
         )
     default = top.choice("default_norm_set", sets)
     return sets, default
+
+
+# ------------------------------------------------------------------------------ conditions
+
+_CONDITION_FIELDS: Final = (
+    "id",
+    "label",
+    "rules_out",
+    "variant_option",
+    "variants",
+    "default_variant",
+    "basis",
+    "sources",
+)
+UNKNOWN_VARIANT: Final[str] = "unknown"
+
+
+def _load_conditions(data: dict[str, Any]) -> dict[str, Condition]:
+    file = "conditions.toml"
+    top = _top(file, data, ("condition",))
+    out: dict[str, Condition] = {}
+    for t in top.tables("condition", "condition", _CONDITION_FIELDS):
+        ident = t.slug("id")
+        _unique(t, ident, set(out), "condition")
+        rules_out = t.choices("rules_out", DEMANDS, least=0)
+        sources = t.texts("sources", least=0)
+        for key in sources:
+            if key not in KNOWN_SOURCE_KEYS:
+                t.fail("sources", f"cites {_show(key)}, not a source key of the domain reference")
+        variants: list[tuple[str, tuple[str, ...]]] = []
+        option = t.opt_slug("variant_option")
+        default = None
+        if option is not None:
+            table = t.data.get("variants")
+            if not isinstance(table, dict) or not table:
+                t.fail("variants", "is missing or empty; a variant_option needs its variants")
+            v = t.table("variants", tuple(table))
+            for name in table:
+                if not _SLUG.fullmatch(name) or name == UNKNOWN_VARIANT:
+                    v.fail(name, f"is not a variant name; use a slug, not '{UNKNOWN_VARIANT}'")
+                variants.append((name, v.choices(name, DEMANDS)))
+            union = tuple(dict.fromkeys(d for _, ds in variants for d in ds))
+            variants.append((UNKNOWN_VARIANT, union))
+            default = t.choice("default_variant", [n for n, _ in variants])
+        elif t.has("variants") or t.has("default_variant"):
+            t.fail("variant_option", "is missing; variants need the option that picks them")
+        out[ident] = Condition(
+            id=ident,
+            label=t.text("label"),
+            rules_out=rules_out,
+            basis=t.text("basis"),
+            sources=sources,
+            variant_option=option,
+            variants=tuple(variants),
+            default_variant=default,
+        )
+    return out
 
 
 # ------------------------------------------------------------------------------- red flags
@@ -756,7 +864,7 @@ def _load_red_flags(data: dict[str, Any]) -> dict[str, RedFlag]:
 # ------------------------------------------------------------------------------ public API
 
 
-_BUILTIN_FILES = ("drills.toml", "lunge_matrix.toml", "tests.toml", "norms.toml", "red_flags.toml")
+_BUILTIN_FILES = DATA_FILES
 
 
 @functools.lru_cache(maxsize=1)
@@ -795,7 +903,8 @@ def _cache_dir() -> Path:
 
 
 def _parse_builtin() -> Catalogue:
-    drills = _load_drills(_read_packaged("drills.toml"))
+    conditions = _load_conditions(_read_packaged("conditions.toml"))
+    drills = _load_drills(_read_packaged("drills.toml"), conditions)
     lunge = _load_lunge(_read_packaged("lunge_matrix.toml"))
     tests, default_tests = _load_tests(_read_packaged("tests.toml"))
     norm_sets, default_norm_set = _load_norms(_read_packaged("norms.toml"), tests)
@@ -809,6 +918,7 @@ def _parse_builtin() -> Catalogue:
         default_norm_set=default_norm_set,
         red_flags=red_flags,
         never_recommended=NEVER_RECOMMENDED,
+        conditions=conditions,
     )
 
 
@@ -822,5 +932,5 @@ def load_catalogue(user_dir: Path | None = None) -> Catalogue:
     builtin = _load_builtin()
     if user_dir is None:
         return builtin
-    extra = _load_user_drills(Path(user_dir), builtin.drills)
+    extra = _load_user_drills(Path(user_dir), builtin.drills, builtin.conditions)
     return dataclasses.replace(builtin, drills={**builtin.drills, **extra})

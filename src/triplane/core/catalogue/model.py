@@ -50,11 +50,13 @@ class Drill:
     dose: Dose
     cues: tuple[str, ...]
     mistakes: tuple[str, ...]
-    contraindications: tuple[str, ...]  # condition ids (anatomy.CONDITIONS)
+    contraindications: tuple[str, ...]  # condition ids (conditions.toml), explicit "not for"
     equipment: tuple[str, ...]
     sources: tuple[str, ...]  # source keys of shared/domain-reference.md
     easier: str | None = None  # id of a regression for the same primary motion, if any
     origin: str = "triplane"  # "triplane" or the coach file it came from
+    # what the drill asks of the hip and knee (anatomy.DEMANDS); conditions rule these out
+    demands: tuple[str, ...] = ()
 
     @property
     def primary_motion(self) -> str:
@@ -74,6 +76,30 @@ class LungeDirection:
     arm_drivers: tuple[str, ...]
     cues: tuple[str, ...]
     sources: tuple[str, ...]
+    demands: tuple[str, ...] = ()  # anatomy.DEMANDS the direction involves
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition and the demands (motions, ranges, positions) it rules out."""
+
+    id: str
+    label: str
+    rules_out: tuple[str, ...]  # whatever the variant
+    basis: str
+    sources: tuple[str, ...]
+    variant_option: str | None = None  # e.g. "approach"
+    variants: tuple[tuple[str, tuple[str, ...]], ...] = ()  # variant -> demands; has "unknown"
+    default_variant: str | None = None
+
+    def demands_ruled_out(self, variant: str | None = None) -> tuple[str, ...]:
+        """The demands ruled out for a person with this condition (and variant, if any)."""
+        chosen = dict(self.variants).get(variant or self.default_variant or "", ())
+        return tuple(dict.fromkeys(self.rules_out + chosen))
+
+    @property
+    def variant_ids(self) -> tuple[str, ...]:
+        return tuple(v for v, _ in self.variants)
 
 
 @dataclass(frozen=True)
@@ -153,6 +179,28 @@ class NormSet:
     description: str
     sources: tuple[str, ...]
     norms: tuple[Norm, ...]
+    # who the set is the automatic choice for (all None: only when chosen by name)
+    sex: str | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+
+    def applies_to(self, sex: str | None, age: int | None) -> int:
+        """How many of the set's criteria (sex, age) the person meets; 0 when any fails or the
+        set has none (the more criteria met, the more specific the match)."""
+        criteria = 0
+        if self.sex is not None:
+            if sex != self.sex:
+                return 0
+            criteria += 1
+        if self.min_age is not None or self.max_age is not None:
+            if age is None:
+                return 0
+            if self.min_age is not None and age < self.min_age:
+                return 0
+            if self.max_age is not None and age > self.max_age:
+                return 0
+            criteria += 1
+        return criteria
 
     def norm_for(self, test: str, motion: str) -> Norm | None:
         for n in self.norms:
@@ -181,6 +229,7 @@ class Catalogue:
     default_norm_set: str
     red_flags: dict[str, RedFlag]
     never_recommended: tuple[str, ...] = field(default=())  # e.g. the seated abduction machine
+    conditions: dict[str, Condition] = field(default_factory=dict)
 
     def drills_for(self, motion: str) -> list[Drill]:
         return [d for d in self.drills.values() if motion in d.motions]
