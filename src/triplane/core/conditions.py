@@ -67,7 +67,7 @@ def restrictions_for(catalogue: Catalogue, settings: Settings) -> Restrictions:
         label = cond.label
         variant = settings.hip_approach if cid == HIP_REPLACEMENT else None
         if cid == HIP_REPLACEMENT and cond.default_variant is not None:
-            label = f"{label} ({variant or cond.default_variant} approach)"
+            label = f"{label}, {variant or cond.default_variant} approach"
         conditions.append((cid, label))
         for d in cond.demands_ruled_out(variant):
             ruled_out.setdefault(d, label)

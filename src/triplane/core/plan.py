@@ -233,6 +233,7 @@ class Planner:
         self._races = frozenset(e.date for e in log.events if e.kind == "race")
         self._pauses = pause_periods(log.check_ins, log.lunge_logs, log.drill_logs)
         self._restrictions: dict[Settings, Restrictions] = {}
+        self._names = {dr.id: dr.name for dr in catalogue.drills.values()}
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -283,7 +284,7 @@ class Planner:
     def programme_state(self, d: date) -> SafetyState:
         """Paused or not on `d`: check-ins and drill pain (safety.programme_state)."""
         return programme_state(
-            self.log.check_ins, d, self.catalogue.red_flags, self.log.drill_logs
+            self.log.check_ins, d, self.catalogue.red_flags, self.log.drill_logs, self._names
         )
 
     def restrictions(self, s: Settings) -> Restrictions:
@@ -299,6 +300,7 @@ class Planner:
             d,
             self.catalogue.red_flags,
             self.log.drill_logs,
+            self._names,
         )
         if not self._big_day_within(d, 2):
             return state, self._direction_plans(d)

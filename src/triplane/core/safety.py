@@ -113,8 +113,8 @@ def _hurt(g: DrillLog) -> bool:
     return not g.skipped and g.discomfort is not None and g.discomfort > ACCEPTABLE_MAX
 
 
-def _label(drill_id: str) -> str:
-    return drill_id.replace("_", " ")
+def _label(drill_id: str, names: Mapping[str, str] | None) -> str:
+    return (names or {}).get(drill_id) or drill_id.replace("_", " ")
 
 
 def _when(recorded: datetime | None) -> tuple[bool, datetime]:
@@ -123,7 +123,9 @@ def _when(recorded: datetime | None) -> tuple[bool, datetime]:
     return (recorded is None, recorded or datetime.min)
 
 
-def drill_pain_triggers(drill_logs: Iterable[DrillLog]) -> list[Trigger]:
+def drill_pain_triggers(
+    drill_logs: Iterable[DrillLog], names: Mapping[str, str] | None = None
+) -> list[Trigger]:
     """Drill pain that pauses the programme (domain reference §5c): any drill logged above 7/10
     (level urgent, and it takes a clinician's clearance to resume), or a second drill log above
     5/10 within 7 days of another (level routine)."""
@@ -139,7 +141,7 @@ def drill_pain_triggers(drill_logs: Iterable[DrillLog]) -> list[Trigger]:
                     g.date,
                     g.recorded,
                     "urgent",
-                    f"{_label(g.drill).capitalize()} hurt {g.discomfort}/10 on {g.date}: far more "
+                    f"{_label(g.drill, names)} hurt {g.discomfort}/10 on {g.date}: far more "
                     "than a drill should ever cause. If the pain is severe or does not settle, "
                     "get medical care today.",
                     needs_clearance=True,
@@ -155,8 +157,9 @@ def drill_pain_triggers(drill_logs: Iterable[DrillLog]) -> list[Trigger]:
                     g.recorded,
                     "routine",
                     f"Two drills hurt more than {ACCEPTABLE_MAX}/10 within "
-                    f"{DRILL_PAUSE_WINDOW_DAYS} days ({_label(h.drill)} {h.discomfort}/10 on "
-                    f"{h.date}, {_label(g.drill)} {g.discomfort}/10 on {g.date}).",
+                    f"{DRILL_PAUSE_WINDOW_DAYS} days ({_label(h.drill, names)} "
+                    f"{h.discomfort}/10 on {h.date}, {_label(g.drill, names)} "
+                    f"{g.discomfort}/10 on {g.date}).",
                 )
             )
     return out
@@ -289,6 +292,7 @@ def programme_state(
     as_of: date,
     red_flags: Mapping[str, RedFlag],
     drill_logs: Iterable[DrillLog] = (),
+    names: Mapping[str, str] | None = None,
 ) -> SafetyState:
     """Whether the whole programme is paused on `as_of`, derived from the log up to it.
 
@@ -297,7 +301,7 @@ def programme_state(
     and no flags, on a later day than what paused it, or the same day with a clinician's
     clearance; after a red flag or a drill above 7/10, only with a clinician's clearance.
     """
-    walk = _walk(check_ins, drill_pain_triggers(drill_logs), as_of, red_flags)
+    walk = _walk(check_ins, drill_pain_triggers(drill_logs, names), as_of, red_flags)
     return _how_it_ends(walk.state)
 
 
@@ -335,9 +339,10 @@ def lunge_state(
     as_of: date,
     red_flags: Mapping[str, RedFlag],
     drill_logs: Sequence[DrillLog] = (),
+    names: Mapping[str, str] | None = None,
 ) -> SafetyState:
     """The lunge matrix is paused by the whole programme's pause, or by its own painful session."""
-    programme = programme_state(check_ins, as_of, red_flags, drill_logs)
+    programme = programme_state(check_ins, as_of, red_flags, drill_logs, names)
     if programme.paused:
         return programme
     triggers = drill_pain_triggers(drill_logs) + _lunge_triggers(lunge_logs)
