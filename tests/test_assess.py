@@ -1,7 +1,16 @@
 from datetime import date
 
-from triplane.core.assess import build_profile
-from triplane.core.records import Measurement
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triplane.core.assess import (
+    REFERRAL_ASYMMETRY_DEGREES,
+    REFERRAL_RESTRICTED_MOTIONS,
+    build_profile,
+    choose_norm_set,
+)
+from triplane.core.catalogue import load_catalogue
+from triplane.core.records import Measurement, Settings
 
 D = date(2026, 11, 2)
 
@@ -117,3 +126,73 @@ def test_the_norm_set_is_a_setting(catalogue):
         for s in sets
     }
     assert len(values) >= 2  # different norm sets give different reference values
+
+
+# ---- referral prompt and norms by age and sex (issue 12 §2, §6) ---------------------------------
+
+CAT = load_catalogue()
+LOW = {  # about 60% of the Wilson norm: restricted
+    "flexion": 66,
+    "extension": 6,
+    "abduction": 18,
+    "adduction": 12,
+    "internal_rotation": 18,
+    "external_rotation": 24,
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(LOW)),
+        st.tuples(st.booleans(), st.booleans(), st.integers(0, 30)),
+        max_size=6,
+    )
+)
+def test_referral_at_four_restricted_on_both_sides_or_a_wide_asymmetry(spec):  # type: ignore[no-untyped-def]
+    ms = []
+    for motion, (left_low, right_low, gap) in spec.items():
+        base = LOW[motion] if left_low else LOW[motion] * 2
+        ms.append(m(motion, "left", base))
+        ms.append(m(motion, "right", (LOW[motion] if right_low else LOW[motion] * 2) + gap))
+    p = build_profile(ms, CAT)
+    both = [r for r in p.motions if r.left.status == r.right.status == "restricted"]
+    wide = [
+        r
+        for r in p.motions
+        if r.asymmetry_degrees is not None and r.asymmetry_degrees > REFERRAL_ASYMMETRY_DEGREES
+    ]
+    expected = len(both) >= REFERRAL_RESTRICTED_MOTIONS or bool(wide)
+    assert (p.referral is not None) == expected, (spec, both, wide)
+    if p.referral:
+        assert "physiotherapist" in p.referral and "routine" in p.referral
+
+
+def test_norms_follow_age_and_sex_where_the_reference_gives_them():
+    day = date(2026, 12, 1)
+    older = Settings(sex="female", birth_year=1950)
+    set_id, why = choose_norm_set(CAT, older, day)
+    assert set_id == "jpa_older_women" and "76" in why and "JPA" in why
+    assert choose_norm_set(CAT, Settings(sex="male", birth_year=2004), day)[0] == "mer_men_runners"
+    assert choose_norm_set(CAT, Settings(sex="female", birth_year=2003), day)[0] == (
+        "mer_women_runners"
+    )
+    default, why = choose_norm_set(CAT, Settings(sex="male", birth_year=1970), day)
+    assert default == CAT.default_norm_set and "no norms specific" in why
+    assert choose_norm_set(CAT, Settings(), day)[0] == CAT.default_norm_set
+    # a norm set chosen in the settings always wins
+    chosen = Settings(sex="female", birth_year=1950, norm_set="aaos_kosmahl")
+    assert choose_norm_set(CAT, chosen, day)[0] == "aaos_kosmahl"
+    # the chosen set changes the verdict: 26 degrees of seated IR is restricted against Wilson
+    # (30-40) but within the range for older women (JPA, 21.8-34.0)
+    ms = [m("internal_rotation", side, 26) for side in ("left", "right")]
+    jpa = build_profile(ms, CAT, *choose_norm_set(CAT, older, day))
+    assert jpa.motion("internal_rotation").status == "ok"
+    assert jpa.as_dict()["norm_set"] == "jpa_older_women" and jpa.as_dict()["norm_choice"]
+    assert build_profile(ms, CAT).motion("internal_rotation").status != "ok"
+
+
+def test_every_age_or_sex_norm_set_cites_its_source():
+    for ns in CAT.norm_sets.values():
+        if ns.sex or ns.min_age is not None or ns.max_age is not None:
+            assert {"MER", "JPA"} & set(ns.sources), ns.id
