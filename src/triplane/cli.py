@@ -316,7 +316,9 @@ def athlete_edit(
     work_days: WorkDays = None,
     long_run_day: LongRun = None,
     tz: Tz = None,
-    norm_set: Annotated[str | None, typer.Option("--norm-set", help="e.g. wilson2014")] = None,
+    norm_set: Annotated[
+        str | None, typer.Option("--norm-set", help="e.g. wilson2014, or auto (by age and sex)")
+    ] = None,
     ladder_order: Annotated[
         str | None,
         typer.Option(

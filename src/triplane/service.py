@@ -340,10 +340,13 @@ class Service:
                         f"{', '.join(self.catalogue.lunge.default_order)} once"
                     )
                 kw["ladder_order"] = tuple(order)
+            elif key == "norm_set" and value in ("auto", ""):
+                kw["norm_set"] = None  # chosen by age and sex where possible, else the default
             elif key == "norm_set":
                 if value not in self.catalogue.norm_sets:
                     raise Invalid(
-                        f"unknown norm set '{value}'; known: {', '.join(self.catalogue.norm_sets)}"
+                        f"unknown norm set '{value}'; known: auto, "
+                        f"{', '.join(self.catalogue.norm_sets)}"
                     )
                 kw["norm_set"] = value
             elif key == "long_run_day":

@@ -124,6 +124,9 @@ class SettingsIn(Body):
     kneeling_ok: bool | None = None
     conditions: list[Text(64)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
     norm_set: Text(64) | None = None  # type: ignore[valid-type]
+    hip_approach: Text(16) | None = None  # type: ignore[valid-type]
+    birth_year: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    sex: Text(16) | None = None  # type: ignore[valid-type]
 
 
 class InviteIn(Body):
@@ -360,7 +363,10 @@ def check_in(athlete_id: AthleteId, body: CheckInIn, request: Request) -> dict[s
         cid = acc.svc.check_in(
             a, body.pain, body.flags, body.cleared_by_clinician, day, client_id=body.client_id
         )
-        return _created("C", cid, safety=acc.svc.plan_day(a, day).safety.as_dict())
+        safety = acc.svc.plan_day(a, day).safety.as_dict()
+        if body.cleared_by_clinician:
+            return _created("C", cid, safety=safety, clearance=acc.svc.clearance(a, cid))
+        return _created("C", cid, safety=safety)
 
 
 @router.patch("/athletes/{athlete_id}/settings", tags=["athletes"])

@@ -19,7 +19,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from triplane.accounts import Accounts, Forbidden, Unauthenticated, User
-from triplane.core.anatomy import CONDITIONS, MOTION_LABEL, MOTIONS, WEEKDAYS
+from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
+from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
 from triplane.core.safety import TARGET_SENSATION
 from triplane.service import Athlete, Invalid, NotFound, TriplaneError, parse_date, settings_to_json
 from triplane.web import security
@@ -321,6 +322,12 @@ def drill(
             raise NotFound(f"there is no drill '{drill_id[:40]}'; see Drills")
         d = cat.drills[drill_id]
         standing = cat.drills.get(d.standing_version or "")
+        not_for_you = None
+        if user.athlete_id is not None:  # the standing twin only when the athlete may do it
+            a = acc.svc.athlete_by_id(user.athlete_id)
+            r = restrictions_for(cat, acc.svc.settings_on(a, a.today()))
+            standing = standing_twin(cat, d, r)
+            not_for_you = drill_ruled_out(d, r)
         day = parse_date(date)
     timer = {
         "drill": d.id,
@@ -340,6 +347,7 @@ def drill(
         user,
         d=d,
         standing=standing,
+        not_for_you=not_for_you,
         side=side,
         timer=json.dumps(timer),
         figure=_figure(d.id),
@@ -573,7 +581,9 @@ def settings(request: Request) -> Response:
         user,
         s=s,
         athlete=a,
-        conditions=CONDITIONS,
+        conditions={c.id: c.label for c in cat.conditions.values()},
+        approaches=cat.conditions["hip_replacement"].variant_ids,
+        sexes=SEXES,
         norm_sets=cat.norm_sets,
         calendar=calendar,
     )
@@ -595,6 +605,11 @@ def settings_changes(form: FormData) -> dict[str, Any]:
         changes["kneeling_ok"] = form.get("kneeling_ok") == "1"
     if "conditions_sent" in form:
         changes["conditions"] = [str(c) for c in form.getlist("conditions")]
+        if "hip_replacement" in changes["conditions"] and _str(form, "hip_approach"):
+            changes["hip_approach"] = _str(form, "hip_approach")
+    for key in ("birth_year", "sex"):
+        if _str(form, key):
+            changes[key] = _str(form, key)
     if _str(form, "ladder_order"):
         changes["ladder_order"] = _str(form, "ladder_order")
     if "long_run_day" in form:
