@@ -197,7 +197,10 @@ def test_hip_replacement_story_from_the_issue():
     for week in range(3):
         for day in planner.week(MONDAY + timedelta(days=7 * week)):
             seen_drills |= {sl.drill.id for sl in day.slots}
+            for sl in day.slots:  # a flexion drill left in says how far
+                assert ("under 90 degrees" in sl.note) == ("flexion" in sl.drill.motions)
             if day.lunge_session:
+                assert "under 90 degrees" in day.lunge_session.note
                 seen_directions |= {p.prescription.direction for p in day.lunge_session.directions}
     assert not seen_drills & {"side_to_side_leg_swings", "standing_ir_lift_off", "pigeon"}
     assert seen_directions == {"anterior", "lateral", "posterior"}

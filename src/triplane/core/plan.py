@@ -273,6 +273,7 @@ class Planner:
         slots = list(base.slots)
         slots = self._replace_uncomfortable(d, slots, settings, notes)
         slots = self._add_owed(d, slots, settings, notes)
+        slots = self._within_precautions(slots, settings)
         session = self._lunge_session(d, settings)
         return DayPlan(
             d, base.day_type, tuple(slots), session, safety, tuple(notes), None, self.catalogue
@@ -592,7 +593,21 @@ class Planner:
                 max(_minutes(s.wake) + 10 * 60 + 30, _minutes(s.wake) + 60), _minutes(s.sleep) - 90
             )
             note = "Any time today that suits you; warm up with a drill first."
+        why = dict(self.restrictions(s).ruled_out).get("hip_flexion_past_90")
+        if why is not None:
+            note += f" Short lunges only: keep the front hip under 90 degrees ({why})."
         return LungeSession(_clock(start), tuple(plans), note)
+
+    def _within_precautions(self, slots: list[Slot], s: Settings) -> list[Slot]:
+        """A flexion drill left in for someone whose hip must stay under 90 degrees says so."""
+        why = dict(self.restrictions(s).ruled_out).get("hip_flexion_past_90")
+        if why is None:
+            return slots
+        keep = f"Keep the hip under 90 degrees, knee below hip height ({why})."
+        return [
+            replace(sl, note=f"{sl.note} {keep}".strip()) if "flexion" in sl.drill.motions else sl
+            for sl in slots
+        ]
 
     def allowed_on(self, s: Settings, d: date) -> list[Drill]:
         """The drills a day allows: what the settings' conditions and kneeling leave in
