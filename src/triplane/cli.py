@@ -853,6 +853,7 @@ def drills_show(
             "description": d.description,
             "cues": list(d.cues),
             "arm_drivers": list(d.arm_drivers),
+            "demands": list(d.demands),
         }
     else:
         dr = cat.drills[drill_id]
@@ -871,6 +872,7 @@ def drills_show(
             "cues": list(dr.cues),
             "mistakes": list(dr.mistakes),
             "contraindications": list(dr.contraindications),
+            "demands": list(dr.demands),
             "equipment": list(dr.equipment),
             "sources": list(dr.sources),
             "target_sensation": TARGET_SENSATION,
@@ -882,6 +884,10 @@ def drills_show(
     for key in ("purpose", "description", "dose", "tempo", "position", "standing_version"):
         if data.get(key):
             print(f"  {key.replace('_', ' ')}: {data[key]}")
+    if data.get("demands"):
+        from triplane.core.anatomy import DEMANDS
+
+        print("  asks of the hip and knee: " + "; ".join(DEMANDS[x] for x in data["demands"]))
     for key in ("cues", "mistakes", "arm_drivers"):
         if data.get(key):
             print(f"  {key.replace('_', ' ')}:")
