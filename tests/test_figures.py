@@ -256,6 +256,7 @@ difficulty = 1
 dose = { sets = 2, reps = 8, per_side = true, tempo = "2 s out, 2 s back", minutes = 2 }
 cues = ["Stand tall.", "Lift the knee out.", "Come back slowly."]
 mistakes = ["Leaning.", "Rushing."]
+demands = []
 sources = ["my notes"]
 
 [[drill]]
@@ -272,6 +273,7 @@ difficulty = 1
 dose = { sets = 2, reps = 8, per_side = true, tempo = "slow", minutes = 2 }
 cues = ["Hands under shoulders.", "Turn the foot out.", "Keep the hips level."]
 mistakes = ["Shifting the hips.", "Rushing."]
+demands = ["knee_on_support"]
 sources = ["my notes"]
 """
 

@@ -628,13 +628,16 @@ def done(
         f"Logged (D{log_id})."
         + (" Skipped: it carries forward, within your budget." if skipped else "")
     )
-    if discomfort is not None and discomfort > 5:
+    from triplane.core.safety import ACCEPTABLE_MAX, HIGH_DISCOMFORT_WINDOW_DAYS, SAFE_MAX
+
+    if discomfort is not None and discomfort > ACCEPTABLE_MAX:
         if safety is not None and safety.paused:
             print("STOP AND SEE A CLINICIAN. " + " ".join(safety.advice))
         else:
             print(
-                "That hurt more than a drill should. It is not offered again for 14 days "
-                "(unless you log it at 3/10 or less); if drills keep hurting, see a clinician."
+                "That hurt more than a drill should. It is not offered again for "
+                f"{HIGH_DISCOMFORT_WINDOW_DAYS} days (unless you log it at {SAFE_MAX}/10 or "
+                "less); if drills keep hurting, see a clinician."
             )
 
 

@@ -72,3 +72,16 @@ def test_settings_form_and_drill_page_follow_the_conditions(live: Any) -> None:
     assert "Not in your plan" in page and "Standing version" not in page
     page = c.get("/drills/half_kneeling_hip_flexor").text
     assert re.search(r"Standing version", page)  # split-stance hip flexor suits a hip replacement
+
+
+def test_the_check_in_page_says_why_a_clearance_was_refused(live: Any) -> None:
+    a = live.signup()
+    c, csrf = page_session(live, a["email"], a["password"])
+    a["client"].post(
+        f"{API}/athletes/{a['athlete_id']}/logs", json={"drill": "pigeon", "discomfort": 9}
+    )
+    form = {"csrf": csrf, "pain": "5", "cleared_by_clinician": "1"}
+    r = c.post("/check-in", data=form)
+    assert r.status_code == 200 and "did not end a pause" in r.text and "pain 5/10" in r.text
+    r = c.post("/check-in", data={**form, "pain": "1"})
+    assert r.status_code == 303  # cleared: on to today's plan

@@ -33,6 +33,7 @@ from triplane.core.conditions import (
 )
 from triplane.core.records import AwayPeriod, CheckIn, DrillLog, Event, LungeLog, Settings
 from triplane.core.safety import (
+    HIGH_DISCOMFORT_WINDOW_DAYS,
     TARGET_SENSATION,
     SafetyState,
     lunge_state,
@@ -422,7 +423,10 @@ class Planner:
             other = self._easier(d, sl.drill, s, used | hurt, sl)
             why = f"{sl.drill.name} was uncomfortable ({bad.discomfort}/10) on {bad.date}"
             if other is None:
-                notes.append(f"{why}: it rests for 14 days, and no other drill fits that snack.")
+                notes.append(
+                    f"{why}: it rests for {HIGH_DISCOMFORT_WINDOW_DAYS} days, and no other drill "
+                    "fits that snack."
+                )
                 continue
             used.add(other.id)
             easier = other.difficulty < sl.drill.difficulty

@@ -171,7 +171,7 @@ def _lunge_triggers(lunge_logs: Iterable[LungeLog]) -> list[Trigger]:
             g.date,
             g.recorded,
             "routine",
-            "A lunge session hurt (sharp pain or discomfort above 5/10).",
+            f"A lunge session hurt (sharp pain or discomfort above {ACCEPTABLE_MAX}/10).",
             lunge_only=True,
         )
         for g in lunge_logs
@@ -281,7 +281,8 @@ def _how_it_ends(state: SafetyState) -> SafetyState:
         end = "The pause ends with a check-in once a clinician has cleared you to train."
     else:
         end = (
-            "The pause ends with a check-in on a later day with pain at most 3/10 and no flags "
+            f"The pause ends with a check-in on a later day with pain at most "
+            f"{CLEAR_CHECK_IN_MAX}/10 and no flags "
             "(or the same day, once a clinician has cleared you)."
         )
     return replace(state, advice=state.advice + (end,))
@@ -352,9 +353,11 @@ def lunge_state(
             paused=True,
             level="routine",
             advice=(
-                "A lunge session hurt (sharp pain or discomfort above 5/10). " + STOP_AND_SEE,
+                f"A lunge session hurt (sharp pain or discomfort above {ACCEPTABLE_MAX}/10). "
+                + STOP_AND_SEE,
                 "The lunge matrix stays paused until a check-in on a later day with pain at "
-                "most 3/10 and no flags (or the same day, once a clinician has cleared you); "
+                f"most {CLEAR_CHECK_IN_MAX}/10 and no flags (or the same day, once a clinician "
+                "has cleared you); "
                 "it then restarts one step back.",
             ),
             paused_since=walk.state.paused_since,
@@ -404,7 +407,8 @@ def repeated_discomfort_advice(drill_logs: Iterable[DrillLog], as_of: date) -> s
     if len(high) >= REPEATED_HIGH_DISCOMFORT:
         return (
             f"{len(high)} drills in the last {HIGH_DISCOMFORT_WINDOW_DAYS} days hurt more than "
-            "5/10. Drills should never hurt like that: please see a clinician (doctor or "
-            "physiotherapist) before pushing on, and keep every drill in the pain-free range."
+            f"{ACCEPTABLE_MAX}/10. Drills should never hurt like that: please see a clinician "
+            "(doctor or physiotherapist) before pushing on, and keep every drill in the "
+            "pain-free range."
         )
     return None

@@ -556,12 +556,27 @@ def _check_in_post(form: FormData, request: Request) -> Response:
         pain = _int(form.get("pain"), "pain")
         if pain is None:
             raise Invalid("choose your pain from 0 (none) to 10 (worst)")
-        acc.svc.check_in(
+        cleared = form.get("cleared_by_clinician") == "1"
+        cid = acc.svc.check_in(
             a,
             pain,
             [str(f) for f in form.getlist("flags")],
-            form.get("cleared_by_clinician") == "1",
+            cleared,
             client_id=_str(form, "client_id"),
+        )
+        refused = acc.svc.clearance(a, cid)["why"] if cleared else None
+        if refused:  # say why the clearance did not end a pause, on the same page
+            flags = list(acc.svc.catalogue.red_flags.values())
+            safety = acc.svc.plan_day(a).safety
+    if refused:
+        return render(
+            request,
+            "check_in.html",
+            user,
+            flags=flags,
+            safety=safety,
+            client_id=uuid.uuid4().hex,
+            refused=refused,
         )
     return redirect("/today")
 
