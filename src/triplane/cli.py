@@ -585,7 +585,8 @@ def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
             (
                 ls["start"],
                 f"  {ls['start']}  [magenta]Lunge matrix[/magenta] "
-                f"({len(ls['directions'])} directions; `triplane lunge next` for details)",
+                f"({len(ls['directions'])} directions; `triplane lunge next` for details)"
+                + (f"\n         [dim]{ls['note']}[/dim]" if ls["note"] and not compact else ""),
             )
         )
     for _, text in sorted(lines, key=lambda line: line[0]):
