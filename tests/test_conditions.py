@@ -272,3 +272,58 @@ def test_a_same_day_clearance_ends_a_drill_pain_pause():
     before = CheckIn(MONDAY, 1, (), True, id=1, recorded=at - timedelta(hours=3))
     planner = planner_for(Settings(), [], AthleteLog(drill_logs=(pain,), check_ins=(before,)))
     assert planner.day(MONDAY).safety.paused, "a clearance before the pain does not clear it"
+
+
+@st.composite
+def check_ins(draw):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    out = []
+    for i in range(draw(st.integers(0, 4))):
+        day = MONDAY + timedelta(days=draw(st.integers(-10, 6)))
+        out.append(
+            CheckIn(
+                day,
+                draw(st.integers(0, 10)),
+                tuple(draw(st.sets(st.sampled_from(["night_pain", "bladder_bowel"]), max_size=1))),
+                draw(st.booleans()),
+                id=i + 1,
+                recorded=datetime(day.year, day.month, day.day, draw(st.integers(6, 22))),
+            )
+        )
+    return tuple(out)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(athletes(), drill_logs(max_size=6), check_ins())
+def test_every_pause_stops_drills_and_lunges_and_urgent_drill_pain_needs_a_clinician(  # type: ignore[no-untyped-def]
+    athlete, logs, checks
+):
+    from datetime import datetime
+
+    s, measurements = athlete
+    logs = tuple(
+        DrillLog(g.date, g.drill, g.minutes, g.discomfort, g.skipped, id=g.id,
+                 recorded=datetime(g.date.year, g.date.month, g.date.day, 12))
+        for g in logs
+    )  # fmt: skip
+    planner = planner_for(s, measurements, AthleteLog(drill_logs=logs, check_ins=checks))
+    for day in planner.week(MONDAY):
+        state, _ = planner.lunge_next(day.date)
+        if day.safety.paused:
+            assert day.slots == () and day.lunge_session is None and state.paused
+        # a drill above 7 stays paused until a clinician's clearance (pain <= 3, no flags)
+        # entered after it
+        for g in logs:
+            if not hurt(g) or g.discomfort <= DRILL_PAUSE_MAX or g.date > day.date:  # type: ignore[operator]
+                continue
+            cleared = any(
+                c.cleared_by_clinician
+                and not c.flags
+                and c.pain <= SAFE_MAX
+                and (c.date, c.recorded) > (g.date, g.recorded)
+                and c.date <= day.date
+                for c in checks
+            )
+            if not cleared:
+                assert day.safety.paused and day.safety.level == "urgent", (g, checks)
