@@ -85,3 +85,12 @@ def test_the_check_in_page_says_why_a_clearance_was_refused(live: Any) -> None:
     assert r.status_code == 200 and "did not end a pause" in r.text and "pain 5/10" in r.text
     r = c.post("/check-in", data={**form, "pain": "1"})
     assert r.status_code == 303  # cleared: on to today's plan
+
+
+def test_the_hips_page_says_which_norms_and_why(live: Any) -> None:
+    a = live.signup()
+    aid = a["athlete_id"]
+    a["client"].patch(f"{API}/athletes/{aid}/settings", json={"sex": "male", "birth_year": 2004})
+    c, _ = page_session(live, a["email"], a["password"])
+    page = c.get("/assess/profile").text
+    assert "Collegiate men runners (MER)" in page and "by age and sex" in page
