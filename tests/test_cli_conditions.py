@@ -145,3 +145,19 @@ def test_birth_year_and_sex_choose_the_norms_and_the_profile_says_which(cli):
     for bad in (["--birth-year", "1850"], ["--sex", "x"], ["--birth-year", "2030"]):
         r = cli("athlete", "edit", "Ann", *bad)
         assert r.code == 1 and r.err.count("\n") == 1, bad
+
+
+def test_conditions_approach_and_norm_details_survive_export_and_import(cli, tmp_path):  # type: ignore[no-untyped-def]
+    args = ["--condition", "hip_replacement", "--approach", "posterior", "--no-kneeling"]
+    cli("athlete", "add", "Eve", *args, "--sex", "female", "--birth-year", "1958", *RUNNER)
+    cli("done", "--drill", "split_stance_hip_flexor", "--discomfort", "8", "--date", "2026-12-01")
+    cli("check-in", "--pain", "1", "--cleared-by-clinician", "--date", "2026-12-01")
+    backup = tmp_path / "backup.json"
+    backup.write_text(cli("export").out)
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    assert cli("import", str(backup), db=other).code == 0
+    for db in (None, other):
+        shown = cli("athlete", "show", "Eve", "--json", db=db).json()["settings"]
+        assert shown["hip_approach"] == "posterior" and shown["birth_year"] == 1958
+        plan = cli("plan", "day", "--date", "2026-12-02", "--json", db=db).json()
+        assert not plan["safety"]["paused"]  # the same-day clearance still counts after import
