@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-HEAD_REVISION = "0003"  # the newest migration in migrations/versions; a test keeps them equal
+HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps them equal
 ENV_URL = "TRIPLANE_DATABASE_URL"
 
 
@@ -49,7 +49,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA synchronous=FULL")  # acknowledged = on disk, power loss too
             cur.close()
 
         return engine

@@ -23,7 +23,7 @@ from triplane.core.anatomy import CONDITIONS, MOTION_LABEL, MOTIONS, WEEKDAYS
 from triplane.core.safety import TARGET_SENSATION
 from triplane.service import Athlete, Invalid, NotFound, TriplaneError, parse_date, settings_to_json
 from triplane.web import security
-from triplane.web.deps import client_key, ctx, page_user
+from triplane.web.deps import ctx, login_with_password, page_user, signup_user
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -124,17 +124,17 @@ async def signup(request: Request) -> Response:
 
 
 def _signup(form: FormData, request: Request) -> Response:
-    c = ctx(request)
     try:
-        with c.tx() as acc:
-            user = acc.signup(
-                str(form.get("email", "")),
-                str(form.get("password", "")),
-                str(form.get("name", "")),
-                str(form.get("role", "athlete")),
-                _str(form, "tz"),
-            )
-            secret = acc.issue_token(user, "session")
+        user, secret = signup_user(
+            request,
+            str(form.get("email", "")),
+            str(form.get("password", "")),
+            str(form.get("name", "")),
+            str(form.get("role", "athlete")),
+            _str(form, "tz"),
+            "session",
+        )
+        assert secret is not None
     except TriplaneError as exc:
         return render(request, "signup.html", status=exc.status, error=str(exc), form=dict(form))
     response = redirect("/coach" if user.role == "coach" else "/assess")
@@ -154,16 +154,12 @@ async def login(request: Request) -> Response:
 
 
 def _login(form: FormData, request: Request) -> Response:
-    c = ctx(request)
     email = str(form.get("email", ""))
     try:
-        with c.tx() as acc:
-            user = acc.login(email, str(form.get("password", "")), client_key(request))
-            secret = acc.issue_token(user, "session")
+        user, secret = login_with_password(
+            request, email, str(form.get("password", "")), "session"
+        )
     except TriplaneError as exc:
-        if isinstance(exc, Unauthenticated):
-            with c.tx() as acc:
-                acc.record_failure(email, client_key(request))
         return render(
             request, "login.html", status=exc.status, error=str(exc), form={"email": email}
         )
