@@ -968,9 +968,14 @@ def serve(
         int, typer.Option("--workers", help="Worker processes (use PostgreSQL for more than 1).")
     ] = 1,
     proxy: Annotated[
-        bool,
-        typer.Option("--proxy", help="Behind a reverse proxy: trust X-Forwarded-Proto/For."),
-    ] = False,
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Behind a reverse proxy: trust X-Forwarded-For/Proto from these addresses "
+            "(comma-separated IPs or networks; `--proxy` alone means 127.0.0.1). The client "
+            "is the right-most address not among them.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (pages for athletes and coaches, and the REST API under /api/v1)."""
     from triplane.web.serve import run_server
@@ -1012,6 +1017,7 @@ def main(argv: list[str] | None = None) -> int:
     from typer.main import get_command
 
     args = sys.argv[1:] if argv is None else argv
+    args = _default_proxy(list(args))
     command = get_command(app)
     try:
         rv = command.main(args=args, prog_name="triplane", standalone_mode=False)
@@ -1023,6 +1029,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into a line
         return _report(exc)
+
+
+def _default_proxy(args: list[str]) -> list[str]:
+    """`serve --proxy` without addresses means the proxy on this machine (127.0.0.1)."""
+    if "serve" in args and "--proxy" in args:
+        i = args.index("--proxy")
+        if i + 1 == len(args) or args[i + 1].startswith("-"):
+            args.insert(i + 1, "127.0.0.1")
+    return args
 
 
 def _report(exc: Exception) -> int:

@@ -129,7 +129,7 @@ def calendar_ics(
 
     try:
         zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as e:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
         raise ValueError(f"Unknown time zone {tz!r}: use a name like 'Europe/Paris'.") from e
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     sequence = max(int((stamp - SEQUENCE_EPOCH).total_seconds() // 60), 0)
@@ -290,7 +290,7 @@ def read_events_ics(data: bytes, tz: str | None = None) -> list[dict[str, Any]]:
         )
     try:
         zone = ZoneInfo(tz) if tz else None
-    except (ZoneInfoNotFoundError, ValueError) as e:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
         raise ValueError(f"Unknown time zone {tz!r}: use a name like 'Europe/Paris'.") from e
     try:
         cal = Calendar.from_ical(text)

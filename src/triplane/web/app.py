@@ -89,6 +89,7 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     )
     app.state.ctx = WebContext(engine)
 
+    from triplane import video as video_limits
     from triplane.web import api, pages, video
 
     app.include_router(api.router)
@@ -96,6 +97,10 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     app.include_router(video.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/bench/bare", bare_constant)
+    app.add_middleware(
+        security.BodyLimit,
+        uploads={"/video": lambda: video_limits.max_upload_bytes() + 2 * 1024 * 1024},  # + fields
+    )
     app.add_middleware(security.SecurityHeaders)
 
     def wants_json(request: Request) -> bool:
@@ -121,9 +126,12 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = {404: "there is no such page", 405: "this address doesn't take that method"}
         text_ = message.get(exc.status_code, str(exc.detail))
+        headers = getattr(exc, "headers", None)  # a 405 keeps its Allow header
         if wants_json(request):
-            return JSONResponse({"detail": text_}, exc.status_code)
-        return pages.error_page(request, exc.status_code, text_)
+            return JSONResponse({"detail": text_}, exc.status_code, headers=headers)
+        response = pages.error_page(request, exc.status_code, text_)
+        response.headers.update(headers or {})
+        return response
 
     @app.exception_handler(SQLAlchemyError)
     @app.exception_handler(StoreError)

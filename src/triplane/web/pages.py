@@ -7,6 +7,7 @@ carry a CSRF token; a form error re-renders the page with the service's sentence
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -51,10 +52,19 @@ def redirect(url: str) -> RedirectResponse:
 
 
 async def checked_form(request: Request) -> FormData:
+    """The form, once its CSRF token is right. A token sent in the header (HTMX) or the query
+    (the upload form's action) is checked before the body is parsed; so is the case where no
+    token could be right. The body's size is capped by security.BodyLimit."""
+    expired = Forbidden("this form has expired (or came from another site); reload and try again")
+    early = request.headers.get(security.CSRF_HEADER) or request.query_params.get(
+        security.CSRF_FIELD
+    )
+    if not security.csrf_possible(request) or (early and not security.csrf_ok(request, early)):
+        raise expired
     form = await request.form()
-    sent = form.get(security.CSRF_FIELD) or request.headers.get(security.CSRF_HEADER)
+    sent = early or form.get(security.CSRF_FIELD)
     if not security.csrf_ok(request, str(sent) if sent else None):
-        raise Forbidden("this form has expired (or came from another site); reload and try again")
+        raise expired
     return form
 
 
@@ -90,9 +100,12 @@ def _float(value: Any, what: str) -> float | None:
     if value in (None, ""):
         return None
     try:
-        return float(str(value).replace(",", "."))
+        number = float(str(value).replace(",", "."))
     except ValueError:
         raise Invalid(f"{what} is a number, not '{str(value)[:20]}'") from None
+    if not math.isfinite(number):
+        raise Invalid(f"{what} is a number, not '{str(value)[:20]}'")
+    return number
 
 
 def _str(form: FormData, key: str) -> str | None:
@@ -318,6 +331,8 @@ def drill(
         d = cat.drills[drill_id]
         standing = cat.drills.get(d.standing_version or "")
         day = parse_date(date)
+        if minutes is not None and not (math.isfinite(minutes) and 0 < minutes <= 120):
+            raise Invalid(f"minutes is a number from 0 to 120, not {minutes:g}")
     timer = {
         "drill": d.id,
         "sets": d.dose.sets,
