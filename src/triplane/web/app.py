@@ -62,6 +62,24 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
     return "; ".join(parts) or "the request is not valid", errors
 
 
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """Every method of every route at this path (the router names only the first match's)."""
+    table = getattr(app.state, "route_methods", None)
+    if table is None:
+        table = []
+        stack: list[Any] = list(app.routes)
+        while stack:
+            route = stack.pop()
+            inner = getattr(getattr(route, "original_router", None), "routes", None)
+            if inner is not None:
+                stack.extend(inner)
+            elif getattr(route, "methods", None) and hasattr(route, "path_regex"):
+                table.append((route.path_regex, frozenset(route.methods)))
+        app.state.route_methods = table
+    path = request.url.path
+    return sorted({m for regex, methods in table if regex.match(path) for m in methods})
+
+
 def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     engine = open_engine(db_url, demo)
 
@@ -126,7 +144,9 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = {404: "there is no such page", 405: "this address doesn't take that method"}
         text_ = message.get(exc.status_code, str(exc.detail))
-        headers = getattr(exc, "headers", None)  # a 405 keeps its Allow header
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Allow: every method of every route at this address
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
         if wants_json(request):
             return JSONResponse({"detail": text_}, exc.status_code, headers=headers)
         response = pages.error_page(request, exc.status_code, text_)
