@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from triplane import __version__
 from triplane.service import TriplaneError
-from triplane.store.db import StoreError, open_engine
+from triplane.store import schema
+from triplane.store.db import StoreError, describe_failure, open_engine
 from triplane.web import security
 from triplane.web.deps import WebContext
 
@@ -157,7 +159,7 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     @app.exception_handler(StoreError)
     async def db_error(request: Request, exc: Exception) -> Response:
         log.exception("database error", exc_info=exc)
-        message = "the database did not answer; nothing was saved, try again in a moment"
+        _, message = describe_failure(exc)
         if wants_json(request):
             return JSONResponse({"detail": message}, 503)
         return pages.error_page(request, 503, message)
@@ -172,12 +174,18 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> Response:
-        """200 when the database answers, 503 otherwise."""
+        """200 {"status": "ok"} when a write reached the database (one row, updated and
+        committed); 503 with the cause otherwise: {"status": "read_only" | "disk_full" |
+        "busy" | "unavailable", "detail": sentence}."""
+        hc = schema.health_checks
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            return JSONResponse({"status": "database unavailable"}, 503)
+            with engine.begin() as conn:
+                now = datetime.now(UTC).replace(tzinfo=None)
+                if not conn.execute(update(hc).where(hc.c.id == 1).values(checked_at=now)).rowcount:
+                    conn.execute(insert(hc).values(id=1, checked_at=now))
+        except (SQLAlchemyError, StoreError) as exc:
+            code, message = describe_failure(exc)
+            return JSONResponse({"status": code, "detail": message}, 503)
         return JSONResponse({"status": "ok"})
 
     @app.get("/sw.js", include_in_schema=False)
