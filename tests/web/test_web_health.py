@@ -73,7 +73,9 @@ def test_a_read_only_database_is_named_and_healthz_says_so() -> None:
     with pg_database("triplane_ro") as db:
         server, thread, url = start_server(db)
         name = db.rsplit("/", 1)[1]
-        admin = create_engine(os.environ["TRIPLANE_TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            os.environ["TRIPLANE_TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT"
+        )
 
         def read_only(on: bool) -> None:  # as when a primary fails over to a standby
             with admin.connect() as conn:
