@@ -285,8 +285,13 @@ def test_extreme_dates_are_a_sentence_not_a_500(live_both: Live, day: str) -> No
         c.post(f"{API}/athletes/{aid}/check-ins", json={"pain": 1, "date": day}),
         c.post(
             f"{API}/athletes/{aid}/lunge/logs",
-            json={"direction": "anterior", "reps": 5, "discomfort": 0, "balance": "ok",
-                  "date": day},
+            json={
+                "direction": "anterior",
+                "reps": 5,
+                "discomfort": 0,
+                "balance": "ok",
+                "date": day,
+            },
         ),  # fmt: skip
     ]
     for r in answers:
@@ -339,6 +344,13 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=6,
 )
+ISO_DAY = st.dates().map(lambda d: d.isoformat())  # hypothesis favours 0001-01-01, 9999-12-31
+FIELD = {
+    "date": ISO_DAY | JSON_VALUES,
+    "start": ISO_DAY | JSON_VALUES,
+    "pain": st.integers(-3, 13) | st.booleans() | JSON_VALUES,
+    "minutes": st.floats() | st.booleans() | JSON_VALUES,
+}
 ROUTES = [
     ("post", "logs", ["drill", "date", "minutes", "discomfort", "skipped", "client_id"]),
     ("post", "check-ins", ["pain", "flags", "cleared_by_clinician", "date", "client_id"]),
@@ -370,7 +382,7 @@ def test_fuzzed_api_inputs_never_give_a_5xx(
 ) -> None:
     method, path, fields = route
     chosen = data.draw(st.lists(st.sampled_from(fields), unique=True, max_size=len(fields)))
-    body = {k: data.draw(JSON_VALUES, label=k) for k in chosen}
+    body = {k: data.draw(FIELD.get(k, JSON_VALUES), label=k) for k in chosen}
     url = f"{API}/athletes/{fuzz_athlete['athlete_id']}/{path}"
     c = fuzz_athlete["client"]
     if method == "get":
@@ -381,6 +393,24 @@ def test_fuzzed_api_inputs_never_give_a_5xx(
     assert r.status_code < 500, (method, path, body, r.text)
     if r.status_code >= 400:
         assert r.json()["detail"], r.text
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    tz=st.sampled_from(["Europe", "America", "Etc", "../../etc/passwd", "UTC/", " ", "Europe/"])
+    | st.text(max_size=64),
+    name=st.text(max_size=120),
+)
+def test_fuzzed_signups_never_give_a_5xx(live: Live, tz: str, name: str) -> None:
+    body = {"email": f"f{uuid.uuid4().hex[:10]}@example.org", "password": STRONG, "name": name,
+            "tz": tz}  # fmt: skip
+    with live.client() as c:
+        r = c.post(f"{API}/auth/signup", json=body)
+    assert r.status_code < 500, (body, r.text)
 
 
 # ---- 3. proxy trust -----------------------------------------------------------------------------
