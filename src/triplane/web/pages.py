@@ -169,9 +169,7 @@ async def login(request: Request) -> Response:
 def _login(form: FormData, request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
-        user, secret = login_with_password(
-            request, email, str(form.get("password", "")), "session"
-        )
+        user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
     except TriplaneError as exc:
         return render(
             request, "login.html", status=exc.status, error=str(exc), form={"email": email}
