@@ -430,6 +430,11 @@ def test_proxy_addresses_are_parsed() -> None:
             parse_proxies(bad)
 
 
+def test_serve_says_what_is_wrong_with_a_proxy_address(cli: Any) -> None:
+    r = cli("serve", "--proxy", "*")
+    assert r.code == 1 and "not an IP address or network" in r.err and "Traceback" not in r.err
+
+
 @pytest.mark.parametrize("trusted", [[], ["10.9.9.9"]])
 def test_forged_forwarded_for_does_not_bypass_the_limit(db_url: str, trusted: list[str]) -> None:
     """`serve --proxy` trusts 127.0.0.1 (the proxy on this machine) and takes the right-most
