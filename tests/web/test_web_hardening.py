@@ -358,6 +358,7 @@ ROUTES = [
     ("post", "lunge/logs", ["direction", "reps", "discomfort", "balance", "load", "date"]),
     ("post", "measurements", ["side", "motion", "test", "degrees", "cm", "rating", "date"]),
     ("patch", "settings", ["daily_minutes", "run_days", "run_time", "work_hours", "norm_set"]),
+    ("patch", "settings", ["conditions", "hip_approach", "birth_year", "sex", "norm_set"]),
     ("get", "plan/day", ["date"]),
     ("get", "plan/week", ["start"]),
     ("get", "lunge/next", ["date"]),

@@ -127,7 +127,7 @@ class SettingsIn(Body):
     conditions: list[Text(64)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
     norm_set: Text(64) | None = None  # type: ignore[valid-type]
     hip_approach: Text(16) | None = None  # type: ignore[valid-type]
-    birth_year: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    birth_year: StrictInt | None = Field(default=None, ge=-1_000_000, le=1_000_000)
     sex: Text(16) | None = None  # type: ignore[valid-type]
 
 
