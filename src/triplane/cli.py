@@ -995,10 +995,11 @@ def user_reset_password(
 
 
 def _register_more() -> None:
-    from triplane import cli_running, cli_vision
+    from triplane import cli_reminders, cli_running, cli_vision
 
     cli_running.register(app, lunge_app)
     cli_vision.register(app)
+    cli_reminders.register(app)
 
 
 _register_more()

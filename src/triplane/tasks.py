@@ -1,0 +1,322 @@
+"""Everything asynchronous (issue 15): reminder dispatch, reminder sends, e-mails and video
+analysis, on procrastinate (a PostgreSQL task queue) or, on SQLite, in this process.
+
+The task BODIES are the plain functions `dispatch`, `send_reminder`, `send_email` and
+`analyse_video` below; both ways of running call exactly them:
+
+- PostgreSQL: `app()` is a procrastinate App whose tasks wrap the bodies. `triplane worker`
+  runs a procrastinate worker (any number, on any machine); a periodic task every minute
+  enqueues the due reminders, each with a queueing lock per athlete and reminder, and the
+  delivery rows (triplane.reminders) make sure a reminder is sent once however many workers
+  run. Sends are retried with back-off.
+- SQLite (one machine): `LocalRunner` is one scheduler thread in `triplane serve` that runs
+  `dispatch` each minute and the deferred bodies in order, with the same retries.
+
+procrastinate is imported only here and only when PostgreSQL is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time as _time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+log = logging.getLogger("triplane.tasks")
+
+RETRY_ATTEMPTS = 3  # first try + 2 retries
+RETRY_WAIT = 30  # seconds; then exponential: 30 s, 60 s ...
+QUEUES = ("reminders", "email", "video")
+
+_engine_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per database URL in this process (the worker's tasks share it)."""
+    from triplane.store.db import make_engine
+
+    with _engine_lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def uses_queue(engine: Engine) -> bool:
+    """PostgreSQL: procrastinate workers. SQLite: this process runs the tasks."""
+    return engine.dialect.name == "postgresql"
+
+
+# ---- the task bodies ---------------------------------------------------------------------------
+
+
+def dispatch(url: str, now: str | None = None) -> int:
+    """Defer a send for every reminder due at `now` (ISO, UTC; default: the clock)."""
+    from triplane import reminders as r
+
+    engine = engine_for(url)
+    at = r.parse_now(now)
+    found = r.due(engine, at)
+    for athlete_id, key in found:
+        defer(engine, "send_reminder", lock=f"reminder:{athlete_id}:{key}",
+              athlete_id=athlete_id, key=key, now=at.isoformat())  # fmt: skip
+    return len(found)
+
+
+def send_reminder(url: str, athlete_id: int, key: str, now: str | None = None) -> list[Any]:
+    """Send one reminder on each channel (RetryLater when a channel may work next time)."""
+    from triplane import reminders as r
+
+    engine = engine_for(url)
+    return [o.as_dict() for o in r.send(engine, athlete_id, key, r.parse_now(now))]
+
+
+def send_email(url: str, to: str, subject: str, text: str) -> str:
+    """An e-mail (password-reset links): DeliveryFailed is retried by the queue."""
+    from triplane import notify
+
+    return notify.send_email(to, subject, text)
+
+
+def analyse_video(url: str, job_id: int) -> str:
+    """Analyse an uploaded clip: the body is triplane.video.run_job."""
+    from triplane import video
+
+    done = video.run_job(engine_for(url), job_id)
+    return done.status if done is not None else "not queued"
+
+
+BODIES: dict[str, Callable[..., Any]] = {
+    "dispatch": dispatch,
+    "send_reminder": send_reminder,
+    "send_email": send_email,
+    "analyse_video": analyse_video,
+}
+QUEUE_OF = {
+    "dispatch": "reminders",
+    "send_reminder": "reminders",
+    "send_email": "email",
+    "analyse_video": "video",
+}
+
+
+def _retryable(exc: BaseException) -> bool:
+    from triplane.notify import DeliveryFailed
+    from triplane.reminders import RetryLater
+
+    return isinstance(exc, RetryLater | DeliveryFailed)
+
+
+# ---- deferring ---------------------------------------------------------------------------------
+
+
+def defer(engine: Engine, task: str, lock: str | None = None, **kwargs: Any) -> None:
+    """Queue a task body with these arguments: a procrastinate job on PostgreSQL (a second
+    job with the same queueing lock while one waits is dropped), the in-process runner on
+    SQLite."""
+    kwargs = {"url": _url(engine), **kwargs}
+    if uses_queue(engine):
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        a = app(engine)
+        try:
+            a.tasks[f"triplane.{task}"].configure(queueing_lock=lock).defer(**kwargs)
+        except AlreadyEnqueued:
+            log.info("%s already queued (%s)", task, lock)
+        return
+    local_runner(engine).put(task, kwargs, lock)
+
+
+# ---- procrastinate (PostgreSQL) ----------------------------------------------------------------
+
+_apps: dict[str, Any] = {}
+
+
+def conninfo(engine: Engine) -> str:
+    url = engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def app(engine: Engine, fresh: bool = False) -> Any:
+    """The procrastinate App for this PostgreSQL database, with the tasks registered (a new
+    one with `fresh`: a worker of its own, e.g. in tests)."""
+    key = _url(engine)
+    if key in _apps and not fresh:
+        return _apps[key]
+    import procrastinate
+
+    a = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(engine), max_size=4)
+    )
+    retry = _retry_strategy()
+    for name, body in BODIES.items():
+        retried = name in ("send_reminder", "send_email")
+        a.task(name=f"triplane.{name}", queue=QUEUE_OF[name], retry=retry if retried else False)(
+            body
+        )
+
+    @a.periodic(cron="* * * * *", periodic_id="reminders")
+    @a.task(name="triplane.tick", queue="reminders", queueing_lock="triplane.tick")
+    def tick(timestamp: int) -> int:
+        return dispatch(key, datetime.fromtimestamp(timestamp, UTC).isoformat())
+
+    if not fresh:
+        _apps[key] = a
+    return a
+
+
+def _retry_strategy() -> Any:
+    import procrastinate
+
+    from triplane.notify import DeliveryFailed
+    from triplane.reminders import RetryLater
+
+    return procrastinate.RetryStrategy(
+        max_attempts=RETRY_ATTEMPTS - 1,
+        wait=RETRY_WAIT,
+        exponential_wait=2,
+        retry_exceptions={RetryLater, DeliveryFailed},
+    )
+
+
+def ensure_queue_schema(engine: Engine) -> bool:
+    """Create procrastinate's tables once (True when it did)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        there = conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
+    if there:
+        return False
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(715015)"))  # one creator at a time
+        if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar():
+            return False
+        from procrastinate.schema import SchemaManager
+
+        conn.exec_driver_sql(SchemaManager.get_schema())
+    return True
+
+
+def run_worker(
+    engine: Engine, queues: tuple[str, ...] = QUEUES, wait: bool = True, name: str = "worker",
+    install_signal_handlers: bool = True, fresh: bool = False,
+) -> None:  # fmt: skip
+    """A procrastinate worker on these queues (blocks; with wait=False, until they are empty)."""
+    ensure_queue_schema(engine)
+    a = app(engine, fresh=fresh)
+    a.run_worker(
+        queues=list(queues), wait=wait, name=name, concurrency=1,
+        install_signal_handlers=install_signal_handlers, fetch_job_polling_interval=1.0,
+        listen_notify=wait,
+    )  # fmt: skip
+
+
+# ---- the in-process runner (SQLite) ------------------------------------------------------------
+
+
+class LocalRunner:
+    """One daemon thread: runs deferred task bodies in order, and `dispatch` at the start of
+    every minute. Retries a failed send after RETRY_WAIT seconds, up to RETRY_ATTEMPTS."""
+
+    def __init__(self, engine: Engine, tick: bool = True) -> None:
+        self.engine = engine
+        self.tick = tick
+        self.jobs: queue.Queue[tuple[float, str, dict[str, Any], int, str | None]] = queue.Queue()
+        self.waiting: list[tuple[float, str, dict[str, Any], int, str | None]] = []
+        self.locks: set[str] = set()
+        self._lock = threading.Lock()
+        self.stop = threading.Event()
+        self.idle = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="triplane-tasks", daemon=True)
+        self.thread.start()
+
+    def put(self, task: str, kwargs: dict[str, Any], lock: str | None = None,
+            attempt: int = 1, at: float = 0.0) -> None:  # fmt: skip
+        with self._lock:
+            if lock and attempt == 1 and lock in self.locks:
+                return  # like procrastinate's queueing lock: already waiting
+            if lock:
+                self.locks.add(lock)
+            self.idle.clear()
+        self.jobs.put((at, task, kwargs, attempt, lock))
+
+    def _loop(self) -> None:
+        next_tick = _time.time()
+        while not self.stop.is_set():
+            now = _time.time()
+            if self.tick and now >= next_tick:
+                self.put("dispatch", {"url": _url(self.engine)})
+                next_tick = (now // 60 + 1) * 60
+            with self._lock:
+                ready = [w for w in self.waiting if w[0] <= now]
+                self.waiting = [w for w in self.waiting if w[0] > now]
+            for w in ready:
+                self.jobs.put(w)
+            try:
+                job = self.jobs.get(timeout=0.5)
+            except queue.Empty:
+                with self._lock:
+                    if not self.waiting:
+                        self.idle.set()
+                continue
+            at, task, kwargs, attempt, lock = job
+            if at > _time.time():
+                with self._lock:
+                    self.waiting.append(job)
+                continue
+            self._run(task, kwargs, attempt, lock)
+
+    def _run(self, task: str, kwargs: dict[str, Any], attempt: int, lock: str | None) -> None:
+        with self._lock:
+            if lock:
+                self.locks.discard(lock)
+        try:
+            BODIES[task](**kwargs)
+        except Exception as exc:  # noqa: BLE001 - a task records its failure, the thread lives
+            if _retryable(exc) and attempt < RETRY_ATTEMPTS:
+                delay = RETRY_WAIT * (2 ** (attempt - 1))
+                with self._lock:
+                    self.waiting.append((_time.time() + delay, task, kwargs, attempt + 1, None))
+                log.info("%s failed (%s); trying again in %s s", task, exc, delay)
+            else:
+                log.warning("%s failed: %s", task, exc)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until nothing is queued (tests)."""
+        end = _time.time() + timeout
+        while _time.time() < end:
+            if self.jobs.empty() and self.idle.wait(0.2) and self.jobs.empty():
+                return
+
+
+_runners: dict[int, LocalRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def local_runner(engine: Engine, tick: bool = False) -> LocalRunner:
+    """This engine's in-process runner (started on first use)."""
+    with _runners_lock:
+        r = _runners.get(id(engine))
+        if r is None or not r.thread.is_alive():
+            r = LocalRunner(engine, tick=tick)
+            _runners[id(engine)] = r
+        elif tick:
+            r.tick = True
+        return r
+
+
+def stop_local_runner(engine: Engine) -> None:
+    with _runners_lock:
+        r = _runners.pop(id(engine), None)
+    if r is not None:
+        r.stop.set()
+        r.thread.join(5)
