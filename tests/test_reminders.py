@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from local_services import (
     Browser,
     HttpSink,
@@ -22,7 +23,6 @@ from local_services import (
     http_server,
     smtp_server,
 )
-
 from triplane.core import reminders as rules
 
 MONDAY = date(2026, 12, 7)  # a work day (09:00-17:00) and a run day (18:00)
@@ -243,7 +243,8 @@ def test_lead_time_quiet_hours_digest_and_pause(
     text = body_of(smtp.wait(1)[0])
     for s in _slots(cli, sunday):
         assert f"{s['start']}  {s['drill']['name']}" in text
-    assert _run(cli, datetime.combine(sunday, time.fromisoformat(_slots(cli, sunday)[1]["start"]))) == []
+    second = time.fromisoformat(_slots(cli, sunday)[1]["start"])
+    assert _run(cli, datetime.combine(sunday, second)) == []
     # a pause for N days
     r = cli("reminders", "set", "--pause-days", "400")
     assert r.code == 1 and "0 to 365" in r.err and len(r.err.splitlines()) == 1
@@ -276,7 +277,8 @@ def test_reminders_test_says_what_happened_on_each_channel(
     assert r.code == 0, r.err
     out = {o["channel"]: o for o in r.json()}
     assert out["email"]["status"] == "sent" and out["push"]["status"] == "sent"
-    assert out["ntfy"]["status"] == "failed" and "TRIPLANE_NTFY_URL is unset" in out["ntfy"]["detail"]
+    assert out["ntfy"]["status"] == "failed"
+    assert "TRIPLANE_NTFY_URL is unset" in out["ntfy"]["detail"]
     assert sam.decrypt(push.received[0])["title"] == "Triplane: test reminder"
     assert smtp.wait(1)[0]["Subject"] == "Triplane: test reminder"
     human = cli("reminders", "test").out
