@@ -17,6 +17,7 @@ procrastinate is imported only here and only when PostgreSQL is used.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -37,10 +38,17 @@ _engine_lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 
 
-def engine_for(url: str) -> Engine:
-    """One engine per database URL in this process (the worker's tasks share it)."""
+_worker_url: list[str] = []  # the PostgreSQL database this process's workers serve
+
+
+def engine_for(url: str | None) -> Engine:
+    """One engine per database URL in this process (the worker's tasks share it). Jobs on
+    PostgreSQL carry no URL (no password in the jobs table): the worker's database is used."""
     from triplane.store.db import make_engine
 
+    url = url or (_worker_url[-1] if _worker_url else None)
+    if url is None:
+        raise RuntimeError("a task ran outside a worker: no database to use")
     with _engine_lock:
         if url not in _engines:
             _engines[url] = make_engine(url)
@@ -59,7 +67,7 @@ def uses_queue(engine: Engine) -> bool:
 # ---- the task bodies ---------------------------------------------------------------------------
 
 
-def dispatch(url: str, now: str | None = None) -> int:
+def dispatch(now: str | None = None, url: str | None = None) -> int:
     """Defer a send for every reminder due at `now` (ISO, UTC; default: the clock)."""
     from triplane import reminders as r
 
@@ -72,7 +80,9 @@ def dispatch(url: str, now: str | None = None) -> int:
     return len(found)
 
 
-def send_reminder(url: str, athlete_id: int, key: str, now: str | None = None) -> list[Any]:
+def send_reminder(
+    athlete_id: int, key: str, now: str | None = None, url: str | None = None
+) -> list[Any]:
     """Send one reminder on each channel (RetryLater when a channel may work next time)."""
     from triplane import reminders as r
 
@@ -80,14 +90,14 @@ def send_reminder(url: str, athlete_id: int, key: str, now: str | None = None) -
     return [o.as_dict() for o in r.send(engine, athlete_id, key, r.parse_now(now))]
 
 
-def send_email(url: str, to: str, subject: str, text: str) -> str:
+def send_email(to: str, subject: str, text: str, url: str | None = None) -> str:
     """An e-mail (password-reset links): DeliveryFailed is retried by the queue."""
     from triplane import notify
 
     return notify.send_email(to, subject, text)
 
 
-def analyse_video(url: str, job_id: int) -> str:
+def analyse_video(job_id: int, url: str | None = None) -> str:
     """Analyse an uploaded clip: the body is triplane.video.run_job."""
     from triplane import video
 
@@ -123,7 +133,6 @@ def defer(engine: Engine, task: str, lock: str | None = None, **kwargs: Any) -> 
     """Queue a task body with these arguments: a procrastinate job on PostgreSQL (a second
     job with the same queueing lock while one waits is dropped), the in-process runner on
     SQLite."""
-    kwargs = {"url": _url(engine), **kwargs}
     if uses_queue(engine):
         from procrastinate.exceptions import AlreadyEnqueued
 
@@ -133,7 +142,7 @@ def defer(engine: Engine, task: str, lock: str | None = None, **kwargs: Any) -> 
         except AlreadyEnqueued:
             log.info("%s already queued (%s)", task, lock)
         return
-    local_runner(engine).put(task, kwargs, lock)
+    local_runner(engine).put(task, {"url": _url(engine), **kwargs}, lock)
 
 
 # ---- procrastinate (PostgreSQL) ----------------------------------------------------------------
@@ -146,12 +155,16 @@ def conninfo(engine: Engine) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def app(engine: Engine, fresh: bool = False) -> Any:
-    """The procrastinate App for this PostgreSQL database, with the tasks registered (a new
-    one with `fresh`: a worker of its own, e.g. in tests)."""
+def app(engine: Engine, fresh: bool = False, periodic: bool = True) -> Any:
+    """The procrastinate App for this PostgreSQL database, with the tasks registered. The
+    shared one is opened for deferring from this process; a `fresh` one is for a worker of its
+    own (tests run two side by side; `periodic=False` leaves out the every-minute tick)."""
     key = _url(engine)
-    if key in _apps and not fresh:
-        return _apps[key]
+    with _engine_lock:
+        if key not in _worker_url:
+            _worker_url.append(key)
+        if key in _apps and not fresh:
+            return _apps[key]
     import procrastinate
 
     a = procrastinate.App(
@@ -164,13 +177,18 @@ def app(engine: Engine, fresh: bool = False) -> Any:
             body
         )
 
-    @a.periodic(cron="* * * * *", periodic_id="reminders")
-    @a.task(name="triplane.tick", queue="reminders", queueing_lock="triplane.tick")
     def tick(timestamp: int) -> int:
-        return dispatch(key, datetime.fromtimestamp(timestamp, UTC).isoformat())
+        """Every minute: defer a send for each due reminder."""
+        return dispatch(datetime.fromtimestamp(timestamp, UTC).isoformat())
 
+    task = a.task(name="triplane.tick", queue="reminders", queueing_lock="triplane.tick")(tick)
+    if periodic:
+        a.periodic(cron="* * * * *", periodic_id="reminders")(task)
     if not fresh:
-        _apps[key] = a
+        ensure_queue_schema(engine)
+        a.open()
+        with _engine_lock:
+            _apps[key] = a
     return a
 
 
@@ -202,22 +220,47 @@ def ensure_queue_schema(engine: Engine) -> bool:
             return False
         from procrastinate.schema import SchemaManager
 
-        conn.exec_driver_sql(SchemaManager.get_schema())
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cur:  # no parameters: the schema has literal % signs
+            cur.execute(SchemaManager.get_schema())
     return True
 
 
 def run_worker(
     engine: Engine, queues: tuple[str, ...] = QUEUES, wait: bool = True, name: str = "worker",
-    install_signal_handlers: bool = True, fresh: bool = False,
+    install_signal_handlers: bool = True, periodic: bool = True,
+    stop: threading.Event | None = None,
 ) -> None:  # fmt: skip
-    """A procrastinate worker on these queues (blocks; with wait=False, until they are empty)."""
+    """A procrastinate worker on these queues. Blocks until stopped (a signal, or `stop` set);
+    with wait=False, until the queues are empty."""
+    import asyncio
+
     ensure_queue_schema(engine)
-    a = app(engine, fresh=fresh)
-    a.run_worker(
+    a = app(engine, fresh=True, periodic=periodic)
+    options: dict[str, Any] = dict(
         queues=list(queues), wait=wait, name=name, concurrency=1,
-        install_signal_handlers=install_signal_handlers, fetch_job_polling_interval=1.0,
-        listen_notify=wait,
+        install_signal_handlers=install_signal_handlers, fetch_job_polling_interval=0.5,
+        listen_notify=wait, delete_jobs="successful",  # no finished job keeps its arguments
     )  # fmt: skip
+
+    async def main() -> None:
+        async with a.open_async():
+            worker = asyncio.ensure_future(a.run_worker_async(**options))
+            if stop is None:
+                await worker
+                return
+            loop = asyncio.get_running_loop()
+            stopped = loop.run_in_executor(None, stop.wait)
+            await asyncio.wait([worker, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if not worker.done():
+                worker.cancel()  # procrastinate finishes the job in hand, then returns
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            if not stopped.done():
+                stop.set()
+
+    asyncio.run(main())
 
 
 # ---- the in-process runner (SQLite) ------------------------------------------------------------
