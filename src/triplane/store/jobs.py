@@ -86,9 +86,17 @@ def start(conn: Connection, job_id: int) -> Job | None:
     """Mark a queued (or stale) job running; the job, or None when someone else has it, it is
     finished, or it went stale MAX_ATTEMPTS times (then it is failed)."""
     j = t.jobs
-    stale = and_(
-        j.c.status == "running", j.c.started_at < now() - STALE_AFTER, j.c.attempts < MAX_ATTEMPTS
+    old = and_(j.c.status == "running", j.c.started_at < now() - STALE_AFTER)
+    conn.execute(
+        update(j)
+        .where(j.c.id == job_id, old, j.c.attempts >= MAX_ATTEMPTS)
+        .values(
+            status="failed",
+            finished_at=now(),
+            error="the analysis stopped (its worker went away) more than once; try a shorter clip",
+        )
     )
+    stale = and_(old, j.c.attempts < MAX_ATTEMPTS)
     row = conn.execute(
         update(j)
         .where(j.c.id == job_id, or_(j.c.status == "queued", stale))
