@@ -370,3 +370,20 @@ def test_a_reminder_is_due_in_one_stretch_of_minutes(d: Any, minute: int) -> Non
     assert json.dumps([r.key for r in out])
     paused = rules.Prefs(channels=("ntfy",), paused_until=day)
     assert rules.day_reminders(day, snacks, window, paused) == []
+
+
+def test_plan_day_json_starts_without_the_reminder_and_queue_modules(db_url: str) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from triplane.cli import main; "
+        f"main(['--db', {db_url!r}, 'athlete', 'add', 'Q']); "
+        f"main(['--db', {db_url!r}, 'plan', 'day', '--json']); "
+        "new = ('triplane.reminders', 'triplane.notify', 'triplane.tasks', 'triplane.config', "
+        "'triplane.mail', 'procrastinate', 'pywebpush', 'py_vapid', 'aiohttp', 'requests', "
+        "'smtplib', 'cryptography'); "
+        "print([m for m in sys.modules if m.split('.')[0] in new or m in new], file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]"

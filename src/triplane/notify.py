@@ -119,8 +119,13 @@ class Subscription:
 def send_push(sub: Subscription, private_pem: str, payload: dict[str, Any]) -> str:
     """Encrypt (RFC 8291, aes128gcm) and post one message to a browser's push service, signed
     with the installation's VAPID key (RFC 8292)."""
-    from py_vapid import Vapid
-    from pywebpush import WebPushException, webpush
+    try:
+        from py_vapid import Vapid
+        from pywebpush import WebPushException, webpush
+    except ImportError:
+        raise DeliveryFailed(
+            "not set up: Web Push needs the web extra here (pip install 'triplane[web]')"
+        ) from None
 
     vapid = Vapid.from_pem(private_pem.encode())
     try:
