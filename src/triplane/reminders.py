@@ -584,8 +584,8 @@ def send_test(engine: Engine, athlete: Athlete, now: datetime | None = None) -> 
         prefs = Reminders(conn).prefs(athlete)
     if not prefs.channels:
         raise Invalid(
-            f"{athlete.name} has no reminder channel: choose some with `triplane reminders set "
-            f"--athlete {athlete.name!r} --channels push,email,ntfy`"
+            f"no reminder channel is chosen for {athlete.name} yet: choose push, email or ntfy "
+            "first"
         )
     at = local(athlete, now)
     x = Reminder(

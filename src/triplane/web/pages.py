@@ -619,7 +619,12 @@ def settings(request: Request) -> Response:
     return _settings_page(request)
 
 
-def _settings_page(request: Request, test_outcomes: list[Any] | None = None) -> Response:
+def _settings_page(
+    request: Request,
+    test_outcomes: list[Any] | None = None,
+    reminders_error: str | None = None,
+    status: int = 200,
+) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         s = settings_to_json(acc.svc.settings_on(a, a.today()))
@@ -639,6 +644,8 @@ def _settings_page(request: Request, test_outcomes: list[Any] | None = None) -> 
         calendar=calendar,
         reminders=reminders,
         test_outcomes=test_outcomes,
+        reminders_error=reminders_error,
+        status=status,
     )
 
 
@@ -716,7 +723,15 @@ def _settings_reminders(form: FormData, request: Request) -> Response:
         if "digest_sent" in form:
             changes["digest"] = form.get("digest") == "1"
             changes["weekly_review"] = form.get("weekly_review") == "1"
-        Reminders(acc.conn, acc.svc).set_prefs(a, **changes)
+        try:
+            with acc.conn.begin_nested():  # a refused change leaves everything as it was
+                Reminders(acc.conn, acc.svc).set_prefs(a, **changes)
+        except TriplaneError as exc:
+            error: TriplaneError | None = exc
+        else:
+            error = None
+    if error is not None:
+        return _settings_page(request, reminders_error=str(error), status=error.status)
     return redirect("/settings?reminders=saved#reminders")
 
 
@@ -732,7 +747,10 @@ def _settings_reminders_test(request: Request) -> Response:
     c = ctx(request)
     with c.tx() as acc:
         _, a = need_athlete(request, acc)
-    outcomes = reminders.send_test(c.engine, a)
+    try:
+        outcomes = reminders.send_test(c.engine, a)
+    except TriplaneError as exc:
+        return _settings_page(request, reminders_error=str(exc), status=exc.status)
     return _settings_page(request, test_outcomes=[o.as_dict() for o in outcomes])
 
 
