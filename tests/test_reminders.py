@@ -387,3 +387,21 @@ def test_plan_day_json_starts_without_the_reminder_and_queue_modules(db_url: str
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_weekly_review_goes_by_e_mail_on_mondays_only(
+    cli: Any, sam: Browser, smtp: SmtpSink, ntfy: HttpSink, push: HttpSink
+) -> None:
+    assert cli("reminders", "set", "--weekly", "--digest-time", "07:10").code == 0
+    (sent,) = _run(cli, datetime.combine(MONDAY, time(7, 10)))
+    assert sent["key"] == f"weekly:{MONDAY.isoformat()}"
+    assert [c["channel"] for c in sent["channels"]] == ["email"]
+    (msg,) = smtp.wait(1)
+    assert msg["Subject"] == "Triplane: your weekly review"
+    text = body_of(msg)
+    assert text.startswith("Weekly review for Sam")
+    assert "https://triplane.example.org/history" in text
+    assert ntfy.received == [] and push.received == []
+    tuesday = MONDAY + timedelta(days=1)
+    assert [x for x in _run(cli, datetime.combine(tuesday, time(7, 10)))
+            if x["key"].startswith("weekly")] == []  # fmt: skip

@@ -339,6 +339,13 @@ class Reminders:
         ]  # fmt: skip
 
 
+def channels_for(x: Reminder, prefs: Prefs) -> tuple[str, ...]:
+    """The channels a reminder goes out on: the weekly review is an e-mail only."""
+    if x.kind == "weekly":
+        return tuple(c for c in prefs.channels if c == "email")
+    return prefs.channels
+
+
 def available_channels() -> dict[str, bool]:
     """Which channels this server can use (push always: it needs no outside set-up)."""
     try:
@@ -372,7 +379,7 @@ def due(engine: Engine, now: datetime | None = None) -> list[tuple[int, str]]:
             reminders = rules.due(r.day_reminders(athlete, now_local.date()), now_local)
             done = r.delivered_keys(athlete.id, [x.key for x in reminders])
             for x in reminders:
-                if set(prefs.channels) - done.get(x.key, set()):
+                if set(channels_for(x, prefs)) - done.get(x.key, set()):
                     out.append((athlete.id, x.key))
     return out
 
@@ -522,10 +529,11 @@ def send(engine: Engine, athlete_id: int, key: str, now: datetime | None = None)
         x = _find(r, athlete, key, now)
     if x is None:
         return [Outcome(c, "skipped", "no longer due in the plan") for c in prefs.channels]
-    target = _target(engine, athlete, prefs.channels)
+    channels = channels_for(x, prefs)
+    target = _target(engine, athlete, channels)
     out: list[Outcome] = []
     retry = False
-    for channel in prefs.channels:
+    for channel in channels:
         delivery = _claim(engine, athlete_id, key, channel, x.title)
         if delivery is None:
             out.append(Outcome(channel, "skipped", "already sent (or being sent)"))
