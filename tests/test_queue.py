@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from local_services import HttpSink, http_server
+from local_services import HttpSink
 from triplane import tasks
 from triplane.reminders import Reminders
 from triplane.service import Service
@@ -27,11 +27,6 @@ DAY = date(2026, 12, 12)  # a Saturday
 N_ATHLETES = 6
 
 
-@pytest.fixture
-def ntfy(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpSink]:
-    with http_server() as sink:
-        monkeypatch.setenv("TRIPLANE_NTFY_URL", sink.url)
-        yield sink
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the payload with the subscription's private key and checks the VAPID JWT. Time i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,33 +19,16 @@ from local_services import (
     SmtpSink,
     body_of,
     check_vapid,
-    http_server,
-    smtp_server,
 )
 from triplane.core import reminders as rules
 
 MONDAY = date(2026, 12, 7)  # a work day (09:00-17:00) and a run day (18:00)
 
 
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
-    with smtp_server() as sink:
-        monkeypatch.setenv("TRIPLANE_SMTP_URL", sink.url)
-        monkeypatch.setenv("TRIPLANE_SMTP_FROM", "Triplane <reminders@triplane.test>")
-        yield sink
 
 
-@pytest.fixture
-def ntfy(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpSink]:
-    with http_server() as sink:
-        monkeypatch.setenv("TRIPLANE_NTFY_URL", sink.url)
-        yield sink
 
 
-@pytest.fixture
-def push() -> Iterator[HttpSink]:
-    with http_server() as sink:
-        yield sink
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ the administrator's command, and no coach can reset an athlete's password any mo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,20 +12,16 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from local_services import SmtpSink, body_of, smtp_server
+from local_services import SmtpSink, body_of
 from triplane.store import schema as t
 from triplane.store.db import make_engine
 
 LINK = re.compile(r"https://triplane\.example\.org/reset/([A-Za-z0-9_-]+)")
 
 
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
-    with smtp_server() as sink:
-        monkeypatch.setenv("TRIPLANE_SMTP_URL", sink.url)
-        monkeypatch.setenv("TRIPLANE_SMTP_FROM", "accounts@triplane.test")
-        monkeypatch.setenv("TRIPLANE_PUBLIC_URL", "https://triplane.example.org")
-        yield sink
+@pytest.fixture(autouse=True)
+def public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIPLANE_PUBLIC_URL", "https://triplane.example.org")
 
 
 def _csrf(c: httpx.Client, path: str) -> str:
