@@ -387,3 +387,13 @@ def test_the_weekly_review_goes_by_e_mail_on_mondays_only(
     tuesday = MONDAY + timedelta(days=1)
     assert [x for x in _run(cli, datetime.combine(tuesday, time(7, 10)))
             if x["key"].startswith("weekly")] == []  # fmt: skip
+
+
+def test_a_malformed_server_setting_is_a_reason_not_a_crash(
+    cli: Any, sam: Browser, ntfy: HttpSink, push: HttpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIPLANE_SMTP_URL", "mail.example.org:25")
+    out = {o["channel"]: o for o in cli("reminders", "test", "--json").json()}
+    assert out["email"]["status"] == "failed"
+    assert out["email"]["detail"].startswith("not set up: TRIPLANE_SMTP_URL is a URL like")
+    assert out["ntfy"]["status"] == "sent" and out["push"]["status"] == "sent"

@@ -472,16 +472,21 @@ def _deliver(engine: Engine, channel: str, target: _Target, x: Reminder) -> str:
     """Send one reminder on one channel: what was reached, or DeliveryFailed."""
     from triplane import notify
 
+    try:
+        smtp = config.smtp() if channel == "email" else None
+        ntfy = config.ntfy_url() if channel == "ntfy" else None
+    except Invalid as exc:  # a malformed TRIPLANE_* value: the sentence says which
+        raise notify.DeliveryFailed(f"not set up: {exc}") from None
     if channel == "email":
         if not target.email:
             raise notify.DeliveryFailed("not set up: this athlete has no e-mail address")
-        if config.smtp() is None:
+        if smtp is None:
             raise notify.DeliveryFailed(f"not set up: {config.SMTP_URL} is unset on the server")
         return notify.send_email(target.email, x.title, _text(engine, target.athlete, x))
     if channel == "ntfy":
         if not target.topic:
             raise notify.DeliveryFailed("not set up: no ntfy topic in this athlete's settings")
-        if config.ntfy_url() is None:
+        if ntfy is None:
             raise notify.DeliveryFailed(f"not set up: {config.NTFY_URL} is unset on the server")
         body = x.body or x.title
         return notify.send_ntfy(target.topic, x.title, body, config.public_url() + x.path)

@@ -278,7 +278,6 @@ class LocalRunner:
         self.locks: set[str] = set()
         self._lock = threading.Lock()
         self.stop = threading.Event()
-        self.idle = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="triplane-tasks", daemon=True)
         self.thread.start()
 
@@ -289,7 +288,6 @@ class LocalRunner:
                 return  # like procrastinate's queueing lock: already waiting
             if lock:
                 self.locks.add(lock)
-            self.idle.clear()
         self.jobs.put((at, task, kwargs, attempt, lock))
 
     def _loop(self) -> None:
@@ -307,9 +305,6 @@ class LocalRunner:
             try:
                 job = self.jobs.get(timeout=0.5)
             except queue.Empty:
-                with self._lock:
-                    if not self.waiting:
-                        self.idle.set()
                 continue
             at, task, kwargs, attempt, lock = job
             if at > _time.time():
@@ -333,25 +328,18 @@ class LocalRunner:
             else:
                 log.warning("%s failed: %s", task, exc)
 
-    def drain(self, timeout: float = 30.0) -> None:
-        """Wait until nothing is queued (tests)."""
-        end = _time.time() + timeout
-        while _time.time() < end:
-            if self.jobs.empty() and self.idle.wait(0.2) and self.jobs.empty():
-                return
 
-
-_runners: dict[int, LocalRunner] = {}
+_runners: dict[str, LocalRunner] = {}  # by database URL: one runner per database
 _runners_lock = threading.Lock()
 
 
 def local_runner(engine: Engine, tick: bool = False) -> LocalRunner:
     """This engine's in-process runner (started on first use)."""
     with _runners_lock:
-        r = _runners.get(id(engine))
+        r = _runners.get(_url(engine))
         if r is None or not r.thread.is_alive():
             r = LocalRunner(engine, tick=tick)
-            _runners[id(engine)] = r
+            _runners[_url(engine)] = r
         elif tick:
             r.tick = True
         return r
@@ -359,7 +347,7 @@ def local_runner(engine: Engine, tick: bool = False) -> LocalRunner:
 
 def stop_local_runner(engine: Engine) -> None:
     with _runners_lock:
-        r = _runners.pop(id(engine), None)
+        r = _runners.pop(_url(engine), None)
     if r is not None:
         r.stop.set()
         r.thread.join(5)
