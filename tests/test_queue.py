@@ -209,3 +209,17 @@ def test_a_job_started_once_is_not_run_again(engine: Engine, tmp_path: Path) -> 
         assert jobs.start(conn, job_id) is not None
         assert jobs.start(conn, job_id) is None
     assert v.run_job(engine, job_id) is None
+
+
+def test_triplane_worker_once_runs_the_queue(
+    engine: Engine, pg_url: str, ntfy: HttpSink, cli: Any
+) -> None:
+    at = _athletes(engine)
+    tasks.app(engine).tasks["triplane.dispatch"].defer(now=at.isoformat())
+    r = cli("worker", "--once", db=pg_url)
+    assert r.code == 0, r.err
+    assert "procrastinate on PostgreSQL" in r.err
+    assert sorted(b["topic"] for b in ntfy.json_bodies()) == sorted(
+        f"runner-{i}" for i in range(N_ATHLETES)
+    )
+    assert _pending(engine) == 0
