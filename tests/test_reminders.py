@@ -397,3 +397,19 @@ def test_a_malformed_server_setting_is_a_reason_not_a_crash(
     assert out["email"]["status"] == "failed"
     assert out["email"]["detail"].startswith("not set up: TRIPLANE_SMTP_URL is a URL like")
     assert out["ntfy"]["status"] == "sent" and out["push"]["status"] == "sent"
+
+
+def test_deleting_an_athlete_deletes_their_reminders(
+    cli: Any, db_url: str, sam: Browser, ntfy: HttpSink, push: HttpSink
+) -> None:
+    assert cli("reminders", "test").code == 0
+    assert cli("athlete", "delete", "Sam", "--yes").code == 0
+    from sqlalchemy import create_engine, func, select
+
+    from triplane.store import schema as t
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        for table in t.REMINDER_TABLES:
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
+    engine.dispose()
