@@ -413,3 +413,16 @@ def test_deleting_an_athlete_deletes_their_reminders(
         for table in t.REMINDER_TABLES:
             assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
     engine.dispose()
+
+
+def test_the_clearance_note_goes_out_on_a_later_day_when_the_pause_began_at_night(
+    cli: Any, sam: Browser, ntfy: HttpSink
+) -> None:
+    assert cli("reminders", "set", "--channels", "ntfy").code == 0
+    assert cli("check-in", "--pain", "8").code == 0  # paused today (say, late in the evening)
+    tomorrow = date.today() + timedelta(days=1)
+    (sent,) = _run(cli, datetime.combine(tomorrow, time(6, 35)))  # wake 06:30
+    assert sent["key"] == f"clearance:{date.today().isoformat()}"
+    assert [c["status"] for c in sent["channels"]] == ["sent"]
+    assert _run(cli, datetime.combine(tomorrow + timedelta(days=1), time(6, 35))) == []
+    assert len(ntfy.received) == 1

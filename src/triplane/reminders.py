@@ -385,15 +385,15 @@ def due(engine: Engine, now: datetime | None = None) -> list[tuple[int, str]]:
 
 
 def _find(r: Reminders, athlete: Athlete, key: str, now: datetime) -> Reminder | None:
-    """The reminder with this key as the plan has it now, if it is (still) due."""
-    try:
-        day = date.fromisoformat(key.split(":")[1])
-    except (IndexError, ValueError):
-        return None
-    found = next((x for x in r.day_reminders(athlete, day) if x.key == key), None)
-    if found is None or not rules.due([found], local(athlete, now)):
-        return None
-    return found
+    """The reminder with this key as the plan has it now, if it is (still) due. It belongs to
+    today's reminders (or yesterday's, just after midnight); a key's date is not always the day
+    it goes out (a clearance note is keyed by the day the pause began)."""
+    at = local(athlete, now)
+    for day in dict.fromkeys((at.date(), (at - rules.GRACE).date())):
+        found = next((x for x in r.day_reminders(athlete, day) if x.key == key), None)
+        if found is not None and rules.due([found], at):
+            return found
+    return None
 
 
 def _claim(engine: Engine, athlete_id: int, key: str, channel: str, title: str) -> int | None:
