@@ -376,7 +376,8 @@ def due(engine: Engine, now: datetime | None = None) -> list[tuple[int, str]]:
             athlete = r.svc.athlete_by_id(int(aid))
             prefs = r.prefs(athlete)
             now_local = local(athlete, now)
-            reminders = rules.due(r.day_reminders(athlete, now_local.date()), now_local)
+            days = dict.fromkeys((now_local.date(), (now_local - rules.GRACE).date()))
+            reminders = [x for d in days for x in rules.due(r.day_reminders(athlete, d), now_local)]
             done = r.delivered_keys(athlete.id, [x.key for x in reminders])
             for x in reminders:
                 if set(channels_for(x, prefs)) - done.get(x.key, set()):
