@@ -322,13 +322,23 @@ def drill(
         d = cat.drills[drill_id]
         standing = cat.drills.get(d.standing_version or "")
         day = parse_date(date)
+    from triplane.core import dose as doses
+
+    # the snack's own dose (the Today card links here with its minutes): the same fitted dose
+    # the plan shows, and the timer runs exactly its phases
+    if minutes is not None and not 0 < minutes <= 60:
+        raise Invalid("minutes is a snack's length, more than 0 and at most 60")
+    prescribed = doses.fit(d.dose, minutes) if minutes is not None else d.dose
     timer = {
         "drill": d.id,
-        "sets": d.dose.sets,
-        "reps": d.dose.reps,
-        "hold": d.dose.hold_seconds,
-        "perSide": d.dose.per_side,
-        "tempo": d.dose.tempo,
+        "sets": prescribed.sets,
+        "reps": prescribed.reps,
+        "hold": prescribed.hold_seconds,
+        "perSide": prescribed.per_side,
+        "tempo": prescribed.tempo,
+        # both sides, as the card's "per side" dose says (the tighter side is named, not alone)
+        "phases": [p.as_dict() for p in doses.phases(prescribed)],
+        "seconds": round(doses.seconds(prescribed)),
         "minutes": minutes if minutes is not None else d.dose.minutes,
         "date": day.isoformat() if day else None,
         "athlete": user.athlete_id,
@@ -339,6 +349,7 @@ def drill(
         "drill.html",
         user,
         d=d,
+        dose_text=doses.text(prescribed),
         standing=standing,
         side=side,
         timer=json.dumps(timer),
