@@ -1,14 +1,14 @@
 """An event's expected duration in minutes (issue 12 §1: nothing placed until it ends + 1 h).
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
