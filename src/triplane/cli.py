@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -115,6 +115,7 @@ def _settings_options(
     long_run_day: str | None = None,
     norm_set: str | None = None,
     ladder_order: str | None = None,
+    run_times: str | None = None,
     approach: str | None = None,
     birth_year: int | None = None,
     sex: str | None = None,
@@ -125,6 +126,7 @@ def _settings_options(
         "sex": sex,
         "run_days": run_days,
         "run_time": run_time,
+        "run_times": run_times,
         "gym_days": gym_days,
         "gym_time": gym_time,
         "gym_minutes": gym_minutes,
@@ -142,7 +144,13 @@ def _settings_options(
 
 
 RunDays = Annotated[str | None, typer.Option("--run-days", help="e.g. mon,wed,fri,sun")]
-RunTime = Annotated[str | None, typer.Option("--run-time", help="HH:MM")]
+RunTime = Annotated[
+    str | None, typer.Option("--run-time", help="HH:MM, or two: 06:30,18:00 (two runs a day)")
+]
+RunTimes = Annotated[
+    str | None,
+    typer.Option("--run-times", help="per weekday, e.g. mon=06:30,sat=08:00 (mon=06:30+18:00)"),
+]
 GymDays = Annotated[str | None, typer.Option("--gym-days", help="e.g. tue,thu")]
 GymTime = Annotated[str | None, typer.Option("--gym-time", help="HH:MM")]
 GymMinutes = Annotated[int | None, typer.Option("--gym-minutes", help="length of a gym session")]
@@ -197,6 +205,7 @@ def athlete_add(
     approach: Approach = None,
     birth_year: BirthYear = None,
     sex: Sex = None,
+    run_times: RunTimes = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add an athlete with their week: runs, gym, waking hours, work hours, budget."""
@@ -214,6 +223,7 @@ def athlete_add(
         work_hours,
         work_days,
         long_run_day,
+        run_times=run_times,
         approach=approach,
         birth_year=birth_year,
         sex=sex,
@@ -266,7 +276,10 @@ def athlete_show(
     out.print(f"[bold]{a.name}[/bold]  time zone {a.tz}")
     out.print(f"  awake {s['wake']}-{s['sleep']}, {s['daily_minutes']} min of drills a day")
     runs = ",".join(s["run_days"]) or "none declared"
-    out.print(f"  runs: {runs}" + (f" at {s['run_time']}" if s["run_time"] else ""))
+    times = ",".join(x for x in (s["run_time"], s.get("second_run_time")) if x)
+    out.print(f"  runs: {runs}" + (f" at {times}" if times else ""))
+    if s.get("run_times"):
+        out.print("  run times: " + ", ".join(f"{d} {x}" for d, x in s["run_times"].items()))
     gyms = ",".join(s["gym_days"]) or "none"
     out.print(
         f"  gym: {gyms}"
@@ -330,6 +343,7 @@ def athlete_edit(
     approach: Approach = None,
     birth_year: BirthYear = None,
     sex: Sex = None,
+    run_times: RunTimes = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change an athlete's week or preferences (a dated change: history keeps its meaning)."""
@@ -349,6 +363,7 @@ def athlete_edit(
         long_run_day,
         norm_set,
         ladder_order,
+        run_times,
         approach=approach,
         birth_year=birth_year,
         sex=sex,
@@ -570,28 +585,43 @@ def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
     if safety["level"] != "none":
         out.print(f"[yellow]! {safety['advice']}[/yellow]")
     lines: list[tuple[str, str]] = []  # (start, text): snacks and the lunge session in time order
+    next_day = f"{day + timedelta(days=1):%a}"
+
+    def at(item: dict[str, Any]) -> tuple[str, str]:
+        """Sort key and shown time; after midnight (a night-shift day) the time names the day."""
+        late = bool(item.get("day_offset"))
+        shown = f"{item['start']} {next_day}" if late else item["start"]
+        return f"{int(late)}{item['start']}", shown
+
     for s in d["slots"]:
         side = "" if s["side"] == "both" else f" ({s['side']} side)"
+        key, shown = at(s)
         text = (
-            f"  {s['start']}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
+            f"  {shown}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
             f"  [dim]{s['context'].replace('_', ' ')} - {s['dose']}[/dim]"
         )
         if s["note"] and not compact:
             text += f"\n         [yellow]{s['note']}[/yellow]"
-        lines.append((s["start"], text))
+        lines.append((key, text))
     ls = d["lunge_session"]
     if ls:
+        key, shown = at(ls)
         lines.append(
             (
-                ls["start"],
-                f"  {ls['start']}  [magenta]Lunge matrix[/magenta] "
-                f"({len(ls['directions'])} directions; `triplane lunge next` for details)"
+                key,
+                f"  {shown}  {ls.get('minutes', 0)} min  [magenta]Lunge matrix[/magenta] "
+                f"({len(ls['directions'])} directions, estimate; `triplane lunge next`)"
                 + (f"\n         [dim]{ls['note']}[/dim]" if ls["note"] and not compact else ""),
             )
         )
     for _, text in sorted(lines, key=lambda line: line[0]):
         out.print(text)
-    out.print(f"  [dim]{d['total_minutes']} min of drills in all[/dim]")
+    lunge_min = ls.get("minutes", 0) if ls else 0
+    out.print(
+        f"  [dim]{d['total_minutes']} min in all"
+        + (f" (lunge matrix {lunge_min} min included)" if lunge_min else "")
+        + "[/dim]"
+    )
     if not compact:
         out.print(
             "  [dim]Target: a mild stretch, at most 3-4/10; slow and controlled. "

@@ -179,6 +179,12 @@ def register(app: Any, lunge_app: Any) -> None:
         athlete: AthleteOpt = None,
         at: Annotated[str | None, typer.Option("--time", help="HH:MM start")] = None,
         name: Annotated[str, typer.Option("--name", help="e.g. Eiger Ultra 51k")] = "",
+        duration: Annotated[
+            str | None,
+            typer.Option(
+                "--duration", help="expected length, e.g. 8h or 2h30 (race 4h, long run 2h30)"
+            ),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Add a race or long run."""
@@ -188,7 +194,7 @@ def register(app: Any, lunge_app: Any) -> None:
         assert d is not None
         with service() as svc:
             a = svc.athlete(athlete)
-            res = Running(svc).add_event(a, d, kind, at, name)
+            res = Running(svc).add_event(a, d, kind, at, name, duration)
         if as_json:
             emit_json(res)
             return

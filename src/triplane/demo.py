@@ -101,9 +101,9 @@ def create_demo(
             continue  # a day with nothing done
         for slot in plan.slots:
             roll = rng.random()
-            if roll < 0.12:
+            if roll < 0.08:
                 continue  # forgot to log: owed later
-            if roll < 0.2:
+            if roll < 0.14:
                 svc.log_drill(a, slot.drill.id, day, skipped=True)
                 continue
             svc.log_drill(

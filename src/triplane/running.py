@@ -105,7 +105,34 @@ class _Routine:
 
 
 def _awake(s: Settings, at: time) -> bool:
+    if s.sleep <= s.wake:  # a waking day across midnight
+        return at >= s.wake or at < s.sleep
     return s.wake <= at < s.sleep
+
+
+MAX_EVENT_MINUTES = 72 * 60
+
+
+def parse_duration(value: str | int | None) -> int | None:
+    """'8h', '2h30', '2.5h', '90m', '150' (minutes) -> minutes; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise Invalid("--duration looks like 8h, 2h30 or 90m")
+    if isinstance(value, int):
+        minutes = value
+    else:
+        import re
+
+        text = value.strip().lower().replace(" ", "")
+        m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+)(?:m|min)?)?", text)
+        if not text or m is None or (m.group(1) is None and m.group(2) is None):
+            raise Invalid(f"--duration '{value}' looks like 8h, 2h30 or 90m")
+        hours = float(m.group(1)) if m.group(1) else 0.0
+        minutes = round(hours * 60) + (int(m.group(2)) if m.group(2) else 0)
+    if not 10 <= minutes <= MAX_EVENT_MINUTES:
+        raise Invalid(f"--duration is 10 minutes to 72 hours, not {minutes} minutes")
+    return minutes
 
 
 def overlay(
@@ -258,12 +285,15 @@ class Running:
         kind: str,
         at: str | time | None = None,
         name: str = "",
+        duration: str | int | None = None,
     ) -> dict[str, Any]:
-        """A race or long run; the same date, kind and name twice stores one event."""
+        """A race or long run; the same date, kind and name twice stores one event.
+        `duration`: its expected length ('8h', '2h30', '90m' or minutes; default by kind)."""
         kind = (kind or "").strip().lower().replace("-", "_")
         if kind not in EVENT_KINDS:
             raise Invalid(f"--kind is race or long_run, not '{kind}'")
         when = parse_time(at, "--time")
+        minutes = parse_duration(duration)
         name = " ".join((name or "").split())
         if len(name) > 200:
             raise Invalid("an event name is at most 200 characters")
@@ -283,6 +313,7 @@ class Running:
                 kind=kind,
                 name=name,
                 created_at=_now(),
+                duration_min=minutes,
             )
         )
         return {"id": f"E{result.inserted_primary_key[0]}", "added": True}
@@ -339,7 +370,7 @@ class Running:
         ).all()
         return [
             {"id": f"E{r.id}", "date": r.date.isoformat(), "time": r.time, "kind": r.kind,
-             "name": r.name}
+             "name": r.name, "duration_minutes": r.duration_min}
             for r in rows
         ]  # fmt: skip
 

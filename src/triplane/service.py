@@ -125,6 +125,30 @@ def parse_time(value: str | time | None, what: str = "time") -> time | None:
         raise Invalid(f"{what} '{value}' is not a time of day; use HH:MM, e.g. 17:30") from None
 
 
+def parse_run_times(value: str) -> tuple[tuple[tuple[str, time], ...], frozenset[str]]:
+    """'mon=06:30,sat=08:00' (a day twice, or 'mon=06:30+18:00', for two runs) -> times."""
+    out: list[tuple[str, time]] = []
+    for item in str(value).split(","):
+        if not item.strip():
+            continue
+        day, sep, times = item.partition("=")
+        days = parse_days(day, "--run-times") or frozenset()
+        if not sep or len(days) != 1 or not times.strip():
+            raise Invalid(f"--run-times looks like mon=06:30,sat=08:00, not '{item.strip()}'")
+        (wd,) = days
+        for x in times.split("+"):
+            at = parse_time(x.strip(), "--run-times")
+            assert at is not None
+            out.append((wd, at))
+    per_day: dict[str, int] = {}
+    for wd, _ in out:
+        per_day[wd] = per_day.get(wd, 0) + 1
+    if any(n > 2 for n in per_day.values()):
+        raise Invalid("--run-times: at most two runs a day")
+    out.sort(key=lambda x: (WEEKDAYS.index(x[0]), x[1]))
+    return tuple(out), frozenset(wd for wd, _ in out)
+
+
 def parse_days(value: str | Sequence[str] | None, what: str = "days") -> frozenset[str] | None:
     if value is None:
         return None
@@ -166,7 +190,15 @@ def _now() -> datetime:
 
 # ---- settings as dated JSON snapshots -----------------------------------------------------------
 
-_TIME_FIELDS = ("wake", "sleep", "run_time", "gym_time", "work_start", "work_end")
+_TIME_FIELDS = (
+    "wake",
+    "sleep",
+    "run_time",
+    "second_run_time",
+    "gym_time",
+    "work_start",
+    "work_end",
+)
 _SET_FIELDS = ("run_days", "gym_days", "work_days")
 
 
@@ -178,8 +210,11 @@ def settings_to_json(s: Settings) -> dict[str, Any]:
             v = v.strftime("%H:%M") if v is not None else None
         elif f.name in _SET_FIELDS:
             v = [d for d in WEEKDAYS if d in v]
-        elif f.name == "run_times":
-            v = {d: tt.strftime("%H:%M") for d, tt in v}
+        elif f.name == "run_times":  # {"mon": "06:30", "sat": "06:30,18:00"}
+            grouped: dict[str, list[str]] = {}
+            for d, tt in v:
+                grouped.setdefault(d, []).append(tt.strftime("%H:%M"))
+            v = {d: ",".join(ts) for d, ts in grouped.items()}
         elif isinstance(v, tuple):
             v = list(v)
         out[f.name] = v
@@ -197,7 +232,7 @@ def settings_from_json(data: Mapping[str, Any]) -> Settings:
         elif k in _SET_FIELDS:
             v = frozenset(v)
         elif k == "run_times":
-            v = tuple((d, parse_time(tt)) for d, tt in v.items())
+            v = tuple((d, parse_time(x)) for d, tt in v.items() for x in str(tt).split(","))
         elif k in ("conditions", "ladder_order") and v is not None:
             v = tuple(v)
         kw[k] = v
@@ -299,7 +334,18 @@ class Service:
         for key, value in changes.items():
             if value is None:
                 continue
-            if key in _TIME_FIELDS:
+            if key == "run_time" and isinstance(value, str) and "," in value:
+                times = [x.strip() for x in value.split(",") if x.strip()]
+                if len(times) > 2:
+                    raise Invalid("--run-time takes one or two times, e.g. 06:30,18:00")
+                kw["run_time"] = parse_time(times[0], "run time")
+                kw["second_run_time"] = parse_time(times[1], "run time") if times[1:] else None
+            elif key == "run_time":
+                kw["run_time"] = parse_time(value, "run time")
+                kw["second_run_time"] = None
+            elif key == "run_times":
+                kw["run_times"], _ = parse_run_times(value)
+            elif key in _TIME_FIELDS:
                 kw[key] = parse_time(value, key.replace("_", " "))
             elif key in _SET_FIELDS:
                 kw[key] = parse_days(value, key.replace("_", " "))
@@ -368,6 +414,9 @@ class Service:
                 kw[key] = value
             else:
                 raise Invalid(f"'{key}' is not a setting")
+        if "run_times" in kw:  # the days given times are run days
+            days = frozenset(wd for wd, _ in kw["run_times"])
+            kw["run_days"] = frozenset(kw.get("run_days", base.run_days)) | days
         s = replace(base, **kw)
         if "hip_approach" in kw and HIP_REPLACEMENT not in s.conditions:
             raise Invalid(
@@ -384,22 +433,30 @@ class Service:
             )
         if not 15 <= s.gym_minutes <= 240:
             raise Invalid(f"a gym session of {s.gym_minutes} minutes? choose 15 to 240")
-        awake = (s.sleep.hour * 60 + s.sleep.minute) - (s.wake.hour * 60 + s.wake.minute)
-        if awake < MIN_AWAKE_HOURS * 60:
+        from triplane.core.plan import in_waking_day, waking_day
+
+        wake_m, sleep_m = waking_day(s)
+        if sleep_m - wake_m < MIN_AWAKE_HOURS * 60:
             raise Invalid(
                 f"wake {s.wake:%H:%M} and sleep {s.sleep:%H:%M} leave under {MIN_AWAKE_HOURS} "
-                "hours awake; give times on the same day, e.g. --wake 06:30 --sleep 22:30"
+                "hours awake; e.g. --wake 06:30 --sleep 22:30 (or --wake 14:00 --sleep 06:00 "
+                "for nights)"
             )
-        for label, at in (("run", s.run_time), ("gym", s.gym_time)):
-            if at is not None and not s.wake <= at < s.sleep:
+        timed = [("run", s.run_time), ("run", s.second_run_time), ("gym", s.gym_time)]
+        timed += [("run", at) for _, at in s.run_times]
+        for label, at in timed:
+            if at is not None and in_waking_day(s, at) is None:
                 raise Invalid(
                     f"the {label} time {at:%H:%M} is outside your waking hours "
                     f"({s.wake:%H:%M}-{s.sleep:%H:%M})"
                 )
         if (s.work_start is None) != (s.work_end is None) or (
-            s.work_start is not None and s.work_end is not None and s.work_start >= s.work_end
+            s.work_start is not None and s.work_end is not None and s.work_start == s.work_end
         ):
-            raise Invalid("work hours look like 09:00-17:00, the start before the end")
+            raise Invalid(
+                "work hours look like 09:00-17:00 (or 21:00-05:00 for a night shift), "
+                "the start and the end different"
+            )
 
     def _save_settings(self, athlete: Athlete, s: Settings, effective: date) -> None:
         self.conn.execute(
@@ -660,7 +717,14 @@ class Service:
             ),
             away=tuple(AwayPeriod(r.start, r.end, r.reason) for r in aways),
             events=tuple(
-                Event(r.date, r.kind, parse_time(r.time) if r.time else None, r.name) for r in evs
+                Event(
+                    r.date,
+                    r.kind,
+                    parse_time(r.time) if r.time else None,
+                    r.name,
+                    r.duration_min,
+                )
+                for r in evs
             ),
         )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import lru_cache
 
+from triplane.core import dose as doses
 from triplane.core import lunge as lunge_rules
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, WEEKDAYS
 from triplane.core.assess import Profile
@@ -31,7 +32,15 @@ from triplane.core.conditions import (
     drill_allowed,
     restrictions_for,
 )
-from triplane.core.records import AwayPeriod, CheckIn, DrillLog, Event, LungeLog, Settings
+from triplane.core.records import (
+    EVENT_DEFAULT_MINUTES,
+    AwayPeriod,
+    CheckIn,
+    DrillLog,
+    Event,
+    LungeLog,
+    Settings,
+)
 from triplane.core.safety import (
     HIGH_DISCOMFORT_WINDOW_DAYS,
     TARGET_SENSATION,
@@ -46,9 +55,7 @@ from triplane.core.safety import (
 
 ANCHORED = frozenset({"before_run", "before_gym", "between_sets"})
 SNACK_GAP_MIN = 120  # free snacks at least 2 hours apart
-MAX_TRAINING_SNACKS = 3
-MIN_REST_SNACKS = 4  # always more than any training day
-MAX_REST_SNACKS = 6
+MIN_FREE_SNACKS = 4  # free snacks a day when the budget allows 2 minutes each
 MAX_DAYS_PER_DRILL = 4
 BEFORE_RUN_LEAD = 15  # minutes before the run (within the 30 the method allows)
 BEFORE_GYM_LEAD = 10
@@ -59,6 +66,24 @@ OWED_WINDOW_DAYS = 7
 # that, after the spill-over of multi-motion drills, it gets at least twice.
 WEIGHTS = {"restricted": 4.0, "borderline": 2.0, "unknown": 1.0, "ok": 1.0}
 RESTRICTION_NOTE_DAYS = 14
+# the person's real day (issue 12 §4) and race days (§1); minutes count from the midnight that
+# starts the waking day, so a night-shift day runs past 1440
+DAY_MIN = 1440
+GRID_MIN = 5  # every start on a 5-minute mark
+RUN_MINUTES = 60  # a usual run, when nothing says how long
+LONG_RUN_MINUTES = EVENT_DEFAULT_MINUTES["long_run"]
+AFTER_EVENT_MINUTES = 60  # nothing placed until an hour after a race or event ends
+RACE_SNACK_MINUTES = 3  # the one dynamic snack before a race ends 15-20 minutes before it
+RACE_SNACK_LEAD = 18
+EVENT_DEFAULT_START = time(8, 0)
+NO_D3_AFTER_WAKING = 30  # no difficulty-3 drill in the first 30 minutes awake
+FREE_GAP_FLOOR = 30  # free snacks spread as far apart as the day allows, never closer than this
+LAST_SNACK_BEFORE_SLEEP = 60
+LUNGE_AFTER_RUN = 15  # the lunge session starts at least this long after a run ends
+LONG_RACE_MINUTES = 240  # a race this long is followed by two gentle days
+RECOVERY_DAYS_LONG_RACE = 2
+PRE_RACE_HOURS = 48  # no difficulty-3 drill and no drill new to the athlete before a race
+OWED_SNACK_MAX = 5  # a catch-up snack for owed minutes, on top of the day's budget
 
 
 @dataclass(frozen=True)
@@ -70,15 +95,32 @@ class Slot:
     drill: Drill
     dose: str
     note: str = ""
+    day_offset: int = 0  # 1: the snack falls after midnight, on the next calendar date
+
+    @property
+    def prescribed(self) -> Dose:
+        """The dose this slot holds: the drill's dose fitted to the slot's minutes (the one
+        object every face shows and the timer runs)."""
+        return doses.fit(self.drill.dose, self.minutes)
 
     def as_dict(self) -> dict[str, object]:
         d = self.drill
+        p = self.prescribed
         return {
             "start": self.start.strftime("%H:%M"),
+            "day_offset": self.day_offset,
             "context": self.context,
             "minutes": self.minutes,
             "side": self.side,
             "dose": self.dose,
+            "dose_detail": {
+                "sets": p.sets,
+                "reps": p.reps,
+                "hold_seconds": p.hold_seconds,
+                "per_side": p.per_side,
+                "tempo": p.tempo,
+                "seconds": round(doses.seconds(p)),
+            },
             "note": self.note,
             "target_sensation": TARGET_SENSATION,
             "cues": list(d.cues),
@@ -97,12 +139,14 @@ class LungeSession:
     start: time
     directions: tuple[lunge_rules.DirectionPlan, ...]
     note: str = ""
+    minutes: int = 0  # the estimate counted inside the day's budget
+    day_offset: int = 0
 
 
 @dataclass(frozen=True)
 class DayPlan:
     date: date
-    day_type: str  # run | gym | run_gym | rest
+    day_type: str  # run | race | gym | run_gym | rest
     slots: tuple[Slot, ...]
     lunge_session: LungeSession | None
     safety: SafetyState
@@ -112,7 +156,9 @@ class DayPlan:
 
     @property
     def total_minutes(self) -> int:
-        return sum(s.minutes for s in self.slots)
+        """Drill minutes and the lunge session's estimate: what counts against the budget."""
+        lunge = self.lunge_session.minutes if self.lunge_session is not None else 0
+        return sum(s.minutes for s in self.slots) + lunge
 
     def as_dict(self) -> dict[str, object]:
         lunge_dict: dict[str, object] | None = None
@@ -120,6 +166,8 @@ class DayPlan:
             matrix = self.catalogue.lunge
             lunge_dict = {
                 "start": self.lunge_session.start.strftime("%H:%M"),
+                "day_offset": self.lunge_session.day_offset,
+                "minutes": self.lunge_session.minutes,
                 "note": self.lunge_session.note,
                 "directions": [d.as_dict(matrix) for d in self.lunge_session.directions],
             }
@@ -146,11 +194,24 @@ class AthleteLog:
 
 @dataclass
 class _Skeleton:
-    start: int  # minutes after midnight
+    start: int  # minutes after the midnight that starts the waking day
     context: str
     minutes: int
     standing_only: bool = False
     dynamic_only: bool = False
+    no_d3: bool = False  # within 30 minutes of waking
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A day's fixed times, in minutes from the midnight that starts its waking day."""
+
+    wake: int
+    sleep: int
+    blocked: tuple[tuple[int, int], ...]  # runs, races (+1 h), work: nothing free placed here
+    spare: tuple[int, ...] = ()  # open 5-minute marks left after the free snacks
+    lunge_start: int | None = None
+    lunge_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +221,7 @@ class _BaseDay:
     slots: tuple[Slot, ...]
     away: str | None
     paused: bool
+    frame: _Frame | None = None
 
 
 def _minutes(t: time) -> int:
@@ -179,32 +241,29 @@ def weekday(d: date) -> str:
     return WEEKDAYS[d.weekday()]
 
 
-def day_type(s: Settings, d: date) -> str:
+def day_type(s: Settings, d: date, events: Sequence[Event] = ()) -> str:
     wd = weekday(d)
-    run = s.run_time_on(wd) is not None
+    race = any(e.date == d and e.kind == "race" for e in events)
+    run = race or bool(s.run_times_on(wd)) or any(e.date == d for e in events)
     gym = wd in s.gym_days and s.gym_time is not None
+    if race and not gym:
+        return "race"
     return "run_gym" if run and gym else "run" if run else "gym" if gym else "rest"
 
 
 def scaled_dose(drill: Drill, minutes: int) -> str:
-    """The drill's dose fitted to the snack's minutes, e.g. '2 x 8 per side'."""
-    return _scaled_dose(drill.id, drill.dose, minutes)
+    """The drill's dose fitted to the snack's minutes, e.g. '2 x 8 per side; tempo'."""
+    return _scaled_dose(drill.dose, minutes)
 
 
-@lru_cache(maxsize=4096)  # keyed by id and dose: hashing a whole Drill costs more than it saves
-def _scaled_dose(drill_id: str, dose: Dose, minutes: int) -> str:
-    factor = minutes / dose.minutes if dose.minutes else 1.0
-    if factor >= 0.99:
-        sets = max(1, round(dose.sets * min(factor, 2.0)))
-        text = replace(dose, sets=sets).text()
-    elif dose.sets > 1:
-        text = replace(dose, sets=max(1, round(dose.sets * factor))).text()
-    elif dose.reps is not None:
-        text = replace(dose, reps=max(3, round(dose.reps * factor))).text()
-    else:
-        hold = dose.hold_seconds or 30
-        text = replace(dose, hold_seconds=max(10, round(hold * factor / 5) * 5)).text()
-    return f"{text}; {dose.tempo}" if dose.tempo else text
+@lru_cache(maxsize=4096)
+def _scaled_dose(dose: Dose, minutes: int) -> str:
+    return doses.text(doses.fit(dose, minutes))
+
+
+def twin(drill: Drill) -> str:
+    """A drill and its standing (or kneeling) twin share this key: at most one a day."""
+    return drill.standing_version or drill.id
 
 
 class Planner:
@@ -229,9 +288,26 @@ class Planner:
         self.seed = seed
         self._weeks: dict[date, tuple[_BaseDay, ...]] = {}
         self._lunge_days: dict[date, frozenset[date]] = {}
-        self._skeletons: dict[tuple[Settings, int, int], list[_Skeleton]] = {}
-        self._allowed: dict[tuple[Settings, bool], list[Drill]] = {}
+        self._lunge_plans: dict[
+            date, tuple[SafetyState, list[lunge_rules.DirectionPlan]]
+        ] = {}  # lunge_next per day, shared by the budget reservation and the session
+        self._skeletons: dict[
+            tuple[Settings, int, int, tuple[Event, ...], int], tuple[list[_Skeleton], _Frame]
+        ] = {}
+        self._allowed: dict[tuple[Settings, bool, frozenset[str] | None], list[Drill]] = {}
         self._races = frozenset(e.date for e in log.events if e.kind == "race")
+        self._long_races = frozenset(
+            e.date
+            for e in log.events
+            if e.kind == "race" and e.expected_minutes >= LONG_RACE_MINUTES
+        )
+        self._events_on: dict[date, tuple[Event, ...]] = {}
+        for e in sorted(log.events, key=lambda e: (e.date, e.time or time(0), e.kind, e.name)):
+            self._events_on[e.date] = (*self._events_on.get(e.date, ()), e)
+        done = sorted((g.date, g.drill) for g in log.drill_logs if not g.skipped)
+        self._first_done: dict[str, date] = {}
+        for when, drill_id in done:
+            self._first_done.setdefault(drill_id, when)
         self._pauses = pause_periods(log.check_ins, log.lunge_logs, log.drill_logs)
         self._restrictions: dict[Settings, Restrictions] = {}
         self._names = {dr.id: dr.name for dr in catalogue.drills.values()}
@@ -252,7 +328,27 @@ class Planner:
             )
         notes.extend(profile.advice)
         if self.after_race(d):
-            notes.append("The day after your race: gentle drills only, no lunge matrix. Recover.")
+            long_race = any(d - timedelta(days=i) in self._long_races for i in (1, 2))
+            notes.append(
+                "Two days after a long race: gentle drills only, no lunge matrix. Recover."
+                if long_race
+                else "The day after your race: gentle drills only, no lunge matrix. Recover."
+            )
+        events = self._events_on.get(d, ())
+        for e in events:
+            what = e.name or e.kind.replace("_", " ")
+            notes.append(
+                f"{what}: one short dynamic snack before the start, nothing from the start "
+                f"until an hour after the expected end ({_hours(e.expected_minutes)}), then "
+                "gentle recovery drills."
+            )
+        if self._pre_race(d):
+            notes.append(
+                "A race within 48 hours: no demanding (level 3) drill and nothing new; only "
+                "drills you have done before."
+                if self._first_done
+                else "A race within 48 hours and no drill logged yet: only the gentlest drills."
+            )
         repeated = repeated_discomfort_advice(self.log.drill_logs, d)
         if repeated and not safety.paused:
             safety = _with_advice(safety, repeated)
@@ -271,11 +367,20 @@ class Planner:
             )
         if safety.paused:
             return DayPlan(d, base.day_type, (), None, safety, tuple(notes), None, self.catalogue)
+        if (
+            d in self.lunge_days(d - timedelta(days=d.weekday()))
+            and self._lunge_session_start(base) is None
+        ):
+            notes.append(
+                "A lunge-matrix day, but the session does not fit: it needs more minutes than "
+                "your daily budget, or there is no open time outside runs, work and sleep "
+                "(raise --daily-minutes or widen your day to fit it)."
+            )
         slots = list(base.slots)
         slots = self._replace_uncomfortable(d, slots, settings, notes)
-        slots = self._add_owed(d, slots, settings, notes)
+        slots = self._add_owed(d, slots, settings, notes, base)
         slots = self._within_precautions(slots, settings)
-        session = self._lunge_session(d, settings)
+        session = self._lunge_session(d, settings, base)
         return DayPlan(
             d, base.day_type, tuple(slots), session, safety, tuple(notes), None, self.catalogue
         )
@@ -333,12 +438,14 @@ class Planner:
             s = self.settings_on(d)
             if (
                 self._is_away(d)
-                or self._big_day_on(d + timedelta(days=1), s)
+                or self._big_day_on(d + timedelta(days=1), self.settings_on(d + timedelta(days=1)))
                 or self._big_day_on(d, s)
                 or self.after_race(d)
             ):
                 continue
-            candidates.append((preference[day_type(s, d)], _stable(self.seed, d.isoformat()), d))
+            candidates.append(
+                (preference.get(day_type(s, d), 4), _stable(self.seed, d.isoformat()), d)
+            )
         chosen: list[date] = []
         for _, _, d in sorted(candidates):
             if len(chosen) == 3:
@@ -370,14 +477,19 @@ class Planner:
         week.follow_restriction()
         out: list[_BaseDay] = []
         for i, d in enumerate(days):
-            kind = day_type(week.settings[i], d)
+            kind = day_type(week.settings[i], d, self._events_on.get(d, ()))
             if week.skeletons[i] is None:
                 away = self._is_away(d)
                 out.append(_BaseDay(d, kind, (), away, away is None))
                 continue
             profile = week.profiles[i]
-            slots = tuple(self._slot(sk, dr, profile) for sk, dr in week.picks[i])
-            out.append(_BaseDay(d, kind, slots, None, False))
+            slots = tuple(
+                sorted(
+                    (self._slot(sk, dr, profile) for sk, dr in week.picks[i]),
+                    key=lambda sl: (sl.day_offset, sl.start),
+                )
+            )
+            out.append(_BaseDay(d, kind, slots, None, False, week.frames[i]))
         return tuple(out)
 
     def _slot(self, sk: _Skeleton, drill: Drill, profile: Profile, note: str = "") -> Slot:
@@ -391,13 +503,14 @@ class Planner:
             extra = "A test of this motion hurt: stay well inside the pain-free range."
             note = f"{note} {extra}".strip()
         return Slot(
-            _clock(sk.start),
+            _clock(sk.start % DAY_MIN),
             sk.context,
             sk.minutes,
             side,
             drill,
             scaled_dose(drill, sk.minutes),
             note,
+            sk.start // DAY_MIN,
         )
 
     # ---- the log ---------------------------------------------------------------------------
@@ -413,14 +526,14 @@ class Planner:
             return slots
         hurt = recently_hurt(self.log.drill_logs, d)
         out: list[Slot] = []
-        used = {sl.drill.id for sl in slots}
+        used = {twin(sl.drill) for sl in slots}
         profile = self.profile_on(d)
         for sl in slots:
             bad = resting.get(sl.drill.id)
             if bad is None:
                 out.append(sl)
                 continue
-            other = self._easier(d, sl.drill, s, used | hurt, sl)
+            other = self._easier(d, sl.drill, s, used, sl, avoid=hurt)
             why = f"{sl.drill.name} was uncomfortable ({bad.discomfort}/10) on {bad.date}"
             if other is None:
                 notes.append(
@@ -428,30 +541,41 @@ class Planner:
                     "fits that snack."
                 )
                 continue
-            used.add(other.id)
+            used.add(twin(other))
             easier = other.difficulty < sl.drill.difficulty
             swap = "an easier drill" if easier else "another drill"
-            sk = _Skeleton(_minutes(sl.start), sl.context, sl.minutes)
+            sk = _Skeleton(_slot_minute(sl), sl.context, sl.minutes)
             out.append(self._slot(sk, other, profile, f"{why}: swapped for {swap}."))
         return out
 
     def _easier(
-        self, d: date, drill: Drill, s: Settings, used: set[str] | frozenset[str], slot: Slot
+        self,
+        d: date,
+        drill: Drill,
+        s: Settings,
+        used: set[str],
+        slot: Slot,
+        avoid: frozenset[str] | set[str] = frozenset(),
     ) -> Drill | None:
         """The drill to put in `slot` instead of `drill`: its easier version, else an easier
-        drill for the same motion, else any drill for it, else any drill that fits."""
+        drill for the same motion, else any drill for it, else any drill that fits; never one
+        in `avoid` (drills that hurt lately)."""
         cat = self.catalogue
-        standing_only = slot.context == "before_run" or _in_work_hours(s, d, slot.start)
+        standing_only = slot.context == "before_run" or _in_work_hours(s, d, _slot_minute(slot))
+        no_d3 = self._no_d3(s, slot)
 
         allowed = {dr.id for dr in self.allowed_on(s, d)}
 
         def fits(dr: Drill) -> bool:
             return (
                 dr.id in allowed
-                and dr.id not in used
+                and dr.id not in avoid
                 and dr.id != drill.id
+                and twin(dr) not in used
                 and (dr.is_standing or not standing_only)
                 and (slot.context != "before_run" or dr.style == "dynamic")
+                and not (no_d3 and dr.difficulty >= 3)
+                and doses.fits(dr.dose, slot.minutes)
             )
 
         if drill.easier and drill.easier in cat.drills and fits(cat.drills[drill.easier]):
@@ -500,51 +624,59 @@ class Planner:
                         done[m] += g.minutes / len(motions)
         return {m: planned[m] - done[m] for m in MOTIONS if planned[m] - done[m] >= 1.0}
 
-    def _add_owed(self, d: date, slots: list[Slot], s: Settings, notes: list[str]) -> list[Slot]:
-        """Motions owed from the last 7 days take today's free snacks first, and any unused
-        budget grows those snacks (never past the budget or 5 minutes a snack)."""
+    def _add_owed(
+        self, d: date, slots: list[Slot], s: Settings, notes: list[str], base: _BaseDay
+    ) -> list[Slot]:
+        """Motions owed from the last 7 days take today's free snacks first; a motion still
+        owed after that gets one new catch-up snack at an open time (on any day type, on top
+        of the budget, at most 5 minutes)."""
         owed = self._owed(d)
         if not owed:
             return slots
-        room = s.daily_minutes - sum(sl.minutes for sl in slots)
         profile = self.profile_on(d)
         order = sorted(owed, key=lambda m: (-owed[m], MOTIONS.index(m)))
         out = list(slots)
-        used = {sl.drill.id for sl in slots}
+        used = {twin(sl.drill) for sl in slots}
         hurt = recently_hurt(self.log.drill_logs, d)
         caught: list[str] = []
+
+        def option(motion: str, minute: int, minutes: int, free_of: str | None) -> Drill | None:
+            standing_only = _in_work_hours(s, d, minute)
+            no_d3 = base.frame is not None and minute < base.frame.wake + NO_D3_AFTER_WAKING
+            options = sorted(
+                (
+                    dr
+                    for dr in self.allowed_on(s, d)
+                    if motion in dr.motions
+                    and dr.id not in hurt
+                    and (twin(dr) not in used or twin(dr) == free_of)
+                    and (dr.is_standing or not standing_only)
+                    and not (no_d3 and dr.difficulty >= 3)
+                    and doses.fits(dr.dose, minutes)
+                ),
+                key=lambda dr: (
+                    dr.motions.index(motion),
+                    len(dr.motions),
+                    _stable(self.seed, d.isoformat(), dr.id),
+                ),
+            )
+            return options[0] if options else None
+
         for i, sl in enumerate(out):
             if not order:
                 break
             if sl.context in ANCHORED:
                 continue
             motion = order[0]
-            drill = sl.drill
-            if motion not in drill.motions:
-                standing_only = _in_work_hours(s, d, sl.start)
-                options = sorted(
-                    (
-                        dr
-                        for dr in self.allowed_on(s, d)
-                        if motion in dr.motions
-                        and dr.id not in used
-                        and dr.id not in hurt
-                        and (dr.is_standing or not standing_only)
-                    ),
-                    key=lambda dr: (
-                        dr.motions.index(motion),
-                        len(dr.motions),
-                        _stable(self.seed, d.isoformat(), dr.id),
-                    ),
-                )
-                if not options:
+            drill: Drill | None = sl.drill
+            if motion not in sl.drill.motions:
+                drill = option(motion, _slot_minute(sl), sl.minutes, twin(sl.drill))
+                if drill is None:
                     continue
-                used.discard(drill.id)
-                drill = options[0]
-                used.add(drill.id)
-            extra = max(0, min(SNACK_MAX - sl.minutes, room, round(owed[motion])))
-            room -= extra
-            sk = _Skeleton(_minutes(sl.start), sl.context, sl.minutes + extra)
+                used.discard(twin(sl.drill))
+                used.add(twin(drill))
+            assert drill is not None
+            sk = _Skeleton(_slot_minute(sl), sl.context, sl.minutes)
             out[i] = self._slot(
                 sk,
                 drill,
@@ -553,6 +685,33 @@ class Planner:
             )
             caught.append(MOTION_LABEL[motion])
             order.pop(0)
+        if order and base.frame is not None:
+            minutes = max(1, min(OWED_SNACK_MAX, round(owed[order[0]])))
+            taken = [_slot_minute(sl) for sl in out]
+            if self._lunge_session_start(base) is not None:
+                taken.append(self._lunge_session_start(base) or 0)
+            spare = [
+                m for m in base.frame.spare if all(abs(m - t) >= FREE_GAP_FLOOR for t in taken)
+            ]
+            if spare:
+                minute = max(
+                    spare, key=lambda m: (min((abs(m - t) for t in taken), default=DAY_MIN), -m)
+                )
+                motion = order[0]
+                drill = option(motion, minute, minutes, None)
+                if drill is not None:
+                    sk = _Skeleton(minute, "catch_up", minutes)
+                    out.append(
+                        self._slot(
+                            sk,
+                            drill,
+                            profile,
+                            f"A catch-up snack for {MOTION_LABEL[motion]}, owed from the "
+                            "last 7 days.",
+                        )
+                    )
+                    out.sort(key=lambda sl: (sl.day_offset, sl.start))
+                    caught.append(MOTION_LABEL[motion])
         if caught:
             notes.append("Owed from the last 7 days: " + ", ".join(caught) + ".")
         return out
@@ -577,30 +736,24 @@ class Planner:
             for direction in allowed
         ]
 
-    def _lunge_session(self, d: date, s: Settings) -> LungeSession | None:
-        monday = d - timedelta(days=d.weekday())
-        if d not in self.lunge_days(monday):
+    def _lunge_session(self, d: date, s: Settings, base: _BaseDay) -> LungeSession | None:
+        start = self._lunge_session_start(base)
+        if start is None or base.frame is None:
             return None
-        state, plans = self.lunge_next(d)
+        state, plans = self._lunge_next_once(d)
         if state.paused or not plans:
             return None
-        wd = weekday(d)
-        run_t = s.run_time_on(wd)
-        if wd in s.gym_days and s.gym_time is not None:
-            start = _minutes(s.gym_time) + 5
-            note = "At the start of your gym session, after the warm-up snack."
-        elif run_t is not None:
-            start = max(_minutes(run_t) - 25, _minutes(s.wake) + 15)
-            note = "As a warm-up, before the run (under 5 minutes)."
-        else:
-            start = min(
-                max(_minutes(s.wake) + 10 * 60 + 30, _minutes(s.wake) + 60), _minutes(s.sleep) - 90
-            )
-            note = "Any time today that suits you; warm up with a drill first."
+        note = base.frame.lunge_note
         why = dict(self.restrictions(s).ruled_out).get("hip_flexion_past_90")
         if why is not None:
             note += f" Short lunges only: keep the front hip under 90 degrees ({why})."
-        return LungeSession(_clock(start), tuple(plans), note)
+        return LungeSession(
+            _clock(start % DAY_MIN),
+            tuple(plans),
+            note,
+            lunge_minutes(plans),
+            start // DAY_MIN,
+        )
 
     def _within_precautions(self, slots: list[Slot], s: Settings) -> list[Slot]:
         """A flexion drill left in for someone whose hip must stay under 90 degrees says so."""
@@ -613,28 +766,76 @@ class Planner:
             for sl in slots
         ]
 
+    @staticmethod
+    def _lunge_session_start(base: _BaseDay) -> int | None:
+        return base.frame.lunge_start if base.frame is not None else None
+
+    def lunge_reserve(self, d: date) -> int:
+        """Minutes the day's lunge session takes out of the budget (0: no session)."""
+        monday = d - timedelta(days=d.weekday())
+        if d not in self.lunge_days(monday):
+            return 0
+        state, plans = self._lunge_next_once(d)
+        minutes = 0 if state.paused else lunge_minutes(plans)
+        # the session counts inside the budget: a budget too short for it and a 3-minute
+        # snack has no session
+        return minutes if minutes + 3 <= self.settings_on(d).daily_minutes else 0
+
+    def _lunge_next_once(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
+        if d not in self._lunge_plans:
+            self._lunge_plans[d] = self.lunge_next(d)
+        return self._lunge_plans[d]
+
     def allowed_on(self, s: Settings, d: date) -> list[Drill]:
         """The drills a day allows: what the settings' conditions and kneeling leave in
-        (conditions.drill_allowed), and only gentle ones (difficulty 1) the day after a race.
-        Every choice of a drill goes through here."""
-        key = (s, self.after_race(d))
+        (conditions.drill_allowed); only gentle ones
+        (difficulty 1) on a race or event day and after a race; in the 48 hours before a race
+        no difficulty-3 drill and none the athlete has not done before. Every choice of a
+        drill goes through here."""
+        gentle = self.after_race(d) or d in self._events_on
+        known: frozenset[str] | None = None
+        if self._pre_race(d):
+            known = frozenset(k for k, first in self._first_done.items() if first < d)
+        key = (s, gentle, known)
         if key not in self._allowed:
             r = self.restrictions(s)
             drills = [dr for dr in self.catalogue.drills.values() if drill_allowed(dr, r)]
-            self._allowed[key] = [dr for dr in drills if dr.difficulty == 1] if key[1] else drills
+            if gentle:
+                drills = [dr for dr in drills if dr.difficulty == 1]
+            if known is not None:
+                drills = [dr for dr in drills if dr.difficulty < 3]
+                familiar = [dr for dr in drills if dr.id in known]
+                # nothing logged yet: the gentlest drills rather than nothing at all
+                drills = familiar if known else [dr for dr in drills if dr.difficulty == 1]
+            self._allowed[key] = drills
         return self._allowed[key]
 
-    def skeleton(self, s: Settings, d: date, pool: int) -> list[_Skeleton]:
-        """Slot times and sizes depend on the settings, the weekday and the pool size only:
-        worked out once per combination (skeletons are never changed after this)."""
-        key = (s, d.weekday(), pool)
+    def skeleton(
+        self, s: Settings, d: date, pool: int, lunge: int = 0
+    ) -> tuple[list[_Skeleton], _Frame]:
+        """Slot times and sizes depend on the settings, the weekday, the pool size, the day's
+        events and the lunge session's minutes only: worked out once per combination
+        (skeletons are never changed after this)."""
+        events = self._events_on.get(d, ())
+        key = (s, d.weekday(), pool, events, lunge)
         if key not in self._skeletons:
-            self._skeletons[key] = _skeleton(s, d, pool)
+            self._skeletons[key] = _skeleton(s, d, pool, events, lunge)
         return self._skeletons[key]
 
     def after_race(self, d: date) -> bool:
-        """The day after a race: rest, gentle drills only, no lunge session."""
-        return d - timedelta(days=1) in self._races
+        """The day after a race, and the two days after a long one (4 hours or more): gentle
+        drills only, no lunge session."""
+        return d - timedelta(days=1) in self._races or any(
+            d - timedelta(days=i) in self._long_races
+            for i in range(1, RECOVERY_DAYS_LONG_RACE + 1)
+        )
+
+    def _pre_race(self, d: date) -> bool:
+        """A race in the next 48 hours (the race day itself included, up to its start)."""
+        return any(d + timedelta(days=i) in self._races for i in range(PRE_RACE_HOURS // 24 + 1))
+
+    def _no_d3(self, s: Settings, slot: Slot) -> bool:
+        return _slot_minute(slot) < _minutes(s.wake) + NO_D3_AFTER_WAKING
 
     def _big_day_on(self, d: date, s: Settings) -> bool:
         if any(e.date == d for e in self.log.events):
@@ -649,7 +850,7 @@ class Planner:
         )
 
 
-_Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool]
+_Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool, str, bool, float]
 
 
 class _Week:
@@ -665,11 +866,14 @@ class _Week:
         self.days = days
         # the day after a race is a rest day of gentle drills, whatever the usual week says
         self.settings = [
-            _rest_day(planner.settings_on(d)) if planner.after_race(d) else planner.settings_on(d)
+            _rest_day(planner.settings_on(d))
+            if planner.after_race(d) and d not in planner._events_on
+            else planner.settings_on(d)
             for d in days
         ]
         self.profiles = [planner.profile_on(d) for d in days]
         self.skeletons: list[list[_Skeleton] | None] = []
+        self.frames: list[_Frame | None] = []
         self.allowed: list[list[Drill]] = []
         for d, s in zip(days, self.settings, strict=True):
             allowed = planner.allowed_on(s, d)
@@ -678,7 +882,13 @@ class _Week:
                 or planner.programme_state(d).paused
             )
             self.allowed.append(allowed)
-            self.skeletons.append(None if off else planner.skeleton(s, d, len(allowed)))
+            if off:
+                self.skeletons.append(None)
+                self.frames.append(None)
+                continue
+            skeleton, frame = planner.skeleton(s, d, len(allowed), planner.lunge_reserve(d))
+            self.skeletons.append(skeleton)
+            self.frames.append(frame)
         self.picks: list[list[tuple[_Skeleton, Drill]]] = [[] for _ in days]
         self.days_used: dict[str, int] = {}
         self.minutes = dict.fromkeys(MOTIONS, 0.0)
@@ -695,12 +905,16 @@ class _Week:
             self.minutes[m] += share
 
     def fits(self, i: int, sk: _Skeleton, dr: Drill, replacing: Drill | None = None) -> bool:
-        today = {p.id for _, p in self.picks[i]}
+        today = {twin(p) for _, p in self.picks[i]}
         if replacing is not None:
-            today.discard(replacing.id)
-        if dr.id in today or self.days_used.get(dr.id, 0) >= MAX_DAYS_PER_DRILL:
+            today.discard(twin(replacing))
+        if twin(dr) in today or self.days_used.get(dr.id, 0) >= MAX_DAYS_PER_DRILL:
             return False
         if sk.standing_only and not dr.is_standing:
+            return False
+        if sk.no_d3 and dr.difficulty >= 3:
+            return False
+        if not doses.fits(dr.dose, sk.minutes):
             return False
         return not (sk.dynamic_only and dr.style != "dynamic")
 
@@ -739,11 +953,12 @@ class _Week:
                 standing = [r for r in every if r[5]]
                 rows_cache[key] = (every, standing, [r for r in standing if r[6]])
             every_row, standing_rows, standing_dynamic_rows = rows_cache[key]
-            used_today: set[str] = set()
+            used_today: set[str] = set()  # twin keys
+            picked_today: set[str] = set()
             # what doesn't change within the day: preference, variety, yesterday (a drill picked
             # today is out for the rest of the day, so its count can't change under us)
             static: dict[str, float | None] = {}
-            for _dr, did, _motions, _inv, pref, _st, _dyn in every_row:
+            for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in every_row:
                 used_days = days_used.get(did, 0)
                 if used_days >= MAX_DAYS_PER_DRILL:
                     static[did] = None
@@ -752,9 +967,15 @@ class _Week:
                 bonus = 0.15 if used_days == 0 else -0.15 * used_days
                 static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
             day_key = d.toordinal() * 1440
-            for sk in skeleton:
+            # anchored snacks choose first: the few drills that suit them (a gentle standing
+            # warm-up before a race) are not spent on a free snack earlier that day
+            for sk in sorted(
+                skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED)
+            ):
                 slot_key = (day_key + sk.start) * 2654435761
                 sk_minutes = sk.minutes
+                sk_seconds = sk_minutes * 60
+                no_d3 = sk.no_d3
                 inv_minutes = 1.0 / sk_minutes
                 if sk.standing_only:
                     rows = standing_dynamic_rows if sk.dynamic_only else standing_rows
@@ -767,9 +988,9 @@ class _Week:
                 best: Drill | None = None
                 best_score = -1e9
                 parts: dict[tuple[str, ...], float] = {}  # drills with the same motions
-                for dr, did, motions, inv_len, _pref, _standing, dynamic in rows:
+                for dr, did, motions, inv_len, _pref, _standing, dynamic, tw, d3, sec in rows:
                     fixed = static[did]
-                    if fixed is None or did in used_today:
+                    if fixed is None or tw in used_today or sec > sk_seconds or (no_d3 and d3):
                         continue
                     part = parts.get(motions)
                     if part is None:
@@ -792,14 +1013,25 @@ class _Week:
                     if score > best_score:
                         best, best_score = dr, score
                 if best is None:
-                    continue  # nothing fits this slot's constraints: leave it out
-                used_today.add(best.id)
+                    # every fitting drill is already on 4 days: the budget wins over variety
+                    # (a small pool: conditions, no kneeling), the least used drill takes it
+                    spare = [
+                        r
+                        for r in rows
+                        if r[7] not in used_today and r[9] <= sk_seconds and not (no_d3 and r[8])
+                    ]
+                    if not spare:
+                        continue  # nothing fits this slot's constraints: leave it out
+                    best = min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
+                used_today.add(twin(best))
+                picked_today.add(best.id)
                 self._add(best, sk_minutes, +1)
                 self.picks[i].append((sk, best))
-            yesterday = used_today
+            yesterday = picked_today
 
     def _rows(self, i: int, weights: dict[str, float], wmax: float) -> list[_Row]:
-        """(drill, id, motions, 1/len, preference, standing, dynamic) for the greedy loop."""
+        """(drill, id, motions, 1/len, preference, standing, dynamic, twin, level 3, smallest
+        dose in seconds) for the greedy loop."""
         return [
             (
                 dr,
@@ -809,6 +1041,9 @@ class _Week:
                 sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
                 dr.position == "standing",
                 dr.style == "dynamic",
+                twin(dr),
+                dr.difficulty >= 3,
+                doses.seconds(doses.fit(dr.dose, 0)),
             )
             for dr in self.allowed[i]
         ]
@@ -968,78 +1203,260 @@ def _weights(profile: Profile) -> dict[str, float]:
     return out
 
 
-def _in_work_hours(s: Settings, d: date, t: time) -> bool:
-    if s.work_start is None or s.work_end is None or weekday(d) not in s.work_days:
-        return False
-    return s.work_start <= t < s.work_end
+def _slot_minute(sl: Slot) -> int:
+    return _minutes(sl.start) + DAY_MIN * sl.day_offset
 
 
-def _skeleton(s: Settings, d: date, pool: int = 99) -> list[_Skeleton]:
-    """Slot times, contexts and minutes for one day, before drills are chosen."""
-    wd = weekday(d)
+def _hours(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d}" if m else f"{h} h"
+
+
+def lunge_minutes(plans: Sequence[lunge_rules.DirectionPlan]) -> int:
+    """The lunge session's estimate in whole minutes (counted inside the daily budget)."""
+    reps = [p.prescription.reps for p in plans if p.prescription.reps]
+    return max(1, -(-round(doses.lunge_seconds(reps)) // 60)) if reps else 0
+
+
+def waking_day(s: Settings) -> tuple[int, int]:
+    """Wake and sleep in minutes from the midnight that starts the waking day (sleep may be
+    past 1440: a waking day that crosses midnight)."""
     wake, sleep = _minutes(s.wake), _minutes(s.sleep)
-    first, last = wake + 10, sleep - 60
-    run_t = s.run_time_on(wd)
-    gym_t = s.gym_time if wd in s.gym_days else None
+    return wake, sleep + DAY_MIN if sleep <= wake else sleep
+
+
+def in_waking_day(s: Settings, t: time) -> int | None:
+    """A clock time as minutes of the waking day (after midnight: past 1440), or None when it
+    falls while asleep."""
+    wake, sleep = waking_day(s)
+    m = _minutes(t)
+    if m < wake:
+        m += DAY_MIN
+    return m if m < sleep else None
+
+
+def event_start(s: Settings, d: date, e: Event) -> int:
+    """When a race or event starts, in minutes of the waking day: its time; without one, the
+    day's usual run time, else 08:00, else an hour after waking. A start outside the waking
+    day means an early start: the person is up for it (the day begins before it)."""
+    wd = weekday(d)
+    if e.time is None:
+        for t in (*s.run_times_on(wd), EVENT_DEFAULT_START):
+            at = in_waking_day(s, t)
+            if at is not None:
+                return at
+        return waking_day(s)[0] + 60
+    at = in_waking_day(s, e.time)
+    return at if at is not None else _minutes(e.time)
+
+
+def work_blocks(s: Settings, d: date) -> list[tuple[int, int]]:
+    """Work shifts touching the waking day of `d`: a shift belongs to the date it starts on
+    and may cross midnight (21:00-05:00)."""
+    if s.work_start is None or s.work_end is None:
+        return []
+    ws, we = _minutes(s.work_start), _minutes(s.work_end)
+    if we <= ws:
+        we += DAY_MIN
+    out = []
+    for offset in (-1, 0, 1):
+        if weekday(d + timedelta(days=offset)) in s.work_days:
+            out.append((ws + offset * DAY_MIN, we + offset * DAY_MIN))
+    return out
+
+
+def _in_work_hours(s: Settings, d: date, t: time | int) -> bool:
+    m = t if isinstance(t, int) else _minutes(t)
+    return any(a <= m < b for a, b in work_blocks(s, d))
+
+
+def _overlaps(a: int, b: int, blocks: Sequence[tuple[int, int]]) -> bool:
+    return any(a < y and x < b for x, y in blocks)
+
+
+def _floor5(m: int) -> int:
+    return m - m % GRID_MIN
+
+
+def _ceil5(m: int) -> int:
+    return -(-m // GRID_MIN) * GRID_MIN
+
+
+def _skeleton(
+    s: Settings, d: date, pool: int = 99, events: Sequence[Event] = (), lunge: int = 0
+) -> tuple[list[_Skeleton], _Frame]:
+    """Slot times, contexts and minutes for one waking day, before drills are chosen.
+
+    Anchored snacks first (before each run or event, before the gym, between sets), then the
+    lunge session (after a run, or ending before it; at the gym; or a free time), then free
+    snacks outside runs, events, work and sleep fill the rest of the budget, spread as far
+    apart as the day allows (2 hours or more when it can). Every start on a 5-minute mark.
+    """
+    wd = weekday(d)
+    wake, sleep = waking_day(s)
+    runs: list[tuple[int, int, bool]] = []  # (start, end of the blocked window, an event)
+    if events:
+        for e in events:
+            m = event_start(s, d, e)
+            wake = min(wake, max(0, _floor5(m - RACE_SNACK_LEAD - 12)))  # up early for it
+            runs.append((m, m + e.expected_minutes + AFTER_EVENT_MINUTES, True))
+    else:
+        for n, t in enumerate(s.run_times_on(wd)):
+            r = in_waking_day(s, t)
+            if r is None:
+                continue
+            long_run = s.long_run_day == wd and n == 0
+            runs.append((r, r + (LONG_RUN_MINUTES if long_run else RUN_MINUTES), False))
+    runs.sort()
+    run_blocks = [(a, b) for a, b, _ in runs]
+    work = work_blocks(s, d)
+    gym_t = in_waking_day(s, s.gym_time) if s.gym_time and wd in s.gym_days else None
+    gym_block = [(gym_t, gym_t + s.gym_minutes)] if gym_t is not None else []
+
     slots: list[_Skeleton] = []
-    if run_t is not None:
-        start = max(_minutes(run_t) - BEFORE_RUN_LEAD, wake)
-        if start < _minutes(run_t):
-            slots.append(_Skeleton(start, "before_run", 3, standing_only=True, dynamic_only=True))
+    for start, _end, event in runs:
+        if event:
+            at = _floor5(start - RACE_SNACK_LEAD)
+            size = RACE_SNACK_MINUTES
+        else:
+            at = _floor5(start - BEFORE_RUN_LEAD)
+            size = 3
+        if at >= wake and not _overlaps(at, at + size, run_blocks):
+            slots.append(_Skeleton(at, "before_run", size, standing_only=True, dynamic_only=True))
     if gym_t is not None:
-        g = _minutes(gym_t)
-        if not any(abs(sk.start - g) < 30 for sk in slots):
-            slots.append(_Skeleton(max(g - BEFORE_GYM_LEAD, wake), "before_gym", 3))
+        g = gym_t
+        at = _floor5(g - BEFORE_GYM_LEAD)
+        if not any(abs(sk.start - g) < 30 for sk in slots) and not _overlaps(
+            at, at + 3, run_blocks
+        ):
+            slots.append(_Skeleton(max(at, _ceil5(wake)), "before_gym", 3))
         between = [g + 20] + ([g + 40] if s.gym_minutes >= 50 else [])
         for b in between:
-            if b < g + s.gym_minutes and b < sleep:
-                slots.append(_Skeleton(b, "between_sets", BETWEEN_SETS_MAX))
-        slots = slots[:MAX_TRAINING_SNACKS]
-    if slots:
-        for start, context in (
-            (first, "on_waking"),
-            (12 * 60 + 30, "midday"),
-            (sleep - 90, "evening"),
-        ):
-            if len(slots) >= MAX_TRAINING_SNACKS:
-                break
-            if first <= start <= last and all(
-                abs(start - sk.start) >= SNACK_GAP_MIN for sk in slots
+            b = _floor5(b)
+            if (
+                b + BETWEEN_SETS_MAX <= g + s.gym_minutes
+                and b < sleep
+                and not _overlaps(b, b + BETWEEN_SETS_MAX, run_blocks)
             ):
-                slots.append(_Skeleton(start, context, 0))
-    else:
-        n = max(MIN_REST_SNACKS, min(MAX_REST_SNACKS, s.daily_minutes // 3))
-        # a small pool of allowed drills (no kneeling, conditions) can't fill many snacks a day
-        # for a week without a drill on more than 4 days: fewer, longer snacks instead
-        n = min(n, max(MIN_REST_SNACKS, MAX_DAYS_PER_DRILL * pool // 7 - 1))
-        span = max(last - first, 0)
-        n = max(1, min(n, span // SNACK_GAP_MIN + 1))
-        step = span // (n - 1) if n > 1 else 0
-        for i in range(n):
-            start = first + i * step
-            context = "on_waking" if i == 0 else "evening" if i == n - 1 else "rest_day"
-            slots.append(_Skeleton(start, context, 0))
+                slots.append(_Skeleton(b, "between_sets", BETWEEN_SETS_MAX))
+    budget = s.daily_minutes
+    if len(slots) + lunge + 3 > budget:
+        lunge = 0  # the anchored snacks come first; no room for the session today
+    # anchored snacks shrink (to a minute each, then the last ones go) to leave the lunge room
+    while slots and sum(sk.minutes for sk in slots) + lunge > budget:
+        biggest = max(slots, key=lambda sk: sk.minutes)
+        if biggest.minutes > 1:
+            biggest.minutes -= 1
+        else:
+            slots.pop()
+
+    def busy(at: int, size: int, margin: int = 0, at_gym: bool = False) -> bool:
+        """Snacks and the lunge session never overlap a run, an event, work (unless at the
+        gym) or sleep."""
+        return (
+            at < wake
+            or at + size > sleep
+            or _overlaps(at, at + size, run_blocks)
+            or (not at_gym and _overlaps(at, at + size + margin, work))  # done before a shift
+            or any(at < sk.start + sk.minutes + margin and sk.start < at + size + margin
+                   for sk in slots)
+        )  # fmt: skip
+
+    lunge_start: int | None = None
+    lunge_note = ""
+    if lunge:
+        lunge_start, lunge_note = _place_lunge(s, wake, sleep, runs, gym_t, lunge, busy)
+    lunge_block = [(lunge_start, lunge_start + lunge)] if lunge_start is not None else []
+    used = sum(sk.minutes for sk in slots) + (lunge if lunge_start is not None else 0)
+    left = max(0, budget - used)
+
+    first, last = _ceil5(wake + 10), sleep - LAST_SNACK_BEFORE_SLEEP
+    open_marks = [
+        m
+        for m in range(first, last + 1, GRID_MIN)
+        if not busy(m, SNACK_MAX, margin=5)
+        and not _overlaps(m, m + SNACK_MAX, gym_block)
+        and not _overlaps(m - 5, m + SNACK_MAX + 5, lunge_block)
+    ]
+    taken = [sk.start for sk in slots] + ([lunge_start] if lunge_start is not None else [])
+    # enough snacks for the budget at 5 minutes each, and at least four short ones (2+ minutes)
+    # when the budget allows: frequent short practice, and variety over the week
+    wanted = max(-(-left // SNACK_MAX), min(MIN_FREE_SNACKS, left // 2))
+    placed: list[int] = []
+    candidates = list(open_marks)
+    while len(placed) < wanted and candidates:
+        others = taken + placed
+        if not others:
+            best = candidates[0]  # the first free mark after waking
+        else:
+            best = max(candidates, key=lambda m: (min(abs(m - o) for o in others), -m))
+            if min(abs(best - o) for o in others) < FREE_GAP_FLOOR:
+                break
+        placed.append(best)
+        candidates = [m for m in candidates if abs(m - best) >= FREE_GAP_FLOOR]
+    placed.sort()
+    rest_day = not runs and gym_t is None
+    for i, m in enumerate(placed):
+        share = min(SNACK_MAX, left // (len(placed) - i))
+        left -= share
+        if m < wake + NO_D3_AFTER_WAKING:
+            context = "on_waking"
+        elif m >= sleep - 180:
+            context = "evening"
+        elif rest_day:
+            context = "rest_day"
+        else:
+            context = "midday" if 11 * 60 <= m % DAY_MIN < 15 * 60 else "free"
+        slots.append(_Skeleton(m, context, share))
     slots.sort(key=lambda sk: sk.start)
-    _size(slots, s.daily_minutes)
     for sk in slots:
-        if sk.context not in ANCHORED and _in_work_hours(s, d, _clock(sk.start)):
+        if sk.context not in ANCHORED and _in_work_hours(s, d, sk.start):
             sk.standing_only = True
-    return [sk for sk in slots if sk.minutes >= 1]
+        if sk.start < wake + NO_D3_AFTER_WAKING:
+            sk.no_d3 = True
+    spare = tuple(m for m in candidates if m not in placed)
+    frame = _Frame(
+        wake,
+        sleep,
+        tuple(run_blocks) + tuple(work),
+        spare,
+        lunge_start,
+        lunge_note,
+    )
+    del pool  # the pool no longer sizes the day: the budget does
+    return [sk for sk in slots if sk.minutes >= 1], frame
 
 
-def _size(slots: list[_Skeleton], budget: int) -> None:
-    """Fit snack minutes to the daily budget: anchored snacks first, free ones share the rest."""
-    anchored = [sk for sk in slots if sk.context in ANCHORED]
-    free = [sk for sk in slots if sk.context not in ANCHORED]
-    # keep at least a minute for every free snack
-    room_for_anchored = max(budget - len(free), len(anchored))
-    while sum(sk.minutes for sk in anchored) > room_for_anchored:
-        biggest = max(anchored, key=lambda sk: sk.minutes)
-        if biggest.minutes <= 1:
-            break
-        biggest.minutes -= 1
-    left = budget - sum(sk.minutes for sk in anchored)
-    for i, sk in enumerate(free):
-        share = left // (len(free) - i)
-        sk.minutes = max(0, min(SNACK_MAX, share))
-        left -= sk.minutes
+def _place_lunge(
+    s: Settings,
+    wake: int,
+    sleep: int,
+    runs: Sequence[tuple[int, int, bool]],
+    gym_t: int | None,
+    minutes: int,
+    busy: Callable[[int, int, int, bool], bool],
+) -> tuple[int | None, str]:
+    """When the lunge session goes: at the gym after the warm-up snack; on a run day after
+    the run (or ending before it starts); else mid-day. Never over a run, work or sleep."""
+    if gym_t is not None:
+        for at in range(_ceil5(gym_t + 5), gym_t + s.gym_minutes - minutes + 1, GRID_MIN):
+            if not busy(at, minutes, 0, True):
+                return at, "At the gym, after the warm-up snack."
+    if runs:
+        for _start, end, _ in runs:
+            if end - _start > RUN_MINUTES:
+                continue  # not after a long run or event
+            for at in range(_ceil5(end + LUNGE_AFTER_RUN), end + 4 * 60, GRID_MIN):
+                if not busy(at, minutes, 5, False):
+                    return at, "After your run, once you have your breath back."
+        first = runs[0][0]
+        for at in range(_floor5(first - BEFORE_RUN_LEAD - 10 - minutes), wake - 1, -GRID_MIN):
+            if not busy(at, minutes, 5, False):
+                return at, "Before your run, done at least 20 minutes before it starts."
+        return None, ""
+    middle = _floor5((wake + sleep) // 2)
+    for delta in range(0, (sleep - wake) // 2, GRID_MIN):
+        for at in (middle - delta, middle + delta):
+            if wake + 60 <= at and not busy(at, minutes, 5, False):
+                return at, "Any time around now suits; warm up with a drill first."
+    return None, ""

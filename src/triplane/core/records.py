@@ -100,6 +100,17 @@ class Event:
     kind: str  # race | long_run
     time: time | None = None
     name: str = ""
+    duration_minutes: int | None = None  # expected length; None: the kind's default
+
+    @property
+    def expected_minutes(self) -> int:
+        if self.duration_minutes is not None:
+            return self.duration_minutes
+        return EVENT_DEFAULT_MINUTES.get(self.kind, EVENT_DEFAULT_MINUTES["race"])
+
+
+# an event's expected length when none is given (issue 12 §1): a race 4 h, a long run 2.5 h
+EVENT_DEFAULT_MINUTES = {"race": 240, "long_run": 150}
 
 
 @dataclass(frozen=True)
@@ -122,15 +133,30 @@ class Settings:
     norm_set: str | None = None  # None: the catalogue's default
     ladder_order: tuple[str, ...] | None = None  # None: the catalogue's default
     long_run_day: str | None = None
-    # run times per weekday that override run_time (learned from activities)
+    # run times per weekday that override run_time (declared with --run-times, or learned from
+    # activities); a weekday listed twice has two runs
     run_times: tuple[tuple[str, time], ...] = field(default=())
     # a hip replacement's surgical approach (posterior | anterior | unknown); None: unknown
     hip_approach: str | None = None
     birth_year: int | None = None  # optional: picks age-specific norms where there are any
     sex: str | None = None  # optional: female | male; picks sex-specific norms
+    second_run_time: time | None = None  # a second run on every run day (--run-time A,B)
 
     def run_time_on(self, weekday: str) -> time | None:
-        for day, t in self.run_times:
-            if day == weekday:
-                return t
-        return self.run_time if weekday in self.run_days else None
+        times = self.run_times_on(weekday)
+        return times[0] if times else None
+
+    def run_times_on(self, weekday: str) -> tuple[time, ...]:
+        """The day's runs in the order of the waking day (one or two)."""
+        listed = tuple(t for day, t in self.run_times if day == weekday)
+        if listed:
+            return listed
+        if weekday not in self.run_days or self.run_time is None:
+            return ()
+        if self.second_run_time is None:
+            return (self.run_time,)
+        return (self.run_time, self.second_run_time)
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.sleep <= self.wake

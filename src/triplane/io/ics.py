@@ -42,6 +42,8 @@ CONTEXT_LABEL = {
     "midday": "midday",
     "evening": "evening",
     "rest_day": "rest day",
+    "free": "a free moment",
+    "catch_up": "catch-up (owed minutes)",
 }
 
 
@@ -159,7 +161,8 @@ def calendar_ics(
         for slot in day.get("slots") or []:
             ctx = str(slot.get("context", "snack"))
             ranks[ctx] = ranks.get(ctx, 0) + 1
-            start = _clock(d, str(slot["start"]), zone)
+            late = timedelta(days=int(slot.get("day_offset") or 0))  # after midnight
+            start = _clock(d + late, str(slot["start"]), zone)
             minutes = max(int(slot.get("minutes") or 1), 1)
             drill = slot.get("drill") or {}
             summary = f"Hip snack: {drill.get('name', 'movement')} ({minutes} min)"
@@ -183,8 +186,12 @@ def calendar_ics(
         session = day.get("lunge_session")
         if session:
             directions = session.get("directions") or []
-            start = _clock(d, str(session["start"]), zone)
-            minutes = max(LUNGE_MIN_MINUTES, LUNGE_MIN_PER_DIRECTION * len(directions))
+            start = _clock(
+                d + timedelta(days=int(session.get("day_offset") or 0)), str(session["start"]), zone
+            )
+            minutes = int(session.get("minutes") or 0) or max(
+                LUNGE_MIN_MINUTES, LUNGE_MIN_PER_DIRECTION * len(directions)
+            )
             n = len(directions)
             summary = f"Lunge matrix: {n} direction{'s' if n != 1 else ''}"
             desc = _lunge_description(session)

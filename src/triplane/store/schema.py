@@ -139,6 +139,7 @@ events = Table(
     Column("kind", String(16), nullable=False),
     Column("name", String(200), nullable=False, default=""),
     Column("created_at", DateTime, nullable=False),
+    Column("duration_min", Integer, nullable=True),  # None: the kind's default (race 4 h)
 )
 
 activities = Table(

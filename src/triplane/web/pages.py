@@ -394,13 +394,21 @@ def drill(
         day = parse_date(date)
         if minutes is not None and not (math.isfinite(minutes) and 0 < minutes <= 120):
             raise Invalid(f"minutes is a number from 0 to 120, not {minutes:g}")
+    from triplane.core import dose as doses
+
+    # the snack's own dose (the Today card links here with its minutes): the same fitted dose
+    # the plan shows, and the timer runs exactly its phases
+    prescribed = doses.fit(d.dose, minutes) if minutes is not None else d.dose
     timer = {
         "drill": d.id,
-        "sets": d.dose.sets,
-        "reps": d.dose.reps,
-        "hold": d.dose.hold_seconds,
-        "perSide": d.dose.per_side,
-        "tempo": d.dose.tempo,
+        "sets": prescribed.sets,
+        "reps": prescribed.reps,
+        "hold": prescribed.hold_seconds,
+        "perSide": prescribed.per_side,
+        "tempo": prescribed.tempo,
+        # both sides, as the card's "per side" dose says (the tighter side is named, not alone)
+        "phases": [p.as_dict() for p in doses.phases(prescribed)],
+        "seconds": round(doses.seconds(prescribed)),
         "minutes": minutes if minutes is not None else d.dose.minutes,
         "date": day.isoformat() if day else None,
         "athlete": user.athlete_id,
@@ -411,6 +419,7 @@ def drill(
         "drill.html",
         user,
         d=d,
+        dose_text=doses.text(prescribed),
         standing=standing,
         not_for_you=not_for_you,
         side=side,

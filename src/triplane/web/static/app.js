@@ -147,42 +147,15 @@
     document.dispatchEvent(new CustomEvent("triplane:beep"));
   }
 
-  function tempoSeconds(tempo) {
-    var total = 0, m, re = /(\d+(?:\.\d+)?)\s*s\b/g;
-    while ((m = re.exec(tempo || ""))) total += parseFloat(m[1]);
-    return total > 0 ? total : 3;
-  }
-
-  function phases(cfg, side) {
-    var out = [{ label: "Get ready", secs: 5, detail: "Get into position" }];
-    var sides = cfg.perSide ? (side ? [side] : ["left", "right"]) : [null];
-    for (var s = 1; s <= cfg.sets; s++) {
-      sides.forEach(function (sd, si) {
-        var where = (sd ? sd + " side · " : "") + "set " + s + " of " + cfg.sets;
-        if (cfg.reps) {
-          for (var r = 1; r <= cfg.reps; r++) {
-            if (cfg.hold) {
-              out.push({ label: "Rep " + r + " of " + cfg.reps + ": hold", secs: cfg.hold, detail: where });
-              out.push({ label: "Relax", secs: 2, detail: where, quiet: true });
-            } else {
-              out.push({ label: "Rep " + r + " of " + cfg.reps, secs: tempoSeconds(cfg.tempo), detail: where });
-            }
-          }
-        } else {
-          out.push({ label: "Hold", secs: cfg.hold || 30, detail: where });
-        }
-        if (sides.length > 1 && si === 0) out.push({ label: "Switch sides", secs: 4, detail: "" });
-      });
-      if (s < cfg.sets) out.push({ label: "Rest", secs: 10, detail: "Breathe; next set coming" });
-    }
-    return out;
+  function phases(cfg) {
+    // the server sends the dose's phases (core/dose.py): the timer runs exactly that dose
+    return cfg.phases || [];
   }
 
   function setupTimer(el) {
     var cfg = JSON.parse(el.dataset.timer);
     var params = new URLSearchParams(location.search);
     var speed = Math.min(Math.max(parseFloat(params.get("speed") || "1") || 1, 1), 200);
-    var side = params.get("side");
     var phaseEl = document.getElementById("timer-phase");
     var countEl = document.getElementById("timer-count");
     var detailEl = document.getElementById("timer-detail");
@@ -231,7 +204,7 @@
       var first = finish.querySelector("button"); if (first) first.focus();
     }
     start.addEventListener("click", function () {
-      list = phases(cfg, side);
+      list = phases(cfg);
       finish.hidden = true; result.textContent = "";
       start.hidden = true; stop.hidden = false;
       el.dataset.state = "running";

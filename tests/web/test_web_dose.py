@@ -1,0 +1,42 @@
+"""Issue 12 §5 over real HTTP: the Today card, the drill page and the timer run one dose."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from test_web_authz import page_session
+
+from triplane.core import dose as doses
+from triplane.core.catalogue import load_catalogue
+
+
+def test_today_card_drill_page_and_timer_show_the_same_dose(live: Any) -> None:
+    a = live.signup()
+    c, _ = page_session(live, a["email"], a["password"])
+    day = "2026-12-01"
+    plan = a["client"].get(f"/api/v1/athletes/{a['athlete_id']}/plan/day", params={"date": day})
+    slots = plan.json()["slots"]
+    assert slots
+    today = c.get("/today", params={"date": day}).text
+    links = re.findall(r'href="(/drills/[^"]+)"', today)
+    assert links
+    cat = load_catalogue()
+    for slot in slots:
+        card = f"{slot['minutes']} min · {slot['context'].replace('_', ' ')} · {slot['dose']}"
+        assert html.escape(card, quote=False) in today or card in html.unescape(today)
+        link = next(
+            html.unescape(u) for u in links
+            if f"/drills/{slot['drill']['id']}?minutes={slot['minutes']}&" in html.unescape(u)
+        )  # fmt: skip
+        page = c.get(link).text
+        assert html.escape(slot["dose"], quote=False) in page or slot["dose"] in page
+        timer = json.loads(html.unescape(re.search(r"data-timer='([^']+)'", page).group(1)))
+        fitted = doses.fit(cat.drills[slot["drill"]["id"]].dose, slot["minutes"])
+        assert timer["phases"] == [p.as_dict() for p in doses.phases(fitted)]
+        assert sum(p["secs"] for p in timer["phases"]) <= slot["minutes"] * 60
+        assert timer["seconds"] == slot["dose_detail"]["seconds"]
+    bad = c.get(f"/drills/{slots[0]['drill']['id']}", params={"minutes": "-3"})
+    assert 400 <= bad.status_code < 500
