@@ -312,6 +312,11 @@ class Service:
                         f"{', '.join(self.catalogue.lunge.default_order)} once"
                     )
                 kw["ladder_order"] = tuple(order)
+            elif key == "lunge_cap":
+                text = str(value).strip()
+                if len(text) > 80:
+                    raise Invalid("--lunge-cap is a short reason (at most 80 characters)")
+                kw["lunge_cap"] = None if text.lower() in ("", "off", "none") else text
             elif key == "norm_set":
                 if value not in self.catalogue.norm_sets:
                     raise Invalid(
@@ -593,6 +598,7 @@ class Service:
                     r.sharp_pain,
                     r.load,
                     r.id,
+                    json.loads(r.prescription).get("capped"),
                 )
                 for r in lunges
             ),
@@ -714,12 +720,18 @@ class Service:
             balance_ok=balance == "ok",
             sharp_pain=bool(sharp_pain),
             load=load,
-            prescription=json.dumps(prescribed.prescription.as_dict(), sort_keys=True),
+            prescription=json.dumps(
+                {**prescribed.prescription.as_dict(), "capped": prescribed.capped}, sort_keys=True
+            ),
             client_id=client_id,
             created_at=_now(),
         )
         log_id = self._insert_once(t.lunge_logs, row, athlete, client_id)
-        return {"id": log_id, "prescription": prescribed.prescription.as_dict()}
+        return {
+            "id": log_id,
+            "prescription": prescribed.prescription.as_dict(),
+            "capped": prescribed.capped,
+        }
 
     # -- safety --
 
@@ -904,11 +916,13 @@ def _settings_lookup(entries: list[tuple[date, Settings]]) -> Any:
 
 
 def _prescription_from_json(d: Mapping[str, Any]) -> Prescription:
+    """A stored prescription; an old row may miss a variable (its step reads as '') or carry
+    keys no longer used (ignored): replay then treats that session as not counting."""
     from triplane.core.lunge import VARIABLES
 
     return Prescription(
         direction=d["direction"],
-        levels=tuple((v, d[v]) for v in VARIABLES),
+        levels=tuple((v, str(d.get(v) or "")) for v in VARIABLES),
         reps=int(d["reps"]),
     )
 

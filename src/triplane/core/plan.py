@@ -271,20 +271,14 @@ class Planner:
         return [self.day(start + timedelta(days=i)) for i in range(7)]
 
     def lunge_next(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
+        """Every direction's prescription for `d`; capped (a lighter session that is never
+        history) 48 h before a race or long run, the day after a race, or under a coach's cap."""
         state = lunge_state(self.log.check_ins, self.log.lunge_logs, d, self.catalogue.red_flags)
-        if not self._big_day_within(d, 2):
-            return state, self._direction_plans(d)
-        matrix = self.catalogue.lunge
-        return state, [
-            replace(
-                p,
-                prescription=lunge_rules.cap_for_big_day(matrix, p.prescription),
-                status="capped" if p.status == "progress" else p.status,
-                reason=p.reason + " Race or long run within 48 hours: no long range, "
-                "no added load, no progression.",
-            )
-            for p in self._direction_plans(d, frozen_from=d - timedelta(days=2))
-        ]
+        return state, self._direction_plans(d, self.lunge_cap(d))
+
+    def lunge_cap(self, d: date) -> str | None:
+        """Why the lunge session on `d` is capped, or None."""
+        return lunge_rules.cap_reason(d, self.log.events, self.settings_on)
 
     def lunge_days(self, monday: date) -> frozenset[date]:
         if monday not in self._lunge_days:
@@ -530,20 +524,16 @@ class Planner:
     # ---- lunge matrix ----------------------------------------------------------------------
 
     def _direction_plans(
-        self, d: date, frozen_from: date | None = None
+        self, d: date, capped: str | None = None
     ) -> list[lunge_rules.DirectionPlan]:
         matrix = self.catalogue.lunge
-        logs = self.log.lunge_logs
-        if frozen_from is not None:
-            logs = tuple(g for g in logs if g.date < frozen_from)
 
         def order_on(day: date) -> Sequence[str]:
             return self.settings_on(day).ladder_order or matrix.default_order
 
-        return [
-            lunge_rules.plan_direction(matrix, direction.id, logs, self._pauses, d, order_on)
-            for direction in matrix.directions
-        ]
+        return lunge_rules.plan_directions(
+            matrix, self.log.lunge_logs, self._pauses, d, order_on, capped
+        )
 
     def _lunge_session(self, d: date, s: Settings) -> LungeSession | None:
         monday = d - timedelta(days=d.weekday())

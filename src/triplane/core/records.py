@@ -68,6 +68,7 @@ class LungeLog:
     sharp_pain: bool = False
     load: str | None = None  # what was actually held, e.g. "8kg"
     id: int | None = None
+    capped: str | None = None  # why the session was capped (a lighter one), if it was
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Settings:
     conditions: tuple[str, ...] = ()
     norm_set: str | None = None  # None: the catalogue's default
     ladder_order: tuple[str, ...] | None = None  # None: the catalogue's default
+    lunge_cap: str | None = None  # a coach's cap on the lunge matrix (why); None: no cap
     long_run_day: str | None = None
     # run times per weekday that override run_time (learned from activities)
     run_times: tuple[tuple[str, time], ...] = field(default=())
