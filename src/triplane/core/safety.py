@@ -188,7 +188,7 @@ def lunge_state(
                 advice=(
                     "A lunge session hurt (sharp pain or discomfort above 5/10). " + STOP_AND_SEE,
                     "The lunge matrix stays paused until a check-in on a later day with pain at "
-                    "most 3/10 and no flags; it then restarts one step back.",
+                    "most 3/10 and no flags; it then restarts two steps below the level that hurt.",
                 ),
                 paused_since=period.start,
             )
