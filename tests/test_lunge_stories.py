@@ -194,3 +194,31 @@ def test_older_stored_lunge_logs_stay_readable(cli, db_url: str, tmp_path) -> No
     r = cli("report", "--out", str(tmp_path / "r.html"), "--date", "2026-03-13")
     assert r.code == 0, r.err
     assert "Lunge matrix" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_coachs_cap_and_the_day_after_a_race_are_lighter_and_never_history(cli) -> None:  # type: ignore[no-untyped-def]
+    add(cli)
+    for day in (D0, D0 + timedelta(days=2)):  # two clean sessions: range goes to medium
+        log(cli, day, 5)
+    r = cli("athlete", "edit", "--lunge-cap", "sore calf", "--from", "2026-03-06")
+    assert r.code == 0, r.err
+    capped = nxt(cli, date(2026, 3, 6))
+    assert capped["capped"] and capped["capped_why"] == "Your coach's cap (sore calf)"
+    assert steps(capped) == ("bodyweight", "short", "flat", "slow", "stable", "intro", 3)
+    assert capped["level"]["range"] == 1  # the level stays medium
+    log(cli, date(2026, 3, 6), 3, balance="lost")  # under the cap: not a failure either
+    assert cli("athlete", "edit", "--lunge-cap", "off", "--from", "2026-03-09").code == 0
+    back = nxt(cli, date(2026, 3, 9))
+    assert steps(back) == ("bodyweight", "medium", "flat", "slow", "stable", "low", 5)
+    assert not back["capped"] and back["clean_sessions"] == 0
+    assert "does not count" in back["why"]
+    assert "lunge matrix capped by the coach" not in cli("athlete", "show").out
+    assert cli("athlete", "edit", "--lunge-cap", "x" * 81).code == 1
+
+    r = cli("event", "add", "--date", "2026-03-14", "--kind", "race", "--name", "Trail 30k")
+    assert r.code == 0, r.err
+    assert nxt(cli, date(2026, 3, 12))["capped_why"] == "Race (Trail 30k) on Saturday, within 48 hours"
+    after = nxt(cli, date(2026, 3, 15))
+    assert after["capped_why"] == "The day after your race"
+    assert steps(after) == ("bodyweight", "short", "flat", "slow", "stable", "intro", 3)
+    assert not nxt(cli, date(2026, 3, 16))["capped"]

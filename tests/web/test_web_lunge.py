@@ -41,3 +41,19 @@ def test_the_lunge_page_shows_why_and_ids_and_requires_discomfort_and_balance(li
     assert anterior["clean_sessions"] == 1 and anterior["capped"] is False
     assert anterior["level"] == {"load": 0, "range": 0, "environment": 0, "speed": 0,
                                  "stability": 1, "duration": 1}  # fmt: skip
+
+
+def test_a_linked_coach_caps_the_lunge_matrix_over_the_api(live: Any) -> None:
+    athlete, coach = live.signup(), live.signup("coach")
+    live.link(coach, athlete)
+    aid = athlete["athlete_id"]
+    r = coach["client"].patch(f"{API}/athletes/{aid}/settings", json={"lunge_cap": "sore calf"})
+    assert r.status_code == 200, r.text
+    nxt = athlete["client"].get(f"{API}/athletes/{aid}/lunge/next").json()
+    assert all(d["capped"] and d["capped_why"] == "Your coach's cap (sore calf)"
+               for d in nxt["directions"])  # fmt: skip
+    assert all(d["reps"] == 3 and d["level"]["duration"] == 1 for d in nxt["directions"])
+    r = coach["client"].patch(f"{API}/athletes/{aid}/settings", json={"lunge_cap": "off"})
+    assert r.status_code == 200, r.text
+    nxt = athlete["client"].get(f"{API}/athletes/{aid}/lunge/next").json()
+    assert not any(d["capped"] for d in nxt["directions"])

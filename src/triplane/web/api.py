@@ -124,6 +124,7 @@ class SettingsIn(Body):
     kneeling_ok: bool | None = None
     conditions: list[Text(64)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
     norm_set: Text(64) | None = None  # type: ignore[valid-type]
+    lunge_cap: Text(80) | None = None  # type: ignore[valid-type]  # a coach's cap; "off" lifts it
 
 
 class InviteIn(Body):
