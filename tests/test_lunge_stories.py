@@ -217,7 +217,8 @@ def test_a_coachs_cap_and_the_day_after_a_race_are_lighter_and_never_history(cli
 
     r = cli("event", "add", "--date", "2026-03-14", "--kind", "race", "--name", "Trail 30k")
     assert r.code == 0, r.err
-    assert nxt(cli, date(2026, 3, 12))["capped_why"] == "Race (Trail 30k) on Saturday, within 48 hours"
+    before = nxt(cli, date(2026, 3, 12))["capped_why"]
+    assert before == "Race (Trail 30k) on Saturday, within 48 hours"
     after = nxt(cli, date(2026, 3, 15))
     assert after["capped_why"] == "The day after your race"
     assert steps(after) == ("bodyweight", "short", "flat", "slow", "stable", "intro", 3)
