@@ -583,13 +583,6 @@ class Planner:
             return True
         return s.long_run_day is not None and weekday(d) == s.long_run_day
 
-    def _big_day_within(self, d: date, days: int) -> bool:
-        """A race or long run today or in the next `days` days."""
-        return any(
-            self._big_day_on(d + timedelta(days=i), self.settings_on(d + timedelta(days=i)))
-            for i in range(0, days + 1)
-        )
-
 
 _Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool]
 
