@@ -33,6 +33,7 @@ M = CAT.lunge
 D0 = date(2026, 3, 2)  # a Monday
 WEEKS = 12
 DIRECTION = "crossover"
+OTHER = "lateral"  # a second direction: its pain pauses the whole matrix
 OUTCOMES = ("clean", "clean", "clean", "clean", "clean", "reps", "sore", "balance", "pain")
 
 
@@ -46,6 +47,7 @@ class Step:
 
 @st.composite
 def athletes(draw: st.DrawFn) -> tuple[list[Step], list[CheckIn], list[LungeLog]]:
+    """(the steps of DIRECTION, the check-ins, every lunge log of both directions)."""
     long_run = draw(st.sampled_from([None, None, "sun", "sat", "wed"]))
     order = tuple(draw(st.permutations(M.default_order)))
     patterns = [(0, 2, 4), (1, 3, 5), (0, 3), (2, 6), (0, 2, 5), (1, 4, 6)]
@@ -75,26 +77,29 @@ def athletes(draw: st.DrawFn) -> tuple[list[Step], list[CheckIn], list[LungeLog]
             if draw(st.booleans()):  # a clear check-in ends the pause
                 check_ins.append(CheckIn(day, pain=draw(st.integers(0, 3))))
             continue
-        plan = plan_direction(
-            M, DIRECTION, logs, pauses, day, lambda _d: order, cap_reason(day, events, settings_on)
-        )
-        outcome = draw(st.sampled_from(OUTCOMES))
-        p = plan.prescription
-        log = LungeLog(
-            day,
-            DIRECTION,
-            reps=p.reps - 1 if outcome == "reps" else p.reps,
-            discomfort={"sore": draw(st.integers(4, 5)), "pain": 7}.get(outcome, 2),
-            balance_ok=outcome != "balance",
-            prescription=p,
-            sharp_pain=outcome == "pain" and draw(st.booleans()),
-            id=len(logs) + 1,
-            capped=plan.capped,
-        )
-        steps.append(Step(day, plan, outcome, frozenset(clean)))
-        logs.append(log)
-        if outcome == "clean" and plan.capped is None:
-            clean.add(p)
+        capped = cap_reason(day, events, settings_on)
+        done: list[LungeLog] = []
+        for direction in (DIRECTION, OTHER):
+            plan = plan_direction(M, direction, logs, pauses, day, lambda _d: order, capped)
+            outcome = draw(st.sampled_from(OUTCOMES if direction == DIRECTION else OUTCOMES[:-1]
+                                           + ("pain",) * draw(st.integers(0, 1))))  # fmt: skip
+            p = plan.prescription
+            done.append(LungeLog(
+                day,
+                direction,
+                reps=p.reps - 1 if outcome == "reps" else p.reps,
+                discomfort={"sore": draw(st.integers(4, 5)), "pain": 7}.get(outcome, 2),
+                balance_ok=outcome != "balance",
+                prescription=p,
+                sharp_pain=outcome == "pain" and draw(st.booleans()),
+                id=len(logs) + len(done) + 1,
+                capped=plan.capped,
+            ))  # fmt: skip
+            if direction == DIRECTION:
+                steps.append(Step(day, plan, outcome, frozenset(clean)))
+                if outcome == "clean" and plan.capped is None:
+                    clean.add(p)
+        logs.extend(done)
     return steps, check_ins, logs
 
 
