@@ -587,21 +587,7 @@ class Service:
                 )
                 for r in drills
             ),
-            lunge_logs=tuple(
-                LungeLog(
-                    r.date,
-                    r.direction,
-                    r.reps,
-                    r.discomfort,
-                    r.balance_ok,
-                    _prescription_from_json(json.loads(r.prescription)),
-                    r.sharp_pain,
-                    r.load,
-                    r.id,
-                    json.loads(r.prescription).get("capped"),
-                )
-                for r in lunges
-            ),
+            lunge_logs=tuple(_lunge_log(r) for r in lunges),
             check_ins=tuple(
                 CheckIn(
                     r.date,
@@ -913,6 +899,22 @@ def _settings_lookup(entries: list[tuple[date, Settings]]) -> Any:
         return cache[day]
 
     return settings_on
+
+
+def _lunge_log(r: Any) -> LungeLog:
+    stored = json.loads(r.prescription)
+    return LungeLog(
+        r.date,
+        r.direction,
+        r.reps,
+        r.discomfort,
+        r.balance_ok,
+        _prescription_from_json(stored),
+        r.sharp_pain,
+        r.load,
+        r.id,
+        stored.get("capped"),  # why it was capped; rows before issue 11 have none
+    )
 
 
 def _prescription_from_json(d: Mapping[str, Any]) -> Prescription:
