@@ -286,8 +286,8 @@ def test_lunge_matrix_directions_and_ladders(cat: Catalogue) -> None:
     assert set(lunge.ladders) == set(LUNGE_VARIABLES)
     assert sorted(lunge.default_order) == sorted(LUNGE_VARIABLES)
     assert lunge.default_order[-1] == "load"
-    first = {v: ladder.steps[0].id for v, ladder in lunge.ladders.items()}
-    assert first == {
+    start = {v: ladder.steps[ladder.start].id for v, ladder in lunge.ladders.items()}
+    assert start == {
         "load": "bodyweight",
         "range": "short",
         "environment": "flat",
@@ -295,10 +295,60 @@ def test_lunge_matrix_directions_and_ladders(cat: Catalogue) -> None:
         "stability": "stable",
         "duration": "low",
     }
+    # below the start, steps a step back can reach: a hand on a wall, 3 reps (TRI)
+    assert lunge.ladders["stability"].steps[0].id == "supported"
     duration = lunge.ladders["duration"]
-    assert [s.reps for s in duration.steps][:4] == [5, 8, 10, 12]
-    assert duration.steps[0].reps == lunge.start_reps
+    assert [s.reps for s in duration.steps] == [3, 5, 8, 10, 12]
+    assert duration.steps[duration.start].reps == lunge.start_reps
     assert lunge.ladders["speed"].index("fast") == 2
+    assert {r.id for r in lunge.rules} == {
+        "one_load_mode",
+        "fast_only_light",
+        "step_fast_after_slow",
+    }
+    assert {t.raise_ for t in lunge.trade_offs} == {"load", "speed", "environment"}
+
+
+def _lunge_refusal(monkeypatch: pytest.MonkeyPatch, old: str, new: str) -> str:
+    """The packaged lunge_matrix.toml with one edit, parsed as the loader does."""
+    from triplane.core.catalogue import loader
+
+    text = (files("triplane.core.catalogue") / "data" / "lunge_matrix.toml").read_text("utf-8")
+    assert old in text
+    with pytest.raises(CatalogueError) as info:
+        loader._load_lunge(tomllib.loads(text.replace(old, new)))
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        # without the rule, front rack and an overhead weight could go together
+        (
+            'only = { load = ["bodyweight"] }',
+            'only = { speed = ["slow", "self_selected", "fast"] }',
+            "two load modes at once",
+        ),
+        ('only = { load = ["bodyweight"] }', 'only = { load = ["goblet"] }', "bottom steps"),
+        ('when = { speed = ["fast"] }', 'when = { speed = ["sprint"] }', "'sprint'"),
+        ('when = { speed = ["fast"] }', 'when = { pace = ["fast"] }', "'pace'"),
+        ('after_clean = { speed = "slow" }', 'after_clean = { speed = "fast" }', "bottom step"),
+        (  # load lowers stability, and now stability would lower load
+            '[[trade_off]]\nraise = "speed"',
+            '[[trade_off]]\nraise = "stability"\nsays = "x"\nlower = { load = "bodyweight" }'
+            '\n\n[[trade_off]]\nraise = "speed"',
+            "circle",
+        ),
+        ('raise = "speed"', 'raise = "load"', "one trade-off per variable"),
+        ('start = "low"', 'start = "high"', "start_reps"),
+        ('at_most = { load = "bodyweight"', 'at_most = { load = "kettlebell"', "'kettlebell'"),
+    ],
+)
+def test_the_loader_refuses_broken_lunge_rules(
+    monkeypatch: pytest.MonkeyPatch, old: str, new: str, says: str
+) -> None:
+    message = _lunge_refusal(monkeypatch, old, new)
+    assert "lunge_matrix.toml" in message and says in message
 
 
 # ------------------------------------------------------------------------------------- tests

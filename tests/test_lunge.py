@@ -66,7 +66,7 @@ def test_lost_balance_steps_back_the_last_change():
     assert back.status == "regress"
 
 
-def test_sharp_pain_pauses_until_a_clear_check_in_then_restarts_one_step_back():
+def test_sharp_pain_pauses_until_a_clear_check_in_then_restarts_two_steps_below():
     logs: list[LungeLog] = []
     for i in range(2):
         _, g = session(D0 + timedelta(days=2 * i), logs)
@@ -82,8 +82,12 @@ def test_sharp_pain_pauses_until_a_clear_check_in_then_restarts_one_step_back():
         M, "anterior", logs, pause_periods(clear, logs), D0 + timedelta(days=8), order
     )
     assert after.status == "restart"
-    assert after.prescription == start_prescription(M, "anterior")
-    assert advanced.prescription != after.prescription
+    # two steps below the level that hurt (medium range): the range raised last goes back to
+    # short, and with nothing else raised, a hand on a wall for balance
+    assert after.prescription == start_prescription(M, "anterior").with_level(
+        "stability", "supported"
+    )
+    assert "two steps below the level that hurt" in after.why
 
 
 def test_the_ladder_order_is_a_dated_setting():

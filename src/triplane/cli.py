@@ -300,6 +300,8 @@ def athlete_show(
         out.print("  for norms: " + ", ".join(v for v in (s.get("sex"), born) if v))
     if s.get("long_run_day"):
         out.print(f"  long run: {s['long_run_day']}")
+    if s.get("lunge_cap"):
+        out.print(f"  lunge matrix capped by the coach: {s['lunge_cap']}")
     if routine.runs_counted:
         used = " (used instead of the declared runs)" if routine.enough else ""
         out.print(f"  learned from imported runs{used}: {routine.text_repr()}")
@@ -344,6 +346,14 @@ def athlete_edit(
     birth_year: BirthYear = None,
     sex: Sex = None,
     run_times: RunTimes = None,
+    lunge_cap: Annotated[
+        str | None,
+        typer.Option(
+            "--lunge-cap",
+            help="a coach's cap: lighter lunge sessions that never count as history, from "
+            "--from on, e.g. --lunge-cap 'sore calf'; --lunge-cap off lifts it",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change an athlete's week or preferences (a dated change: history keeps its meaning)."""
@@ -369,6 +379,8 @@ def athlete_edit(
         sex=sex,
     )
     changes = {k: v for k, v in opts.items() if v is not None}
+    if lunge_cap is not None:
+        changes["lunge_cap"] = lunge_cap
     with service() as svc:
         a = svc.athlete(name or athlete)
         a = svc.edit_athlete(
@@ -755,26 +767,28 @@ def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt
     from rich.table import Table
 
     table = Table(title=f"{a.name}: lunge matrix")
-    for col in ("direction", "reps/side", "load", "range", "environment", "speed", "stability"):
-        table.add_column(col)
+    table.add_column("id", no_wrap=True)  # what `lunge log --direction` takes: never cut
+    table.add_column("direction", overflow="fold")
+    table.add_column("reps", no_wrap=True)
+    table.add_column("load · range · environment · speed · stability", overflow="fold")
+    table.add_column("clean", no_wrap=True)
     for d in data["directions"]:
+        steps = (d[v] for v in ("load", "range", "environment", "speed", "stability"))
         table.add_row(
+            d["direction"],
             d["name"],
             str(d["reps"]),
-            d["load"],
-            d["range"],
-            d["environment"],
-            d["speed"],
-            d["stability"],
+            " · ".join(steps) + (" (capped)" if d["capped"] else ""),
+            f"{d['clean_sessions']}/2",
         )
     out.print(table)
     for d in data["directions"]:
-        out.print(f"  {d['name']}: {d['reason']}")
+        out.print(f"  {d['name']} ({d['direction']}): {d['why']}", soft_wrap=True)
     for d, why in left_out:
         out.print(f"  [dim]{names[d]}: left out for you ({why}).[/dim]")
     out.print(
-        "[dim]Slow and controlled; discomfort at most 3/10. Log each direction with "
-        "`triplane lunge log`.[/dim]"
+        "[dim]Stay in control at the speed prescribed; discomfort at most 3/10. Log each "
+        "direction with `triplane lunge log --direction ID`.[/dim]"
     )
 
 

@@ -400,6 +400,11 @@ class Service:
                 kw["ladder_order"] = tuple(order)
             elif key == "norm_set" and value in ("auto", ""):
                 kw["norm_set"] = None  # chosen by age and sex where possible, else the default
+            elif key == "lunge_cap":
+                text = str(value).strip()
+                if len(text) > 80:
+                    raise Invalid("--lunge-cap is a short reason (at most 80 characters)")
+                kw["lunge_cap"] = None if text.lower() in ("", "off", "none") else text
             elif key == "norm_set":
                 if value not in self.catalogue.norm_sets:
                     raise Invalid(
@@ -689,21 +694,7 @@ class Service:
                 )
                 for r in drills
             ),
-            lunge_logs=tuple(
-                LungeLog(
-                    r.date,
-                    r.direction,
-                    r.reps,
-                    r.discomfort,
-                    r.balance_ok,
-                    _prescription_from_json(json.loads(r.prescription)),
-                    r.sharp_pain,
-                    r.load,
-                    r.id,
-                    r.created_at,
-                )
-                for r in lunges
-            ),
+            lunge_logs=tuple(_lunge_log(r) for r in lunges),
             check_ins=tuple(
                 CheckIn(
                     r.date,
@@ -836,12 +827,18 @@ class Service:
             balance_ok=balance == "ok",
             sharp_pain=bool(sharp_pain),
             load=load,
-            prescription=json.dumps(prescribed.prescription.as_dict(), sort_keys=True),
+            prescription=json.dumps(
+                {**prescribed.prescription.as_dict(), "capped": prescribed.capped}, sort_keys=True
+            ),
             client_id=client_id,
             created_at=_now(),
         )
         log_id = self._insert_once(t.lunge_logs, row, athlete, client_id)
-        return {"id": log_id, "prescription": prescribed.prescription.as_dict()}
+        return {
+            "id": log_id,
+            "prescription": prescribed.prescription.as_dict(),
+            "capped": prescribed.capped,
+        }
 
     def lunge_ruled_out(self, athlete: Athlete, day: date | None = None) -> list[tuple[str, str]]:
         """(direction id, why) for each lunge direction the athlete's conditions leave out."""
@@ -1043,12 +1040,31 @@ def _settings_lookup(entries: list[tuple[date, Settings]]) -> Any:
     return settings_on
 
 
+def _lunge_log(r: Any) -> LungeLog:
+    stored = json.loads(r.prescription)
+    return LungeLog(
+        r.date,
+        r.direction,
+        r.reps,
+        r.discomfort,
+        r.balance_ok,
+        _prescription_from_json(stored),
+        r.sharp_pain,
+        r.load,
+        r.id,
+        recorded=r.created_at,
+        capped=stored.get("capped"),  # why it was capped; rows before issue 11 have none
+    )
+
+
 def _prescription_from_json(d: Mapping[str, Any]) -> Prescription:
+    """A stored prescription; an old row may miss a variable (its step reads as '') or carry
+    keys no longer used (ignored): replay then treats that session as not counting."""
     from triplane.core.lunge import VARIABLES
 
     return Prescription(
         direction=d["direction"],
-        levels=tuple((v, d[v]) for v in VARIABLES),
+        levels=tuple((v, str(d.get(v) or "")) for v in VARIABLES),
         reps=int(d["reps"]),
     )
 

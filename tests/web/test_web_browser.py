@@ -161,6 +161,15 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     # the lunge session
     page.goto("/lunge")
     shoot(page, screenshot_dir, "lunge")
+    assert "crossover" in page.locator("#dir-crossover legend").inner_text()  # id beside name
+    # discomfort and balance are never guessed: left blank, nothing is logged
+    page.get_by_role("button", name="Log the session").click()
+    assert "give the discomfort" in page.content()
+    page.goto("/lunge")
+    for fieldset in page.locator("fieldset.direction").all():
+        direction = (fieldset.get_attribute("id") or "").removeprefix("dir-")
+        page.locator(f"input[name={direction}_discomfort]").fill("1")
+        page.locator(f"select[name={direction}_balance]").select_option("ok")
     page.locator("select[name=crossover_balance]").select_option("lost")
     page.get_by_role("button", name="Log the session").click()
     page.wait_for_selector("#next-time")

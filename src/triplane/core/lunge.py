@@ -1,49 +1,92 @@
 """The lunge matrix: the next prescription of each direction is a pure function of the log.
 
-Rules (method §4; domain reference §4c; Liftosaur's explicit "success"):
-- start at the bottom of every ladder: body weight, short range, flat, slow, stable, 5 reps a side;
-- a session is all logs of one direction on one date; it succeeds when every prescribed rep was
-  done, balance was kept, discomfort was at most 3 and nothing was sharp;
-- two successful sessions in a row at the same prescription advance exactly one variable, the
-  first in the (coach-changeable) order whose ladder has a step left;
-- discomfort 4-5 or fewer reps: hold; balance lost: step back the last change;
-- discomfort above 5 or sharp pain (or any programme pause): paused until a clear check-in, then
-  restart one step back.
+State is a position on each variable's ladder, per direction, replayed from the log (nothing is
+stored that the log can give). Rules (method §4; domain reference §4c, §5c; issue 11):
+- a new athlete starts at each ladder's start: body weight, short range, flat, slow, stable,
+  5 reps a side (a ladder may have regression steps below its start: a hand on a wall, 3 reps);
+- a session is all logs of one direction on one date; it is *clean* when every prescribed rep
+  was done, balance held, discomfort was at most 3 and nothing was sharp;
+- two clean sessions in a row at the level move exactly one variable up one step: the first in
+  the (coach-editable) ladder order that has a step left and whose next step the catalogue's
+  combination rules and trade-offs allow (variables below their start come back first). A
+  trade-off may bring another variable down with it (more load: speed back to slow). When no
+  variable can move, the level holds: maintenance;
+- discomfort 4-5 or fewer reps: hold; balance lost: the variable raised last goes down a step;
+- discomfort above 5 or sharp pain: the matrix pauses until a clear check-in, and then starts
+  two steps below the level that hurt, on the variables raised last (after a pause for another
+  reason: one step back);
+- a capped session (48 h before a race or long run, the day after a race, a coach's cap) is
+  prescribed below the level and is never history: logged, it counts neither as credit, nor as
+  a failure, nor as a new level (pain still pauses: safety first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
-from triplane.core.catalogue.model import LungeMatrix
-from triplane.core.records import LungeLog, Prescription
+from triplane.core.anatomy import WEEKDAYS
+from triplane.core.catalogue.model import LungeMatrix, LungeRule
+from triplane.core.records import Event, LungeLog, Prescription, Settings
 from triplane.core.safety import ACCEPTABLE_MAX, SAFE_MAX, PausePeriod
 
-SUCCESSES_TO_ADVANCE = 2
+SUCCESSES_TO_ADVANCE = 2  # clean sessions in a row that move one variable up one step
+RESTART_STEPS = 2  # steps below the level that hurt, after a pause for pain
+CAP_DAYS_BEFORE = 2  # a race or long run today or in the next 2 days caps the session (48 h)
 VARIABLES = ("load", "range", "environment", "speed", "stability", "duration")
+MAINTENANCE = "Maintenance: keep it crisp, or retest your hips."
 
 
 @dataclass(frozen=True)
 class DirectionPlan:
-    prescription: Prescription
-    status: str  # start | progress | hold | regress | restart | paused | capped
-    reason: str
-    successes: int  # successful sessions in a row at this prescription
+    prescription: Prescription  # what to do next (the lighter version on a capped day)
+    # start | progress | hold | regress | restart | paused | capped | maintenance
+    status: str
+    reason: str  # why, in one or two sentences
+    successes: int  # clean sessions in a row at the level
     changed: str | None = None  # the variable that changed last time, if any
+    level: Prescription | None = None  # the level when capped (None: the prescription)
+    capped: str | None = None  # why this session is capped, if it is
+
+    @property
+    def why(self) -> str:
+        return self.reason
+
+    @property
+    def current(self) -> Prescription:
+        """The level: the prescription, or on a capped day the level the cap is below."""
+        return self.level or self.prescription
 
     def as_dict(self, matrix: LungeMatrix) -> dict[str, object]:
         out = self.prescription.as_dict()
         out["name"] = matrix.direction(self.prescription.direction).name
         out["status"] = self.status
         out["reason"] = self.reason
+        out["why"] = self.reason
+        out["level"] = dict(indexes(matrix, self.current))
+        out["clean_sessions"] = self.successes
+        out["capped"] = self.capped is not None
+        out["capped_why"] = self.capped
         return out
 
 
-def start_prescription(matrix: LungeMatrix, direction: str) -> Prescription:
-    levels = tuple((v, matrix.ladders[v].steps[0].id) for v in VARIABLES)
-    return Prescription(direction, levels, _reps_for(matrix, levels))
+# ---- the ladders -------------------------------------------------------------------------------
+
+
+def indexes(matrix: LungeMatrix, p: Prescription) -> tuple[tuple[str, int], ...]:
+    """The ladder index of each variable."""
+    return tuple((v, matrix.ladders[v].index(p.level(v))) for v in VARIABLES)
+
+
+def _at(matrix: LungeMatrix, p: Prescription, variable: str) -> int:
+    return matrix.ladders[variable].index(p.level(variable))
+
+
+def _put(matrix: LungeMatrix, p: Prescription, variable: str, i: int) -> Prescription:
+    step = matrix.ladders[variable].steps[i].id
+    levels = tuple((v, step if v == variable else s) for v, s in p.levels)
+    return Prescription(p.direction, levels, _reps_for(matrix, levels))
 
 
 def _reps_for(matrix: LungeMatrix, levels: tuple[tuple[str, str], ...]) -> int:
@@ -52,21 +95,216 @@ def _reps_for(matrix: LungeMatrix, levels: tuple[tuple[str, str], ...]) -> int:
     return step.reps if step.reps is not None else matrix.start_reps
 
 
-def advance(
-    matrix: LungeMatrix, p: Prescription, order: Sequence[str]
-) -> tuple[Prescription, str | None]:
-    """Advance exactly one variable: the first in `order` with a step left."""
-    for variable in order:
-        ladder = matrix.ladders[variable]
-        i = ladder.index(p.level(variable))
-        if i + 1 < len(ladder.steps):
-            levels = tuple((v, ladder.steps[i + 1].id if v == variable else s) for v, s in p.levels)
-            return Prescription(p.direction, levels, _reps_for(matrix, levels)), variable
-    return p, None
+def start_prescription(matrix: LungeMatrix, direction: str) -> Prescription:
+    levels = tuple((v, matrix.ladders[v].steps[matrix.ladders[v].start].id) for v in VARIABLES)
+    return Prescription(direction, levels, _reps_for(matrix, levels))
+
+
+def known(matrix: LungeMatrix, p: Prescription) -> bool:
+    """Every step is one of today's catalogue (an old log may name steps no longer there)."""
+    given = dict(p.levels)
+    return all(
+        v in given and any(s.id == given[v] for s in matrix.ladders[v].steps) for v in VARIABLES
+    )
+
+
+def easier_or_same(matrix: LungeMatrix, a: Prescription, b: Prescription) -> bool:
+    """`a` is at or below `b` on every variable."""
+    return all(_at(matrix, a, v) <= _at(matrix, b, v) for v in VARIABLES)
+
+
+def strictly_easier(matrix: LungeMatrix, a: Prescription, b: Prescription) -> bool:
+    """`a` is easier than `b` on at least one variable and harder on none."""
+    return easier_or_same(matrix, a, b) and any(_at(matrix, a, v) < _at(matrix, b, v)
+                                                for v in VARIABLES)  # fmt: skip
+
+
+def _name(matrix: LungeMatrix, variable: str, step: str) -> str:
+    if variable == "duration":
+        ladder = matrix.ladders["duration"]
+        return f"{ladder.steps[ladder.index(step)].reps} reps"
+    return step.replace("_", " ")
+
+
+def _from_to(matrix: LungeMatrix, variable: str, a: Prescription, b: Prescription) -> str:
+    before, after = a.level(variable), b.level(variable)
+    return f"{_name(matrix, variable, before)} to {_name(matrix, variable, after)}"
+
+
+def _changes(
+    matrix: LungeMatrix, a: Prescription, b: Prescription, instead: bool = False
+) -> list[str]:
+    """'range long to medium' (or 'range medium instead of long') for every variable that
+    differs, in ladder order."""
+    if instead:
+        return [
+            f"{v} {_name(matrix, v, b.level(v))} instead of {_name(matrix, v, a.level(v))}"
+            for v in VARIABLES
+            if a.level(v) != b.level(v)
+        ]
+    return [f"{v} {_from_to(matrix, v, a, b)}" for v in VARIABLES if a.level(v) != b.level(v)]
+
+
+# ---- combination rules and trade-offs (data in the catalogue) ----------------------------------
+
+
+def rule_holds(rule: LungeRule, p: Prescription, clean: Collection[Prescription]) -> bool:
+    if not all(p.level(v) in steps for v, steps in rule.when):
+        return True
+    if any(p.level(v) not in steps for v, steps in rule.only):
+        return False
+    if rule.after_clean:
+        return any(
+            all(c.level(v) == s for v, s in rule.after_clean)
+            and all(c.level(v) == p.level(v) for v in rule.same)
+            for c in clean
+        )
+    return True
+
+
+def broken_rule(
+    matrix: LungeMatrix, p: Prescription, clean: Collection[Prescription]
+) -> LungeRule | None:
+    """The first combination rule `p` breaks, given the versions done clean so far."""
+    return next((r for r in matrix.rules if not rule_holds(r, p, clean)), None)
+
+
+def _repair(matrix: LungeMatrix, p: Prescription, clean: Collection[Prescription]) -> Prescription:
+    """Bring `p` within the rules by going down only (a cap or a step back stays easier)."""
+    for _ in range(len(matrix.rules) * len(VARIABLES) + 1):
+        rule = broken_rule(matrix, p, clean)
+        if rule is None:
+            return p
+        for v, steps in rule.only:  # the loader makes these the bottom steps of the ladder
+            if p.level(v) not in steps:
+                p = _put(matrix, p, v, max(matrix.ladders[v].index(s) for s in steps))
+        for v, s in rule.after_clean:  # the loader makes this the bottom step
+            p = _put(matrix, p, v, matrix.ladders[v].index(s))
+    return p
+
+
+def _raise(
+    matrix: LungeMatrix, p: Prescription, variable: str, clean: Collection[Prescription]
+) -> tuple[Prescription | None, str | None]:
+    """`p` with `variable` one step up and its trade-offs applied, or (None, why not); why not
+    is None at the top of the ladder."""
+    ladder = matrix.ladders[variable]
+    i = _at(matrix, p, variable)
+    if i + 1 >= len(ladder.steps):
+        return None, None
+    q = _put(matrix, p, variable, i + 1)
+    for trade in matrix.trade_offs:
+        if trade.raise_ != variable:
+            continue
+        if any(q.level(v) not in steps for v, steps in trade.needs):
+            return None, trade.says
+        for v, s in trade.lower:
+            if _at(matrix, q, v) > matrix.ladders[v].index(s):
+                q = _put(matrix, q, v, matrix.ladders[v].index(s))
+    rule = broken_rule(matrix, q, clean)
+    if rule is not None:
+        return None, rule.says
+    return q, None
+
+
+def progress(
+    matrix: LungeMatrix, p: Prescription, order: Sequence[str], clean: Collection[Prescription]
+) -> tuple[Prescription, str | None, list[tuple[str, str]]]:
+    """One variable one step up: (new level, the variable, [(variable that waits, why)])."""
+    below = [v for v in order if _at(matrix, p, v) < matrix.ladders[v].start]
+    waits: list[tuple[str, str]] = []
+    for v in below + [v for v in order if v not in below]:
+        q, why_not = _raise(matrix, p, v, clean)
+        if q is not None:
+            return q, v, waits
+        if why_not is not None:
+            waits.append((v, why_not))
+    return p, None, waits
+
+
+def _lower(
+    matrix: LungeMatrix, p: Prescription, variable: str, clean: Collection[Prescription]
+) -> Prescription | None:
+    i = _at(matrix, p, variable)
+    if i == 0:
+        return None
+    return _repair(matrix, _put(matrix, p, variable, i - 1), clean)
+
+
+def step_back(
+    matrix: LungeMatrix,
+    p: Prescription,
+    raises: Sequence[str],
+    order: Sequence[str],
+    clean: Collection[Prescription],
+    fallback: bool = True,
+) -> tuple[Prescription, str] | None:
+    """One step down on the variable raised last (that can still go down); with nothing raised,
+    the last variable in the ladder order that has a step below. None: nothing is easier."""
+    for v in reversed(raises):
+        q = _lower(matrix, p, v, clean)
+        if q is not None:
+            return q, v
+    if fallback:
+        for v in reversed(order):
+            q = _lower(matrix, p, v, clean)
+            if q is not None:
+                return q, v
+    return None
+
+
+def cap(
+    matrix: LungeMatrix,
+    p: Prescription,
+    order: Sequence[str],
+    clean: Collection[Prescription] = (),
+) -> Prescription:
+    """The lighter session under a cap: below the level on at least one variable (unless the
+    level is the easiest there is), above it on none, within the rules."""
+    q = p
+    for v, s in matrix.cap.at_most:
+        if _at(matrix, q, v) > matrix.ladders[v].index(s):
+            q = _put(matrix, q, v, matrix.ladders[v].index(s))
+    for v in matrix.cap.down:
+        if _at(matrix, q, v) > 0:
+            q = _put(matrix, q, v, _at(matrix, q, v) - 1)
+    if q == p:
+        lower = step_back(matrix, p, (), order, clean)
+        q = lower[0] if lower else p
+    return _repair(matrix, q, clean)
+
+
+# ---- caps: which days --------------------------------------------------------------------------
+
+
+def cap_reason(
+    day: date, events: Sequence[Event], settings_on: Callable[[date], Settings]
+) -> str | None:
+    """Why the lunge session on `day` is capped, or None: a coach's cap, the day after a race,
+    or a race or long run today or in the next 48 hours."""
+    coach = settings_on(day).lunge_cap
+    if coach:
+        return f"Your coach's cap ({coach})"
+    if any(e.kind == "race" and e.date == day - timedelta(days=1) for e in events):
+        return "The day after your race"
+    for i in range(CAP_DAYS_BEFORE + 1):
+        d = day + timedelta(days=i)
+        when = "today" if i == 0 else "tomorrow" if i == 1 else f"on {d:%A}"
+        for e in events:
+            if e.date == d:
+                what = "Race" if e.kind == "race" else "Long run"
+                name = f" ({e.name})" if e.name else ""
+                return f"{what}{name} {when}, within 48 hours"
+        if settings_on(d).long_run_day == WEEKDAYS[d.weekday()]:
+            return f"Long run {when}, within 48 hours"
+    return None
+
+
+# ---- replaying the log -------------------------------------------------------------------------
 
 
 def _session_outcome(logs: Sequence[LungeLog]) -> tuple[str, str]:
-    """(outcome, reason) of one session: success | hold | balance | stop."""
+    """(outcome, what happened) of one session: clean | hold | balance | stop."""
     worst = max(g.discomfort for g in logs)
     if any(g.sharp_pain for g in logs):
         return "stop", "sharp pain"
@@ -79,8 +317,154 @@ def _session_outcome(logs: Sequence[LungeLog]) -> tuple[str, str]:
     if done < prescribed:
         return "hold", f"{done} of {prescribed} reps"
     if worst > SAFE_MAX:
-        return "hold", f"discomfort {worst}/10 (hold until it is 3 or less)"
-    return "success", "all reps, balance kept, discomfort 3 or less"
+        return "hold", f"discomfort {worst}/10 (progress needs 3 or less)"
+    return "clean", "all reps, balance kept, discomfort 3 or less"
+
+
+@dataclass
+class _Replay:
+    matrix: LungeMatrix
+    level: Prescription
+    order: Sequence[str]
+    clean: int = 0
+    raises: list[str] = field(default_factory=list)  # variables raised, oldest first
+    done_clean: set[Prescription] = field(default_factory=set)
+    status: str = "start"
+    why: str = "Start easy: body weight, short, slow and stable."
+    changed: str | None = None
+    hurt: Prescription | None = None  # the level that hurt, until the pause ends
+    resumed: set[date] = field(default_factory=set)  # pauses already resumed from
+    note: str = ""  # about a session that did not count, after the why
+
+    def move(self, to: Prescription, raised: str | None = None) -> None:
+        """Go to `to`; keep the raise list true (a step down takes back the latest raises)."""
+        m = self.matrix
+        for v in VARIABLES:
+            drop = _at(m, self.level, v) - _at(m, to, v)
+            for _ in range(max(drop, 0)):
+                if v in self.raises:
+                    del self.raises[len(self.raises) - 1 - self.raises[::-1].index(v)]
+        if raised is not None:
+            self.raises.append(raised)
+        self.level = to
+
+    def session(self, day: date, logs: Sequence[LungeLog], order: Sequence[str]) -> None:
+        m = self.matrix
+        self.order = order
+        done_at = logs[-1].prescription
+        outcome, what = _session_outcome(logs)
+        neutral = None
+        if logs[-1].capped is not None:
+            neutral = f"The lighter session on {day:%a %d %b} ({logs[-1].capped}) does not count"
+        elif not known(m, done_at):
+            neutral = f"The session on {day:%a %d %b} was at steps no longer in the catalogue"
+        elif done_at != self.level and easier_or_same(m, done_at, self.level):
+            neutral = f"The lighter session on {day:%a %d %b} does not count"
+        elif done_at != self.level and broken_rule(m, done_at, self.done_clean) is not None:
+            neutral = (
+                f"The session on {day:%a %d %b} was at a combination the rules no longer allow"
+            )
+        if neutral is not None:
+            if outcome == "stop":
+                self.hurt = done_at if known(m, done_at) else self.level
+                self.status, self.why, self.clean = "paused", f"Paused: {what}.", 0
+            elif self.status != "paused":
+                self.note = (
+                    f" {neutral}: this is your level, with {self.clean} of "
+                    f"{SUCCESSES_TO_ADVANCE} clean sessions."
+                )
+            return
+        self.note = ""
+        if done_at != self.level:  # the log keeps its meaning: this was the level that day
+            raised = [v for v in VARIABLES if _at(m, done_at, v) > _at(m, self.level, v)]
+            self.move(done_at)
+            self.raises.extend(raised)
+            self.clean = 0
+        if outcome == "clean":
+            self.done_clean.add(self.level)
+            self.clean += 1
+            if self.clean < SUCCESSES_TO_ADVANCE:
+                self.status = "hold"
+                self.why = (
+                    f"{self.clean} clean session at this level: one more in a row and it "
+                    "progresses."
+                )
+                return
+            nxt, variable, waits = progress(m, self.level, order, self.done_clean)
+            wait = "".join(f" ({v} waits: {says})" for v, says in waits[:1])
+            if variable is None:
+                self.status = "maintenance"
+                self.why = (
+                    f"{self.clean} clean sessions; every variable is as high as the rules "
+                    f"allow. {MAINTENANCE}"
+                )
+                return
+            moved = f"{variable} goes from {_from_to(m, variable, self.level, nxt)}"
+            also = [c for c in _changes(m, self.level, nxt) if not c.startswith(variable + " ")]
+            trade = next((t.says for t in m.trade_offs if t.raise_ == variable), "")
+            extra = f"; {', '.join(also)} ({trade})" if also else ""
+            self.move(nxt, variable)
+            self.clean, self.status, self.changed = 0, "progress", variable
+            self.why = f"Two clean sessions: {moved}{extra}{wait}."
+        elif outcome == "hold":
+            self.clean, self.status = 0, "hold"
+            self.why = f"Hold: {what}; the next two clean sessions in a row progress."
+        elif outcome == "balance":
+            self.clean = 0
+            back = step_back(m, self.level, self.raises, order, self.done_clean)
+            if back is None:
+                self.status = "hold"
+                self.why = (
+                    "Hold: balance was lost at the easiest version there is; keep a hand on a wall."
+                )
+                return
+            q, v = back
+            self.why = f"Step back: balance was lost, so {', '.join(_changes(m, self.level, q))}."
+            self.move(q)
+            self.status, self.changed = "regress", v
+        else:
+            self.hurt = self.level
+            self.status, self.why, self.clean = "paused", f"Paused: {what}.", 0
+
+    def resume(self, pauses: Iterable[PausePeriod], day: date) -> None:
+        """Pauses over by `day`: after pain, two steps below the level that hurt; after a pause
+        for another reason, one step back on the last raise."""
+        if any(p.start <= day and (p.end is None or p.end > day) for p in pauses):
+            return  # still paused
+        ended = [p for p in pauses if p.end is not None and p.start < day and p.end <= day
+                 and p.start not in self.resumed]  # fmt: skip
+        if self.hurt is None and not ended:
+            return
+        self.resumed.update(p.start for p in ended)
+        if self.hurt is None and not self.raises:
+            return  # nothing raised yet: the start is where it resumes
+        m = self.matrix
+        base, steps = (self.hurt, RESTART_STEPS) if self.hurt is not None else (self.level, 1)
+        self.move(base)
+        q = base
+        for _ in range(steps):
+            back = step_back(m, q, self.raises, self.order, self.done_clean,
+                             fallback=self.hurt is not None)  # fmt: skip
+            if back is None:
+                break
+            q = back[0]
+            self.move(q)
+        changes = _changes(m, base, q)
+        if self.hurt is not None:
+            self.why = "Cleared after the pause: restart two steps below the level that hurt" + (
+                f": {', '.join(changes)}." if changes else " (the easiest version there is)."
+            )
+        else:
+            self.why = "Back after a pause: restart one step back" + (
+                f": {', '.join(changes)}." if changes else " (at the start)."
+            )
+        self.hurt, self.clean, self.status = None, 0, "restart"
+        self.changed, self.note = None, ""
+
+    def plan(self) -> DirectionPlan:
+        return DirectionPlan(
+            self.level, self.status, self.why + self.note, self.clean, self.changed
+        )
 
 
 def plan_direction(
@@ -90,122 +474,57 @@ def plan_direction(
     pauses: Sequence[PausePeriod],
     as_of: date,
     order_on: Callable[[date], Sequence[str]],
+    capped: str | None = None,
 ) -> DirectionPlan:
     """The prescription for `direction` on `as_of`, replaying the log up to the day before.
 
-    `order_on(day)` gives the ladder order in force on a day (settings are dated entries).
+    `order_on(day)` gives the ladder order in force on a day (settings are dated entries);
+    `capped` says why the session on `as_of` is capped, if it is (`cap_reason`).
     """
     by_date: dict[date, list[LungeLog]] = {}
     for g in sorted(logs, key=lambda g: (g.date, g.id or 0)):
         if g.direction == direction and g.date < as_of:
             by_date.setdefault(g.date, []).append(g)
-
-    current = start_prescription(matrix, direction)
-    history: list[Prescription] = []  # prescriptions before each change, to step back
-    plan = DirectionPlan(current, "start", "Start easy: body weight, short, slow and stable.", 0)
-    resumed: set[date] = set()
-
+    r = _Replay(matrix, start_prescription(matrix, direction), order_on(as_of))
     for day in sorted(by_date):
-        # A pause that ended before this session and after the previous one: restart one back.
-        plan, current, history = _apply_restarts(pauses, resumed, day, plan, current, history)
-        session = by_date[day]
-        done_at = session[-1].prescription
-        if done_at != current:
-            # The log keeps its meaning: judge the session by what was prescribed that day.
-            if done_at != (history[-1] if history else None):
-                history.append(current)
-            current = done_at
-            plan = DirectionPlan(current, plan.status, plan.reason, 0, plan.changed)
-        outcome, why = _session_outcome(session)
-        if outcome == "success":
-            successes = plan.successes + 1
-            if successes >= SUCCESSES_TO_ADVANCE:
-                nxt, variable = advance(matrix, current, order_on(day))
-                if variable is None:
-                    plan = DirectionPlan(
-                        current, "capped", "Top of every ladder: keep it up.", successes
-                    )
-                else:
-                    history.append(current)
-                    current = nxt
-                    plan = DirectionPlan(
-                        current,
-                        "progress",
-                        f"Two good sessions in a row: {variable} goes up one step.",
-                        0,
-                        variable,
-                    )
-            else:
-                plan = DirectionPlan(
-                    current,
-                    "hold",
-                    "One good session: one more and it progresses.",
-                    successes,
-                    plan.changed,
-                )
-        elif outcome == "hold":
-            plan = DirectionPlan(current, "hold", f"Hold: {why}.", 0, plan.changed)
-        elif outcome == "balance":
-            current, history, changed = _step_back(current, history)
-            plan = DirectionPlan(current, "regress", f"Step back{_what(changed)}: {why}.", 0, None)
-        else:  # stop
-            plan = DirectionPlan(current, "paused", f"Paused: {why}.", 0, plan.changed)
-
-    plan, current, history = _apply_restarts(
-        pauses, resumed, as_of, plan, current, history, inclusive=True
+        r.order = order_on(day)
+        r.resume(pauses, day)
+        if any(p.start < day and (p.end is None or p.end > day) for p in pauses):
+            continue  # a session while the matrix is paused counts for nothing
+        r.session(day, by_date[day], order_on(day))
+    r.order = order_on(as_of)
+    r.resume(pauses, as_of)
+    plan = r.plan()
+    paused = any(p.start <= as_of and (p.end is None or p.end > as_of) for p in pauses)
+    if capped is None or paused:
+        return plan
+    lighter = cap(matrix, plan.prescription, r.order, r.done_clean)
+    changes = _changes(matrix, plan.prescription, lighter, instead=True)
+    what = ", ".join(changes) if changes else "already the easiest version"
+    return replace(
+        plan,
+        prescription=lighter,
+        level=plan.prescription,
+        capped=capped,
+        status="capped",
+        reason=f"{capped}: {matrix.cap.says} ({what}); your level waits for the next session "
+        f"without a cap. {plan.reason}",
     )
-    return plan
 
 
-def _apply_restarts(
+def plan_directions(
+    matrix: LungeMatrix,
+    logs: Sequence[LungeLog],
     pauses: Sequence[PausePeriod],
-    resumed: set[date],
-    before: date,
-    plan: DirectionPlan,
-    current: Prescription,
-    history: list[Prescription],
-    inclusive: bool = False,
-) -> tuple[DirectionPlan, Prescription, list[Prescription]]:
-    for p in pauses:
-        if p.end is None or p.start in resumed:
-            continue
-        if (p.end < before or (inclusive and p.end <= before)) and p.start < before:
-            resumed.add(p.start)
-            current, history, changed = _step_back(current, history)
-            plan = DirectionPlan(
-                current,
-                "restart",
-                f"Cleared after a pause: restart one step back{_what(changed)}.",
-                0,
-                None,
-            )
-    return plan, current, history
-
-
-def _step_back(
-    current: Prescription, history: list[Prescription]
-) -> tuple[Prescription, list[Prescription], str | None]:
-    if not history:
-        return current, history, None
-    previous = history[-1]
-    changed = next(
-        (v for (v, a), (_, b) in zip(current.levels, previous.levels, strict=True) if a != b),
-        None,
-    )
-    return previous, history[:-1], changed
-
-
-def _what(variable: str | None) -> str:
-    return f" on {variable}" if variable else ""
-
-
-def cap_for_big_day(matrix: LungeMatrix, p: Prescription) -> Prescription:
-    """Before a race or long run: no long range and no added load (the first load step)."""
-    out = p
-    load = matrix.ladders["load"]
-    if out.level("load") != load.steps[0].id:
-        out = out.with_level("load", load.steps[0].id)
-    rng = matrix.ladders["range"]
-    if rng.index(out.level("range")) >= len(rng.steps) - 1 and len(rng.steps) > 1:
-        out = out.with_level("range", rng.steps[len(rng.steps) - 2].id)
-    return out
+    as_of: date,
+    order_on: Callable[[date], Sequence[str]],
+    capped: str | None = None,
+    directions: Iterable[str] | None = None,
+) -> list[DirectionPlan]:
+    """Every allowed direction (all of the catalogue's by default), in catalogue order."""
+    allowed = None if directions is None else set(directions)
+    return [
+        plan_direction(matrix, d.id, logs, pauses, as_of, order_on, capped)
+        for d in matrix.directions
+        if allowed is None or d.id in allowed
+    ]

@@ -401,6 +401,8 @@ class Planner:
         return self._restrictions[s]
 
     def lunge_next(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
+        """Every direction's prescription for `d`; capped (a lighter session that is never
+        history) 48 h before a race or long run, the day after a race, or under a coach's cap."""
         state = lunge_state(
             self.log.check_ins,
             self.log.lunge_logs,
@@ -409,19 +411,11 @@ class Planner:
             self.log.drill_logs,
             self._names,
         )
-        if not self._big_day_within(d, 2):
-            return state, self._direction_plans(d)
-        matrix = self.catalogue.lunge
-        return state, [
-            replace(
-                p,
-                prescription=lunge_rules.cap_for_big_day(matrix, p.prescription),
-                status="capped" if p.status == "progress" else p.status,
-                reason=p.reason + " Race or long run within 48 hours: no long range, "
-                "no added load, no progression.",
-            )
-            for p in self._direction_plans(d, frozen_from=d - timedelta(days=2))
-        ]
+        return state, self._direction_plans(d, self.lunge_cap(d))
+
+    def lunge_cap(self, d: date) -> str | None:
+        """Why the lunge session on `d` is capped, or None."""
+        return lunge_rules.cap_reason(d, self.log.events, self.settings_on)
 
     def lunge_days(self, monday: date) -> frozenset[date]:
         if monday not in self._lunge_days:
@@ -719,22 +713,24 @@ class Planner:
     # ---- lunge matrix ----------------------------------------------------------------------
 
     def _direction_plans(
-        self, d: date, frozen_from: date | None = None
+        self, d: date, capped: str | None = None
     ) -> list[lunge_rules.DirectionPlan]:
         matrix = self.catalogue.lunge
-        logs = self.log.lunge_logs
-        if frozen_from is not None:
-            logs = tuple(g for g in logs if g.date < frozen_from)
 
         def order_on(day: date) -> Sequence[str]:
             return self.settings_on(day).ladder_order or matrix.default_order
 
         # only the directions the person's conditions allow (conditions.allowed_directions)
         allowed = allowed_directions(matrix, self.restrictions(self.settings_on(d)))
-        return [
-            lunge_rules.plan_direction(matrix, direction.id, logs, self._pauses, d, order_on)
-            for direction in allowed
-        ]
+        return lunge_rules.plan_directions(
+            matrix,
+            self.log.lunge_logs,
+            self._pauses,
+            d,
+            order_on,
+            capped,
+            directions=[direction.id for direction in allowed],
+        )
 
     def _lunge_session(self, d: date, s: Settings, base: _BaseDay) -> LungeSession | None:
         start = self._lunge_session_start(base)
@@ -841,13 +837,6 @@ class Planner:
         if any(e.date == d for e in self.log.events):
             return True
         return s.long_run_day is not None and weekday(d) == s.long_run_day
-
-    def _big_day_within(self, d: date, days: int) -> bool:
-        """A race or long run today or in the next `days` days."""
-        return any(
-            self._big_day_on(d + timedelta(days=i), self.settings_on(d + timedelta(days=i)))
-            for i in range(0, days + 1)
-        )
 
 
 _Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool, str, bool, float]

@@ -70,6 +70,7 @@ class LungeLog:
     load: str | None = None  # what was actually held, e.g. "8kg"
     id: int | None = None
     recorded: datetime | None = None  # when it was entered: orders a day's logs and check-ins
+    capped: str | None = None  # why the session was capped (a lighter one), if it was
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Settings:
     conditions: tuple[str, ...] = ()
     norm_set: str | None = None  # None: the catalogue's default
     ladder_order: tuple[str, ...] | None = None  # None: the catalogue's default
+    lunge_cap: str | None = None  # a coach's cap on the lunge matrix (why); None: no cap
     long_run_day: str | None = None
     # run times per weekday that override run_time (declared with --run-times, or learned from
     # activities); a weekday listed twice has two runs

@@ -358,7 +358,7 @@ def lunge_state(
                 "The lunge matrix stays paused until a check-in on a later day with pain at "
                 f"most {CLEAR_CHECK_IN_MAX}/10 and no flags (or the same day, once a clinician "
                 "has cleared you); "
-                "it then restarts one step back.",
+                "it then restarts two steps below the level that hurt.",
             ),
             paused_since=walk.state.paused_since,
         )

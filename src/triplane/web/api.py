@@ -129,6 +129,7 @@ class SettingsIn(Body):
     hip_approach: Text(16) | None = None  # type: ignore[valid-type]
     birth_year: StrictInt | None = Field(default=None, ge=-1_000_000, le=1_000_000)
     sex: Text(16) | None = None  # type: ignore[valid-type]
+    lunge_cap: Text(80) | None = None  # type: ignore[valid-type]  # a coach's cap; "off" lifts it
 
 
 class InviteIn(Body):

@@ -586,12 +586,18 @@ def _lunge_post(form: FormData, request: Request) -> Response:
             if reps is None:
                 continue
             discomfort = _int(form.get(f"{d.id}_discomfort"), f"{d.name}: discomfort")
+            balance = _str(form, f"{d.id}_balance")
+            if discomfort is None or balance is None:  # never guess 0/10 or balance kept
+                raise Invalid(
+                    f"{d.name}: give the discomfort (0-10) and whether balance was kept, or "
+                    "clear its reps to leave it out"
+                )
             acc.svc.log_lunge(
                 a,
                 d.id,
                 reps,
-                discomfort if discomfort is not None else 0,
-                _str(form, f"{d.id}_balance") or "ok",
+                discomfort,
+                balance,
                 form.get(f"{d.id}_sharp") == "1",
                 _str(form, f"{d.id}_load"),
                 client_id=f"{base}-{d.id}"[:64],

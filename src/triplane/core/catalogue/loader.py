@@ -42,11 +42,14 @@ from triplane.core.catalogue.model import (
     Drill,
     Ladder,
     LadderStep,
+    LungeCap,
     LungeDirection,
     LungeMatrix,
+    LungeRule,
     Norm,
     NormSet,
     RedFlag,
+    TradeOff,
 )
 
 # The source keys of §6 of shared/domain-reference.md. Built-in entries may cite only these;
@@ -571,7 +574,20 @@ _DIRECTION_FIELDS: Final = (
 
 def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
     file = "lunge_matrix.toml"
-    top = _top(file, data, ("start_reps", "default_order", "sources", "direction", "ladder"))
+    top = _top(
+        file,
+        data,
+        (
+            "start_reps",
+            "default_order",
+            "sources",
+            "direction",
+            "ladder",
+            "rule",
+            "trade_off",
+            "cap",
+        ),
+    )
     directions: list[LungeDirection] = []
     seen: set[str] = set()
     for t in top.tables("direction", "direction", _DIRECTION_FIELDS):
@@ -589,17 +605,18 @@ def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
         directions.append(direction)
 
     ladders: dict[str, Ladder] = {}
-    for t in top.tables("ladder", "ladder", ("variable", "steps", "sources")):
+    for t in top.tables("ladder", "ladder", ("variable", "steps", "sources", "start")):
         variable = t.choice("variable", LUNGE_VARIABLES)
         if variable in ladders:
             t.fail("variable", f"is '{variable}' again; each variable has one ladder")
         steps: list[LadderStep] = []
         step_ids: set[str] = set()
-        for s in t.tables("steps", "step", ("id", "label", "reps")):
+        for s in t.tables("steps", "step", ("id", "label", "reps", "load_mode")):
             step = LadderStep(
                 id=s.slug("id"),
                 label=s.text("label"),
                 reps=s.opt_integer("reps", 1, 50),
+                load_mode=s.opt_slug("load_mode"),
             )
             _unique(s, step.id, step_ids, "step of this ladder")
             if variable == "duration" and step.reps is None:
@@ -612,8 +629,12 @@ def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
             steps.append(step)
         if len(steps) < 2:
             t.fail("steps", "has fewer than 2 steps; a ladder needs somewhere to go")
+        start = t.choice("start", [s.id for s in steps]) if t.has("start") else steps[0].id
         ladders[variable] = Ladder(
-            variable=variable, steps=tuple(steps), sources=t.sources(builtin=True)
+            variable=variable,
+            steps=tuple(steps),
+            sources=t.sources(builtin=True),
+            start=[s.id for s in steps].index(start),
         )
     missing = [v for v in LUNGE_VARIABLES if v not in ladders]
     if missing:
@@ -623,19 +644,147 @@ def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
     if len(order) != len(LUNGE_VARIABLES):
         top.fail("default_order", f"lists {len(order)} variables; expected all six, each once")
     start_reps = top.integer("start_reps", 1, 50)
-    if start_reps != ladders["duration"].steps[0].reps:
+    duration = ladders["duration"]
+    if start_reps != duration.steps[duration.start].reps:
         top.fail(
             "start_reps",
-            f"is {start_reps} but the first duration step has {ladders['duration'].steps[0].reps}"
-            " reps; make them agree",
+            f"is {start_reps} but the starting duration step has "
+            f"{duration.steps[duration.start].reps} reps; make them agree",
         )
+    rules = tuple(_lunge_rule(t, ladders) for t in _opt_tables(top, "rule", "rule", _RULE_FIELDS))
+    trade_offs = _trade_offs(top, ladders)
+    cap = _lunge_cap(top, ladders)
+    _check_one_load_mode(top, ladders, rules)
     return LungeMatrix(
         directions=tuple(directions),
         ladders={v: ladders[v] for v in LUNGE_VARIABLES},
         default_order=order,
         start_reps=start_reps,
         sources=top.sources(builtin=True),
+        rules=rules,
+        trade_offs=trade_offs,
+        cap=cap,
     )
+
+
+_RULE_FIELDS: Final = ("id", "says", "when", "only", "after_clean", "same")
+
+
+def _opt_tables(top: _Table, name: str, kind: str, allowed: Iterable[str]) -> list[_Table]:
+    return top.tables(name, kind, allowed) if top.has(name) else []
+
+
+def _step_lists(
+    t: _Table, name: str, ladders: dict[str, Ladder], from_bottom: bool = False
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A table of variable = [step ids], every id a step of that variable's ladder."""
+    table = t.table(name, LUNGE_VARIABLES)
+    out: list[tuple[str, frozenset[str]]] = []
+    for variable in table.data:
+        ids = table.choices(variable, [s.id for s in ladders[variable].steps])
+        if from_bottom:
+            ladder = [s.id for s in ladders[variable].steps]
+            if set(ids) != set(ladder[: len(ids)]):
+                table.fail(
+                    variable,
+                    "must list the bottom steps of its ladder, easiest first "
+                    f"({', '.join(ladder[: len(ids)])}), so a step down always helps",
+                )
+        out.append((variable, frozenset(ids)))
+    if not out:
+        t.fail(name, "is empty; expected at least one variable = [steps]")
+    return tuple(out)
+
+
+def _step_each(t: _Table, name: str, ladders: dict[str, Ladder]) -> tuple[tuple[str, str], ...]:
+    """A table of variable = step id."""
+    table = t.table(name, LUNGE_VARIABLES)
+    out = tuple((v, table.choice(v, [s.id for s in ladders[v].steps])) for v in table.data)
+    if not out:
+        t.fail(name, "is empty; expected at least one variable = step")
+    return out
+
+
+def _lunge_rule(t: _Table, ladders: dict[str, Ladder]) -> LungeRule:
+    rule = LungeRule(
+        id=t.slug("id"),
+        says=t.text("says"),
+        when=_step_lists(t, "when", ladders),
+        only=_step_lists(t, "only", ladders, from_bottom=True) if t.has("only") else (),
+        after_clean=_step_each(t, "after_clean", ladders) if t.has("after_clean") else (),
+        same=t.choices("same", LUNGE_VARIABLES, default=True),
+    )
+    if not rule.only and not rule.after_clean:
+        t.fail("only", "is missing; a rule needs 'only' or 'after_clean'")
+    for variable, step in rule.after_clean:
+        bottom = ladders[variable].steps[0].id
+        if step != bottom:
+            t.fail("after_clean", f"sets {variable} to '{step}'; expected its bottom step "
+                   f"'{bottom}', so the version it asks for is always easier")  # fmt: skip
+    return rule
+
+
+def _trade_offs(top: _Table, ladders: dict[str, Ladder]) -> tuple[TradeOff, ...]:
+    out: list[TradeOff] = []
+    for t in _opt_tables(top, "trade_off", "trade-off", ("raise", "says", "needs", "lower")):
+        trade = TradeOff(
+            raise_=t.choice("raise", LUNGE_VARIABLES),
+            says=t.text("says"),
+            needs=_step_lists(t, "needs", ladders, from_bottom=True) if t.has("needs") else (),
+            lower=_step_each(t, "lower", ladders) if t.has("lower") else (),
+        )
+        if any(o.raise_ == trade.raise_ for o in out):
+            t.fail("raise", f"is '{trade.raise_}' again; one trade-off per variable")
+        if trade.raise_ in {v for v, _ in trade.lower} | {v for v, _ in trade.needs}:
+            t.fail("raise", f"is '{trade.raise_}', which its own trade-off also names")
+        if not trade.needs and not trade.lower:
+            t.fail("needs", "is missing; a trade-off needs 'needs' or 'lower'")
+        out.append(trade)
+    # Going up on one variable may bring others down; if that ever came round again, a run of
+    # clean sessions could go up and down forever instead of reaching a ceiling.
+    lowers = {o.raise_: {v for v, _ in o.lower} for o in out}
+    for first in lowers:
+        seen, todo = set(), list(lowers[first])
+        while todo:
+            v = todo.pop()
+            if v == first:
+                top.fail("trade_off", f"goes round in a circle: raising {first} ends up lowering "
+                         f"{first} again; one of them must not lower the other")  # fmt: skip
+            if v not in seen:
+                seen.add(v)
+                todo.extend(lowers.get(v, ()))
+    return tuple(out)
+
+
+def _lunge_cap(top: _Table, ladders: dict[str, Ladder]) -> LungeCap:
+    if not top.has("cap"):
+        return LungeCap("a lighter session", (), ())
+    t = top.table("cap", ("says", "at_most", "down"))
+    return LungeCap(
+        says=t.text("says"),
+        at_most=_step_each(t, "at_most", ladders) if t.has("at_most") else (),
+        down=t.choices("down", LUNGE_VARIABLES, default=True),
+    )
+
+
+def _check_one_load_mode(
+    top: _Table, ladders: dict[str, Ladder], rules: tuple[LungeRule, ...]
+) -> None:
+    """Two steps that each have you hold a weight, on different ladders, must be kept apart by
+    a rule: one load mode at a time."""
+    loaded = [(v, s.id) for v, ladder in ladders.items() for s in ladder.steps if s.load_mode]
+    for i, (va, a) in enumerate(loaded):
+        for vb, b in loaded[i + 1 :]:
+            if va == vb:
+                continue
+            pair = {va: a, vb: b}
+            if not any(
+                all(v in pair and pair[v] in steps for v, steps in r.when)
+                and any(v in pair and pair[v] not in steps for v, steps in r.only)
+                for r in rules
+            ):
+                top.fail("rule", f"lets {va} '{a}' and {vb} '{b}' go together: two load modes "
+                         "at once; add a rule that keeps them apart")  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------- tests

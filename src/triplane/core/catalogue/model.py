@@ -107,6 +107,7 @@ class LadderStep:
     id: str
     label: str
     reps: int | None = None  # only the duration ladder sets reps per side
+    load_mode: str | None = None  # the weight this step has you hold, if any (one at a time)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Ladder:
     variable: str  # load | range | environment | speed | stability | duration
     steps: tuple[LadderStep, ...]  # easiest first
     sources: tuple[str, ...]
+    start: int = 0  # where a new athlete starts; steps below it are regressions only
 
     def index(self, step_id: str) -> int:
         for i, step in enumerate(self.steps):
@@ -123,12 +125,50 @@ class Ladder:
 
 
 @dataclass(frozen=True)
+class LungeRule:
+    """A combination rule: when every `when` variable is at one of its steps, each `only`
+    variable must be at one of its steps, and (`after_clean`) the version with those steps, at
+    the same steps of the `same` variables, must have been done clean before."""
+
+    id: str
+    says: str  # one sentence a person reads when the rule holds a variable back
+    when: tuple[tuple[str, frozenset[str]], ...]
+    only: tuple[tuple[str, frozenset[str]], ...] = ()
+    after_clean: tuple[tuple[str, str], ...] = ()
+    same: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TradeOff:
+    """Going up one step on `raise_` needs `needs` and brings each `lower` variable down to (at
+    most) its step."""
+
+    raise_: str
+    says: str
+    needs: tuple[tuple[str, frozenset[str]], ...] = ()
+    lower: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LungeCap:
+    """The lighter session under a cap (before a race or long run, after a race, a coach's):
+    each `at_most` variable no higher than its step, each `down` variable one step lower."""
+
+    says: str
+    at_most: tuple[tuple[str, str], ...]
+    down: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LungeMatrix:
     directions: tuple[LungeDirection, ...]
     ladders: dict[str, Ladder]  # by variable
     default_order: tuple[str, ...]  # the order variables advance in; a coach may change it
-    start_reps: int  # per side, at the first duration step
+    start_reps: int  # per side, at the starting duration step
     sources: tuple[str, ...]
+    rules: tuple[LungeRule, ...] = ()
+    trade_offs: tuple[TradeOff, ...] = ()
+    cap: LungeCap = LungeCap("A lighter session.", (), ())
 
     def direction(self, direction_id: str) -> LungeDirection:
         for d in self.directions:
