@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from triplane.core.anatomy import MOTION_LABEL, MOTION_PLANE, MOTIONS, SIDES
 from triplane.core.catalogue.model import AssessmentTest, Catalogue, NormSet
+from triplane.core.measurement_error import mdc_for
 from triplane.core.records import Measurement
 
 OK_RATIO = 1.0
@@ -254,7 +255,10 @@ def _asymmetry(
     if left.test != right.test:
         return None, False  # different tests are not comparable
     gap = round(abs(left.value - right.value), 1)
-    mdc = catalogue.tests[left.test].mdc or 0.0
+    published = catalogue.tests[left.test].mdc
+    # A pair is as noisy as its noisier reading (an inclinometer reading has its own MDC).
+    mdcs = [mdc_for(m.device, m.test, published)[0] for m in (left, right)]
+    mdc = max((x for x in mdcs if x is not None), default=0.0)
     return gap, gap >= ASYMMETRY_DEGREES and gap > mdc
 
 
