@@ -86,3 +86,14 @@ def test_the_profile_reads_inclinometer_pairs(catalogue) -> None:  # type: ignor
     p = build_profile(ms, catalogue)
     ir = p.motion("internal_rotation")
     assert ir.asymmetry_degrees == 11.0 and ir.asymmetry_flagged
+
+
+def test_a_saved_video_reading_carries_its_band_in_the_profile(catalogue) -> None:  # type: ignore[no-untyped-def]
+    ms = [Measurement(D0, "standing_abduction", "abduction", "left", "degrees", 30.0,
+                      device="video"),
+          Measurement(D0, "standing_abduction", "abduction", "right", "degrees", 31.0,
+                      device=INCLINOMETER)]  # fmt: skip
+    r = build_profile(ms, catalogue).motion("abduction")
+    assert r.left.error_band == VIDEO_ERROR_BAND["frontal"]
+    assert r.left.as_dict()["error_band"] == VIDEO_ERROR_BAND["frontal"]
+    assert r.right.error_band is None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from triplane.core.anatomy import MOTION_LABEL, MOTION_PLANE, MOTIONS, SIDES
 from triplane.core.catalogue.model import AssessmentTest, Catalogue, NormSet
-from triplane.core.measurement_error import mdc_for
+from triplane.core.measurement_error import mdc_for, video_band
 from triplane.core.records import Measurement
 
 OK_RATIO = 1.0
@@ -34,6 +34,7 @@ class SideResult:
     status: str  # ok | borderline | restricted | unknown
     painful: bool = False
     norm: float | None = None
+    error_band: float | None = None  # a video reading: its plane's error band (degrees)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -45,6 +46,7 @@ class SideResult:
             "status": self.status,
             "painful": self.painful,
             "norm": self.norm,
+            "error_band": self.error_band,
         }
 
 
@@ -184,6 +186,7 @@ def _side_result(
         status=status,
         painful=m.painful or _positive_pain_test(m, test),
         norm=norm_value,
+        error_band=video_band(m.motion) if m.device == "video" else None,
     )
 
 
