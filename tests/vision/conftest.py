@@ -113,6 +113,11 @@ class Clips:
         elif name == "cut30.mp4":  # the demo clip's first 30% of bytes (index at the front)
             data = self.demo.read_bytes()
             out.write_bytes(data[: int(len(data) * 0.3)])
+        elif name == "corrupt.mp4":  # 20 kB of noise in the middle of the upright clip
+            data = bytearray(self.made("upright.mp4").read_bytes())
+            mid = len(data) // 2
+            data[mid : mid + 20000] = bytes((i * 7919 + 13) % 256 for i in range(20000))
+            out.write_bytes(bytes(data))
         elif name == "short.mp4":  # 20 frames: under a second
             ffmpeg("-i", str(self.made("upright.mp4")), "-frames:v", "20", *x264, str(out))
         elif name == "looped.mp4":  # the upright clip three times over, not re-encoded

@@ -107,7 +107,8 @@ def test_the_man_blacked_out_gives_no_measurement_from_the_woman(measured: Any) 
 
 @pytest.mark.parametrize(
     ("name", "words"),
-    [("dark.mp4", "too dark"), ("cut30.mp4", "truncated"), ("short.mp4", "at least 1 s")],
+    [("dark.mp4", "too dark"), ("cut30.mp4", "truncated"), ("corrupt.mp4", "damaged"),
+     ("short.mp4", "at least 1 s")],  # fmt: skip
 )
 def test_guards(measured: Any, name: str, words: str) -> None:
     err = measured(name)
