@@ -51,7 +51,7 @@ def test_compare_gives_rmse_bias_and_correlation(tmp_path: Path) -> None:
     t = np.arange(0, 3, 1 / 30)
     truth = 40 * np.sin(t)
     ref = tmp_path / "ref.csv"
-    ref.write_text("time,left.hip_flexion\n" + "".join(f"{a},{b}\n" for a, b in zip(t, truth)))
+    ref.write_text("time,left.hip_flexion\n" + "".join(f"{a},{b}\n" for a, b in zip(t, truth, strict=True)))
     rows = [{"time": float(a), "left": {"hip_flexion": float(b) + 3.0}} for a, b in zip(t, truth)]
     (s,) = acc.compare(acc.measured_series(rows), acc.read_reference(ref))
     assert (s.side, s.plane, s.n) == ("left", "sagittal", len(t))
