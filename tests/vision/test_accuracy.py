@@ -51,18 +51,19 @@ def test_compare_gives_rmse_bias_and_correlation(tmp_path: Path) -> None:
     t = np.arange(0, 3, 1 / 30)
     truth = 40 * np.sin(t)
     ref = tmp_path / "ref.csv"
-    ref.write_text("time,left.hip_flexion\n" + "".join(f"{a},{b}\n" for a, b in zip(t, truth, strict=True)))
-    rows = [{"time": float(a), "left": {"hip_flexion": float(b) + 3.0}} for a, b in zip(t, truth)]
+    pairs = list(zip(t.tolist(), truth.tolist(), strict=True))
+    ref.write_text("time,left.hip_flexion\n" + "".join(f"{a},{b}\n" for a, b in pairs))
+    rows = [{"time": float(a), "left": {"hip_flexion": b + 3.0}} for a, b in pairs]
     (s,) = acc.compare(acc.measured_series(rows), acc.read_reference(ref))
     assert (s.side, s.plane, s.n) == ("left", "sagittal", len(t))
     assert s.rmse == pytest.approx(3.0) and s.bias == pytest.approx(3.0)
     assert s.r == pytest.approx(1.0)
     # the wrong side, reversed: correlation -1 and a large RMSE
-    rows = [{"time": float(a), "left": {"hip_flexion": -float(b)}} for a, b in zip(t, truth)]
+    rows = [{"time": float(a), "left": {"hip_flexion": -float(b)}} for a, b in pairs]
     (s,) = acc.compare(acc.measured_series(rows), acc.read_reference(ref))
     assert s.r == pytest.approx(-1.0) and s.rmse > 20
     # an offset: the reference's clock runs 0.5 s ahead of the clip's
-    rows = [{"time": float(a) - 0.5, "left": {"hip_flexion": float(b)}} for a, b in zip(t, truth)]
+    rows = [{"time": float(a) - 0.5, "left": {"hip_flexion": float(b)}} for a, b in pairs]
     (s,) = acc.compare(acc.measured_series(rows), acc.read_reference(ref), offset=0.5)
     assert s.rmse == pytest.approx(0.0, abs=1e-6)
 
