@@ -172,3 +172,35 @@ def test_a_held_abduction_is_measured_with_its_band(measured: Any) -> None:
 def test_the_looped_and_cut_clips_are_described(clips: Any) -> None:
     assert probe(clips.made("looped.mp4")).frame_count == 285
     assert Path(clips.made("cut30.mp4")).stat().st_size < clips.demo.stat().st_size
+
+
+def test_appearance_tells_the_woman_from_the_man(demo_clip: Path) -> None:
+    """The lock's appearance check alone, on the demo clip: after 60 frames of the man, the
+    man later on looks alike and the woman (found with the man blacked out) does not."""
+    from triplane.vision.pose import PersonLock, PoseModel, mask_inside
+    from triplane.vision.video import FrameReader
+
+    lock = PersonLock()
+    later: tuple[Any, Any] | None = None
+    woman: tuple[Any, Any] | None = None
+    with PoseModel() as model, PoseModel(static=True) as finder:
+        for fr in FrameReader(probe(demo_clip), stop_after=121):
+            if fr.index < 60:
+                obs = model.process(fr.rgb)
+                if obs is not None:
+                    if lock.locked:
+                        lock.check(obs, fr.index, fr.rgb)
+                    else:
+                        lock.lock(obs, fr.index, fr.rgb)
+            elif fr.index == 90:
+                obs = model.process(fr.rgb)
+                later = (obs, fr.rgb)
+            elif fr.index == 120:
+                man_box = (450.0, 0.0, 1100.0, 480.0)
+                woman = (finder.process(mask_inside(fr.rgb, [man_box])), fr.rgb)
+    assert later is not None and later[0] is not None
+    assert woman is not None and woman[0] is not None
+    assert later[0].centre[1] < 480  # on the box: him
+    assert woman[0].centre[1] > 500  # below the box: her, not him
+    assert lock.looks_alike(*later)
+    assert not lock.looks_alike(*woman), lock.last_check
