@@ -39,7 +39,7 @@ ATHLETE_PAGES = {
     "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
     "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
-    "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save",
+    "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save", "/assess/inclinometer",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
@@ -76,6 +76,8 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "/account/invite": {"code": "NOPE"},
     "/coach/athletes/{athlete_id}/settings": {"daily_minutes": "15"},
     "/video": {"test": "seated_rotation"},  # no file: refused with a sentence
+    "/assess/inclinometer": {"test": "standing_abduction", "left_abduction": "31",
+                             "right_abduction": "33"},
 }
 ROLES = ("nobody", "owner", "other_athlete", "linked_coach", "other_coach")
 

@@ -74,6 +74,8 @@ async def inclinometer_post(request: Request) -> Response:
 
 
 def _save(form: FormData, request: Request) -> Response:
+    with ctx(request).tx() as acc:  # who is asking, before looking at the form
+        need_athlete(request, acc)
     test = _str(form, "test") or ""
     if test not in INCLINOMETER_TESTS:
         raise Invalid(f"the phone inclinometer measures {', '.join(INCLINOMETER_TESTS)}")
