@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib", reason="reports need the report extra (matplotlib)")
+pytest.importorskip("matplotlib", reason="matplotlib is not installed: pip install -e .")
 
 from triplane.demo import create_demo  # noqa: E402
 from triplane.progress import progress  # noqa: E402

@@ -933,10 +933,8 @@ def report(
     day: DateOpt = None,
 ) -> None:
     """Progress charts and the weekly review, as HTML, PDF or a folder of charts."""
-    try:
-        from triplane.report.build import ReportError, report_kind, write_report
-    except ImportError:
-        fail("reports need matplotlib: pip install 'triplane[report]'")
+    from triplane.report.build import ReportError, report_kind, write_report
+
     try:
         report_kind(out)
     except ReportError as exc:
@@ -1047,6 +1045,9 @@ def _report(exc: Exception) -> int:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         sys.stderr.write(f"triplane: database error: {msg}; nothing was saved\n")
         return 1
+    if isinstance(exc, ModuleNotFoundError):
+        sys.stderr.write(f"triplane: {missing_part_hint(exc.name)}\n")
+        return 1
     if isinstance(exc, OSError):
         sys.stderr.write(f"triplane: {exc.strerror or exc}: {exc.filename or ''}\n")
         return 1
@@ -1055,6 +1056,28 @@ def _report(exc: Exception) -> int:
         "Please report it.\n"
     )
     return 1
+
+
+# The optional parts of Triplane and the modules that tell they are missing. Everything else a
+# command imports is a plain dependency of `pip install triplane`.
+EXTRA_OF_MODULE = {
+    "psycopg": ("postgres", "PostgreSQL needs its driver"),
+    "psycopg_binary": ("postgres", "PostgreSQL needs its driver"),
+    "mediapipe": ("vision", "video measurement needs the vision extra"),
+    "cv2": ("vision", "video measurement needs the vision extra"),
+}
+
+
+def missing_part_hint(module: str | None) -> str:
+    """One sentence for a module that is not installed: the extra to add, or a reinstall."""
+    top = (module or "").split(".")[0]
+    if top in EXTRA_OF_MODULE:
+        extra, why = EXTRA_OF_MODULE[top]
+        return f"{why} (module {top} is not installed): pip install 'triplane[{extra}]'"
+    return (
+        f"part of Triplane is missing (module {top or 'unknown'} is not installed): "
+        "reinstall it with pip install --force-reinstall triplane"
+    )
 
 
 def _command_words() -> list[str]:

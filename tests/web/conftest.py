@@ -18,7 +18,7 @@ import pytest
 
 from pgdb import pg_database
 
-pytest.importorskip("fastapi", reason="the web extra is not installed: pip install -e '.[web]'")
+pytest.importorskip("fastapi", reason="fastapi is not installed: pip install -e .")
 
 
 def free_port() -> int:
