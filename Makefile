@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[all,dev]"
 	touch $(STAMP)
 
-# Debian packages the browser and PDF tests use. Installed when we can (root with apt);
+# Debian packages the browser, PDF and video tests use. Installed when we can (root with apt);
 # otherwise those tests skip and say why.
 system-deps:
 	@bash scripts/system-deps.sh

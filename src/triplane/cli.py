@@ -491,7 +491,8 @@ def assess_show(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOp
         unit = {"degrees": "°", "cm": " cm"}.get(side.unit or "", f" ({side.unit})")
         ratio = f" {side.ratio:.0%}" if side.ratio is not None else ""
         hurt = " [red]hurt[/red]" if side.painful else ""
-        return f"{side.value:g}{unit}{ratio} [{colour[side.status]}]{side.status}[/]{hurt}"
+        band = f" ±{side.error_band:g}° (video)" if side.error_band else ""
+        return f"{side.value:g}{unit}{band}{ratio} [{colour[side.status]}]{side.status}[/]{hurt}"
 
     for m in profile.motions:
         asym = "" if m.asymmetry_degrees is None else f"{m.asymmetry_degrees:g}°"

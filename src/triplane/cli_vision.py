@@ -39,6 +39,10 @@ def measure(
         bool, typer.Option("--save", help="Record the measurements (device video).")
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    frames: Annotated[
+        bool,
+        typer.Option("--frames", help="With --json: add the per-frame angle series (`frames`)."),
+    ] = False,
     annotate: Annotated[
         Path | None,
         typer.Option("--annotate", help="Write out.png (the key frame) or out.mp4 (every frame)."),
@@ -76,12 +80,14 @@ def measure(
              "a video cannot see how the set felt")  # fmt: skip
     if not save and (discomfort is not None or balance is not None or direction or sharp_pain):
         fail("--discomfort, --balance, --direction and --sharp-pain go with --test lunge --save")
+    if frames and not json_:
+        fail("--frames adds the per-frame series to the JSON: use it with --json")
     day = _date(date_)
     if save:  # say who before a long analysis, not after
         with service() as svc:
             svc.athlete(athlete)
 
-    data = _measure_with_progress(video, test, side, annotate, quiet=json_)
+    data = _measure_with_progress(video, test, side, annotate, quiet=json_, frames=frames)
     saved: dict[str, Any] | None = None
     if save:
         with service() as svc:  # one transaction: all the records, or none
@@ -95,7 +101,12 @@ def measure(
 
 
 def _measure_with_progress(
-    video: Path, test: str, side: str | None, annotate: Path | None, quiet: bool
+    video: Path,
+    test: str,
+    side: str | None,
+    annotate: Path | None,
+    quiet: bool,
+    frames: bool = False,
 ) -> dict[str, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -116,7 +127,9 @@ def _measure_with_progress(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total or None)
 
-            return v.measure(video, test, side, annotate=annotate, progress=progress)
+            return v.measure(
+                video, test, side, annotate=annotate, progress=progress, frames=frames
+            )
 
 
 @contextmanager
@@ -147,6 +160,9 @@ def _native_stderr_silenced() -> Iterator[TextIO]:
         stream.close()
 
 
+_PHONE = ("internal_rotation", "external_rotation", "abduction")
+
+
 def _print(data: dict[str, Any], saved: dict[str, Any] | None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -161,21 +177,31 @@ def _print(data: dict[str, Any], saved: dict[str, Any] | None) -> None:
         f"{proc['fps']:g} frames/s"
     )
     if data["measurements"]:
-        table = Table("motion", "side", "degrees", "confidence", "frame")
+        table = Table("motion", "side", "degrees", "error band", "confidence", "frame")
         for m in data["measurements"]:
             table.add_row(
                 MOTION_LABEL.get(m["motion"], m["motion"]), m["side"], f"{m['degrees']:g}",
-                f"{m['confidence']:.2f}", str(m["frame"]),
+                f"+/-{m['error_band']:g}", f"{m['confidence']:.2f}", str(m["frame"]),
             )  # fmt: skip
         c.print(table)
-    ranges = Table("side", "joint", "plane", "min", "max", "confidence (min/max)")
+    for m in data.get("not_measurable") or []:
+        c.print(
+            f"{MOTION_LABEL.get(m['motion'], m['motion'])}, {m['side']}: not measurable from "
+            f"video (error band +/-{m['error_band']:g} degrees)"
+        )
+    if any(m["motion"] in _PHONE for m in data.get("not_measurable") or []):
+        c.print("measure rotation and abduction with the phone on the shin: web app, "
+                "Hips > Phone inclinometer")  # fmt: skip
+    ranges = Table("side", "joint", "plane", "min", "max", "error band", "confidence (min/max)")
     for scope, joints in data["ranges"].items():
         for joint, planes in joints.items():
             if "min" in planes:  # a trunk value: one range, no planes
                 planes = {"": planes}
             for plane, r in planes.items():
+                band = r.get("error_band")
                 ranges.add_row(
                     scope, joint, plane, f"{r['min']:g}", f"{r['max']:g}",
+                    "" if band is None else f"+/-{band:g}",
                     f"{r['min_confidence']:.2f}/{r['max_confidence']:.2f}",
                 )  # fmt: skip
     c.print(ranges)

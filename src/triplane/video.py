@@ -109,6 +109,7 @@ def measure(
     side: str | None = None,
     annotate: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    frames: bool = False,
 ) -> dict[str, Any]:
     """Measure a clip: the JSON of MeasureResult (angles per side and plane, confidences, frames
     used, fps) plus `lunge_log` (what a lunge log gets from the video, or None).
@@ -121,7 +122,9 @@ def measure(
     from triplane.vision import VisionError, measure_video
 
     try:
-        result = measure_video(path, test, side=side, annotate=annotate, progress=progress)
+        result = measure_video(
+            path, test, side=side, annotate=annotate, progress=progress, frames=frames
+        )
     except VisionError as exc:
         raise BadVideo(str(exc).rstrip(".")) from None
     data = result.to_json()
@@ -159,6 +162,14 @@ def save(
         raise Invalid(f"unknown test '{test}' in this result; measure the clip again")
     ms = list(result.get("measurements") or [])
     if not ms:
+        if result.get("not_measurable"):
+            raise Invalid(
+                "nothing this video measured is outside its error band ("
+                + ", ".join(f"{m['side']} {m['motion'].replace('_', ' ')}"
+                            for m in result["not_measurable"])
+                + " not measurable from video), so nothing was saved; measure rotation and "
+                "abduction with the phone on the shin (Hips > Phone inclinometer)"
+            )  # fmt: skip
         raise Invalid("the video measured no motion for this test, so there is nothing to save")
     ids = []
     for m in ms:

@@ -7,10 +7,12 @@ fetched once into .cache/vision/ with pip; they skip, saying why, when it cannot
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +61,103 @@ def demo_clip() -> Path:
     except (zipfile.BadZipFile, KeyError) as exc:
         pytest.skip(f"the {SPORTS2D} wheel has no readable {DEMO_IN_WHEEL}: {exc}")
     return clip
+
+
+FFMPEG = shutil.which("ffmpeg")
+
+
+def ffmpeg(*args: str) -> None:
+    """Run ffmpeg (quiet); the caller has checked that it exists."""
+    assert FFMPEG is not None
+    proc = subprocess.run([FFMPEG, "-v", "error", "-y", *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+class Clips:
+    """Clips made once per session with ffmpeg from the demo clip (see `made`)."""
+
+    def __init__(self, demo: Path, folder: Path) -> None:
+        self.demo, self.folder = demo, folder
+        self._made: dict[str, Path] = {}
+
+    def made(self, name: str) -> Path:
+        if name in self._made:
+            return self._made[name]
+        out = self.folder / name
+        x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
+        if name == "upright.mp4":  # the first 95 frames (jumping jacks), half size
+            ffmpeg("-i", str(self.demo), "-an", "-frames:v", "95", "-vf", "scale=884:-2", *x264,
+                   str(out))  # fmt: skip
+        elif name.startswith("rotated"):  # rotated90.mp4, rotated270.mov, rotated180.mp4
+            degrees = int(name[7:10].rstrip("."))
+            turn = {90: "transpose=cclock", 180: "hflip,vflip", 270: "transpose=clock"}[degrees]
+            stored = self.folder / f"stored{degrees}.mp4"  # frames as the phone stores them
+            ffmpeg("-i", str(self.made("upright.mp4")), "-vf", turn, *x264, str(stored))
+            ffmpeg("-i", str(stored), "-c", "copy", "-metadata:s:v:0", f"rotate={degrees}",
+                   str(out))  # fmt: skip
+        elif name.startswith("reencoded"):  # reencoded20.mp4, reencoded23.mp4: the noise floor
+            crf = name[9:11]
+            ffmpeg("-i", str(self.made("upright.mp4")), "-vf", "hflip,hflip", *x264[:4], "-crf",
+                   crf, "-pix_fmt", "yuv420p", str(out))  # fmt: skip
+        elif name == "sideways.mp4":  # stored turned, with no display matrix: a control
+            ffmpeg("-i", str(self.made("upright.mp4")), "-vf", "transpose=cclock", *x264,
+                   str(out))  # fmt: skip
+        elif name == "blacked.mp4":  # the man blacked out from frame 100 (on the box, then
+            # where he lands from frame 160); the woman walking through stays in view
+            boxes = ("drawbox=x=490:y=0:w=610:h=480:color=black:t=fill:enable='gte(n,100)',"
+                     "drawbox=x=950:y=400:w=500:h=594:color=black:t=fill:enable='gte(n,160)'")
+            ffmpeg("-i", str(self.demo), "-an", "-vf", boxes, *x264, str(out))
+        elif name == "dark.mp4":  # the upright clip at 15% of its brightness
+            ffmpeg("-i", str(self.made("upright.mp4")), "-vf", "lutyuv=y=val*0.15", *x264,
+                   str(out))  # fmt: skip
+        elif name == "cut30.mp4":  # the demo clip's first 30% of bytes (index at the front)
+            data = self.demo.read_bytes()
+            out.write_bytes(data[: int(len(data) * 0.3)])
+        elif name == "corrupt.mp4":  # 20 kB of noise in the middle of the upright clip
+            data = bytearray(self.made("upright.mp4").read_bytes())
+            mid = len(data) // 2
+            data[mid : mid + 20000] = bytes((i * 7919 + 13) % 256 for i in range(20000))
+            out.write_bytes(bytes(data))
+        elif name == "short.mp4":  # 20 frames: under a second
+            ffmpeg("-i", str(self.made("upright.mp4")), "-frames:v", "20", *x264, str(out))
+        elif name == "looped.mp4":  # the upright clip three times over, not re-encoded
+            ffmpeg("-stream_loop", "2", "-i", str(self.made("upright.mp4")), "-c", "copy",
+                   str(out))  # fmt: skip
+        elif name == "held_jacks.mp4":  # the first 95 frames played 3x slower: each jumping
+            # jack's legs-out position is held about a second
+            slow = "trim=end_frame=95,setpts=3*PTS,scale=884:-2"
+            ffmpeg("-i", str(self.demo), "-an", "-vf", slow, "-r", "30", *x264, str(out))
+        elif name == "flipped.mp4":  # the upright clip mirrored left-right
+            ffmpeg("-i", str(self.made("upright.mp4")), "-vf", "hflip", *x264, str(out))
+        else:
+            raise KeyError(name)
+        self._made[name] = out
+        return out
+
+
+@pytest.fixture(scope="session")
+def clips(demo_clip: Path, tmp_path_factory: pytest.TempPathFactory) -> Clips:
+    """Clips made from the demo clip with ffmpeg, each once per session; skips without ffmpeg."""
+    if FFMPEG is None:
+        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg; make test does it as root)")
+    return Clips(demo_clip, tmp_path_factory.mktemp("clips"))
+
+
+@pytest.fixture(scope="session")
+def measured(clips: Clips) -> Any:
+    """measured(name, test="free", **kw): measure_video on a made clip, once per session; the
+    MeasureResult, or the VisionError it raised."""
+    from triplane.vision import VisionError, measure_video
+
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def get(name: str, test: str = "free", **kw: Any) -> Any:
+        key = (name, test, tuple(sorted(kw.items())))
+        if key not in cache:
+            try:
+                cache[key] = measure_video(clips.made(name), test, **kw)
+            except VisionError as exc:
+                cache[key] = exc
+        return cache[key]
+
+    return get

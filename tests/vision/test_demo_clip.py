@@ -1,5 +1,7 @@
 """The real clip: a man on a box (jumping jacks, walking, a flip, a deep landing crouch) while a
-woman walks through the frame (frames ~48-200); the bare model jumps to her at frame ~170."""
+woman walks through the frame (frames ~48-200); the bare model jumps to her at frame ~170, then
+to the man landing (lit from the front now, crouched: he no longer looks like the man on the
+box, so he is not taken back; the lock refuses rather than borrows)."""
 
 from __future__ import annotations
 
@@ -50,9 +52,9 @@ def test_the_woman_walking_through_never_takes_over(free: MeasureResult) -> None
         free.person["switches_refused_at"] and 165 <= free.person["switches_refused_at"][0] <= 205
     )
     assert any("another person" in w for w in free.warnings)
-    # The man is taken back after his landing, and that is said too.
-    assert any(r["found_at"] >= 200 for r in free.person["reacquired"])
-    assert used & set(range(202, 227))
+    # Every new track was judged on position, then appearance; each verdict is reported.
+    checks = free.person["new_tracks"]
+    assert checks and all(c["position_ok"] is False or c["appearance_ok"] is False for c in checks)
 
 
 def test_json_and_measurements(free: MeasureResult) -> None:
@@ -65,9 +67,10 @@ def test_json_and_measurements(free: MeasureResult) -> None:
     for side in ("left", "right"):
         hip = j["ranges"][side]["hip"]
         assert set(hip) == {"sagittal", "frontal", "transverse"}
-        assert hip["sagittal"]["max"] > 60  # the deep landing crouch
+        assert hip["sagittal"]["max"] > 15  # the knees come up in the jumps
     ms = free.measurements()
-    assert {m["motion"] for m in ms} >= {"flexion", "abduction"}
+    measured = {m["motion"] for m in ms} | {m["motion"] for m in j["not_measurable"]}
+    assert measured >= {"flexion", "abduction"}
     for m in ms:
         assert m["device"] == "video" and m["test"] == "free" and m["unit"] == "degrees"
         assert 0 < m["confidence"] < 1 and m["degrees"] > 0
@@ -93,15 +96,19 @@ def test_annotated_png_shows_the_man(free: MeasureResult) -> None:
 
 
 def test_standing_abduction_from_the_jumping_jacks(demo_clip: Path) -> None:
+    """Jumping jacks never hold the legs out for half a second: the held abduction is within
+    the video's frontal error band, so it is shown as not measurable, and not saved."""
     r = measure_video(demo_clip, "standing_abduction", max_frames=95)
-    ms = {m["side"]: m for m in r.measurements()}
-    assert set(ms) == {"left", "right"}
-    for m in ms.values():
-        assert m["motion"] == "abduction" and m["position"] == "standing" and m["active"]
-        assert 10 < m["degrees"] < 60
+    nm = {m["side"]: m for m in r.not_measurable}
+    shown = {m["side"]: m for m in r.measurements()} | nm
+    assert set(shown) == {"left", "right"}
+    for m in shown.values():
+        assert m["motion"] == "abduction" and 5 < m["degrees"] < 60
+    for m in nm.values():
+        assert m["degrees"] <= m["error_band"] and "not measurable from video" in m["reason"]
     assert r.view_yaw is not None and r.view_yaw < 30  # facing the camera
     one = measure_video(demo_clip, "standing_abduction", side="left", max_frames=95)
-    assert [m["side"] for m in one.measurements()] == ["left"]
+    assert {m["side"] for m in one.measurements() + one.not_measurable} == {"left"}
 
 
 @pytest.mark.parametrize("test", ["seated_rotation", "modified_thomas"])
@@ -127,10 +134,10 @@ def test_annotated_video(demo_clip: Path, tmp_path: Path) -> None:
     import cv2
 
     out = tmp_path / "annotated.mp4"
-    r = measure_video(demo_clip, "free", annotate=out, max_frames=30)
+    r = measure_video(demo_clip, "free", annotate=out, max_frames=60)
     assert r.annotated == str(out)
     cap = cv2.VideoCapture(str(out))
-    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 30
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 60
     cap.release()
 
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -48,18 +49,20 @@ def _rows(db: str) -> list[tuple[object, ...]]:
     return [tuple(r) for r in rows]
 
 
-def test_measure_json_and_save(demo_clip: Path, db: str, tmp_path: Path) -> None:
+def test_measure_json_and_save(clips: Any, db: str, tmp_path: Path) -> None:
     png = tmp_path / "out.png"
-    r = triplane(db, "measure", str(demo_clip), "--test", "standing_abduction", "--json",
-                 "--save", "--annotate", str(png))  # fmt: skip
+    r = triplane(db, "measure", str(clips.made("held_jacks.mp4")), "--test",
+                 "standing_abduction", "--json", "--save", "--annotate", str(png))  # fmt: skip
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["video"]["fps"] == 30.0 and data["frames_used"]["count"] > 100
-    assert data["processing"]["fps"] > 0
+    assert data["video"]["fps"] == 30.0 and data["frames_used"]["count"] > 200
+    assert data["processing"]["fps"] > 0 and "frames" not in data
     for side in ("left", "right"):
         assert set(data["ranges"][side]["hip"]) == {"sagittal", "frontal", "transverse"}
     ms = data["measurements"]
-    assert {m["side"] for m in ms} == {"left", "right"} and len(data["saved"]["measurements"]) == 2
+    assert ms and len(data["saved"]["measurements"]) == len(ms)
+    for m in ms:
+        assert m["degrees"] > m["error_band"] == data["error_bands"]["degrees"]["frontal"]
     assert png.exists() and data["annotated"] == str(png)
     rows = _rows(db)
     saved = sorted(r for r in rows if len(r) > 1)
@@ -98,7 +101,7 @@ def test_bad_input_leaves_the_database_unchanged(demo_clip: Path, db: str, tmp_p
     assert _rows(db) == before
 
 
-def test_a_worker_process_runs_a_queued_job(demo_clip: Path, db: str, tmp_path: Path) -> None:
+def test_a_worker_process_runs_a_queued_job(clips: Any, db: str, tmp_path: Path) -> None:
     from triplane import video
     from triplane.service import Service
     from triplane.store import jobs
@@ -107,7 +110,7 @@ def test_a_worker_process_runs_a_queued_job(demo_clip: Path, db: str, tmp_path: 
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     clip = uploads / "abc.mp4"
-    shutil.copy(demo_clip, clip)
+    shutil.copy(clips.made("held_jacks.mp4"), clip)
     engine = open_engine(db)
     with engine.begin() as conn:
         job_id = video.enqueue(conn, Service(conn).athlete(), clip, "standing_abduction")
@@ -118,6 +121,50 @@ def test_a_worker_process_runs_a_queued_job(demo_clip: Path, db: str, tmp_path: 
         job = jobs.get(conn, job_id)
     engine.dispose()
     assert job is not None and job.status == "done" and job.result is not None
-    assert len(job.result["measurements"]) == 2
+    assert job.result["measurements"] and job.result["error_bands"]["degrees"]["frontal"] > 0
     assert not clip.exists()  # deleted after the analysis
     assert Path(job.result["annotated"]).exists()
+
+
+def test_frames_gives_the_per_frame_series(clips: Any, db: str) -> None:
+    r = triplane(db, "measure", str(clips.made("upright.mp4")), "--test", "free", "--json",
+                 "--frames")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    frames = data["frames"]
+    used = [f for f in frames if f["used"]]
+    assert len(used) == data["frames_used"]["count"]
+    times = [f["time"] for f in frames]
+    assert times == sorted(times) and frames[0]["frame"] >= data["person"]["locked_at_frame"]
+    for f in used:
+        assert f["time"] == round(f["frame"] / 30.0, 3)
+        for side in ("left", "right"):
+            assert set(f[side]) >= {"hip_flexion", "hip_abduction", "hip_rotation"}
+    # the extremes reported are within what the frames show
+    for side in ("left", "right"):
+        series = [f[side]["hip_flexion"] for f in used if f[side]["hip_flexion"] is not None]
+        rng = data["ranges"][side]["hip"]["sagittal"]
+        assert min(series) - 0.1 <= rng["min"] <= rng["max"] <= max(series) + 0.1
+    _one_line(triplane(db, "measure", str(clips.made("upright.mp4")), "--test", "free",
+                       "--frames"), "--json")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("dark.mp4", "too dark"), ("cut30.mp4", "truncated")],
+)  # (the other guards: test_honest.py)
+def test_guards_exit_1_and_save_nothing(clips: Any, db: str, name: str, words: str) -> None:
+    before = _rows(db)
+    r = triplane(db, "measure", str(clips.made(name)), "--test", "standing_abduction", "--save")
+    _one_line(r, words)
+    assert _rows(db) == before
+
+
+def test_not_measurable_is_said_and_not_saved(clips: Any, db: str) -> None:
+    before = _rows(db)
+    clip = str(clips.made("upright.mp4"))
+    r = triplane(db, "measure", clip, "--test", "free")
+    assert r.returncode == 0, r.stderr
+    assert "not measurable from video" in r.stdout and "phone on the shin" in r.stdout
+    assert "error band" in r.stdout
+    assert _rows(db) == before

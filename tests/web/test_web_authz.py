@@ -44,7 +44,7 @@ ATHLETE_PAGES = {
     "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
     "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
-    "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save",
+    "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save", "/assess/inclinometer",
     "/settings/reminders", "/settings/reminders/test", "/settings/push/key",
     "/settings/push/subscribe", "/settings/push/unsubscribe",
 }  # fmt: skip
@@ -82,6 +82,8 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "/account/invite": {"code": "NOPE"},
     "/coach/athletes/{athlete_id}/settings": {"daily_minutes": "15"},
     "/video": {"test": "seated_rotation"},  # no file: refused with a sentence
+    "/assess/inclinometer": {"test": "standing_abduction", "left_abduction": "31",
+                             "right_abduction": "33"},
     "/settings/reminders": {"channels_sent": "1", "lead_minutes": "5"},
 }
 ROLES = ("nobody", "owner", "other_athlete", "linked_coach", "other_coach")

@@ -67,6 +67,7 @@ UNITS: Final[tuple[str, ...]] = ("degrees", "cm", "score", "pass_fail", "rating"
 
 DEVICES: Final[tuple[str, ...]] = (
     "inclinometer_app",
+    "inclinometer",  # the web app's guided phone-on-the-shin page (DeviceOrientation sensor)
     "goniometer",
     "tape_measure",
     "video",

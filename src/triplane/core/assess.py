@@ -13,6 +13,7 @@ from datetime import date
 
 from triplane.core.anatomy import MOTION_LABEL, MOTION_PLANE, MOTIONS, SIDES
 from triplane.core.catalogue.model import AssessmentTest, Catalogue, NormSet
+from triplane.core.measurement_error import mdc_for, video_band
 from triplane.core.records import Measurement, Settings
 
 OK_RATIO = 1.0
@@ -40,6 +41,7 @@ class SideResult:
     status: str  # ok | borderline | restricted | unknown
     painful: bool = False
     norm: float | None = None
+    error_band: float | None = None  # a video reading: its plane's error band (degrees)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +53,7 @@ class SideResult:
             "status": self.status,
             "painful": self.painful,
             "norm": self.norm,
+            "error_band": self.error_band,
         }
 
 
@@ -194,6 +197,7 @@ def _side_result(
         status=status,
         painful=m.painful or _positive_pain_test(m, test),
         norm=norm_value,
+        error_band=video_band(m.motion) if m.device == "video" else None,
     )
 
 
@@ -303,7 +307,10 @@ def _asymmetry(
     if left.test != right.test:
         return None, False  # different tests are not comparable
     gap = round(abs(left.value - right.value), 1)
-    mdc = catalogue.tests[left.test].mdc or 0.0
+    published = catalogue.tests[left.test].mdc
+    # A pair is as noisy as its noisier reading (an inclinometer reading has its own MDC).
+    mdcs = [mdc_for(m.device, m.test, published)[0] for m in (left, right)]
+    mdc = max((x for x in mdcs if x is not None), default=0.0)
     return gap, gap >= ASYMMETRY_DEGREES and gap > mdc
 
 

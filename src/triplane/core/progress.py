@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from triplane.core.anatomy import MOTIONS
 from triplane.core.catalogue.model import Catalogue, LungeMatrix
+from triplane.core.measurement_error import mdc_for
 from triplane.core.plan import DayPlan
 from triplane.core.records import DrillLog, LungeLog, Measurement
 
@@ -256,7 +257,11 @@ def trends(
             test_id = latest_test[(motion, side)][2]
             test = catalogue.tests[test_id]
             history = by_key[(motion, side, test_id)]
-            mdc, assumed = test.mdc, False
+            # A line of phone-inclinometer readings only uses the inclinometer's MDC; a line
+            # that mixes methods keeps the test's (the larger error of the two).
+            own = {mdc_for(m.device, test_id, test.mdc) for m in history}
+            mdc = own.pop()[0] if len(own) == 1 else test.mdc
+            assumed = False
             if mdc is None and test.unit == "degrees":
                 mdc, assumed = ASSUMED_MDC_DEGREES, True
             norm = norms.norm_for(test_id, motion) if test.unit == "degrees" else None

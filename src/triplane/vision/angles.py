@@ -21,7 +21,7 @@ from triplane.core.body import Points, Vec
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
 # Above this trunk lean from vertical the person is taken as not upright (seated leaning back,
-# lying): the pelvis frame then comes from the trunk, not from world vertical.
+# lying). The pelvis frame always comes from the trunk (with shoulders in view).
 UPRIGHT_LEAN = 45.0
 MIN_PROJECTED = 0.5  # fppa: a segment must keep this much of its length in the frontal plane
 
@@ -79,8 +79,10 @@ def trunk_lean(points: Points) -> float:
 
 
 def pelvis_reference(points: Points) -> Literal["trunk", "vertical"]:
-    """World vertical for an upright person (no pelvic tilt assumed), the trunk otherwise."""
-    return "vertical" if trunk_lean(points) <= UPRIGHT_LEAN else "trunk"
+    """The trunk (hips to shoulders) whenever the shoulders are there, never the camera's
+    vertical: a pelvis tilted 30 degrees would read as 30 degrees of hip flexion (issue 13).
+    The calibration pose, when recorded, removes the person's own trunk-to-thigh offset."""
+    return "trunk" if "neck" in with_neck(points) else "vertical"
 
 
 def fppa(points: Points, side: Side, frame: body.Frame | None = None) -> float | None:
@@ -138,9 +140,8 @@ def frame_angles(points: Points, trusted: set[str] | None = None) -> FrameAngles
     upright: bool | None = None
     frame = None
     if trunk_ok:
-        ref = pelvis_reference(p)
-        upright = ref == "vertical"
-        frame = body.pelvis_frame(p, ref)
+        upright = trunk_lean(p) <= UPRIGHT_LEAN
+        frame = body.pelvis_frame(p, "trunk")
     elif ok("left_hip", "right_hip"):
         frame = body.pelvis_frame(p, "vertical")
     flex: dict[str, float | None] = {}

@@ -15,15 +15,25 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from triplane.core.measurement_error import (
+    NOT_MEASURABLE,
+    PLANE_OF_MOTION,
+    VIDEO_BAND_SOURCE,
+    VIDEO_ERROR_BAND,
+    video_band,
+    video_measurable,
+)
 from triplane.vision import angles as ang
 from triplane.vision.calibrate import SEATED, STANDING, Calibration, NeutralRule, calibrate
 from triplane.vision.errors import VisionError
+from triplane.vision.extremes import Held, HeldRange, window_frames
 from triplane.vision.lunge import LungeFrame, RepCounter
 from triplane.vision.pose import (
     INDEX,
@@ -38,7 +48,7 @@ from triplane.vision.pose import (
     people_in,
 )
 from triplane.vision.smoothing import Smoother
-from triplane.vision.video import FrameReader, VideoInfo, probe
+from triplane.vision.video import FrameReader, VideoInfo, open_capture, probe, upright
 
 TESTS: tuple[str, ...] = (
     "seated_rotation",
@@ -48,9 +58,15 @@ TESTS: tuple[str, ...] = (
     "free",
 )
 VISIBILITY = 0.5  # landmarks the model is less sure of than this are not used
-TOO_DARK = 35.0  # mean luma (0-255) under which a clip with nobody found is called too dark
+TOO_DARK = 35.0  # mean luma (BT.601, 0-255) of the clip under which it is too dark to measure
+MIN_SECONDS = 1.0  # fewer usable frames than this many seconds: nothing is measured
+MIN_COVERAGE = 0.5  # share of the test's window (lock to the end) the used frames must cover
+LOST_FRAMES = 0.01  # frames that may be missing against the declared count (rounding)
+RETRY_EVERY = 10  # while the model follows someone else, look for the person every n frames
 SUPPORT_FRAMES = 3  # an extreme held (within SUPPORT_DEG) for this many frames is fully trusted
 SUPPORT_DEG = 3.0
+INCLINOMETER_HINT = "measure it with the phone on the shin (web app: Hips > Phone inclinometer)"
+PHONE_MOTIONS = ("internal_rotation", "external_rotation", "abduction")
 Box = tuple[float, float, float, float]
 Progress = Callable[[int, int], None]
 
@@ -184,29 +200,43 @@ class Extreme:
         return self.conf_sum / self.support * min(1.0, self.support / SUPPORT_FRAMES)
 
 
-@dataclass
 class Range:
-    """Running min and max of one value, with how well each was seen."""
+    """The lowest and highest level one value held for HOLD_SECONDS (see extremes.py), with
+    how well each was seen."""
 
-    lo: Extreme | None = None
-    hi: Extreme | None = None
-    frames: int = 0
+    def __init__(self, fps: float) -> None:
+        self._held = HeldRange(fps)
+
+    @property
+    def frames(self) -> int:
+        return self._held.frames
 
     def add(self, value: float, frame: int, conf: float) -> None:
-        self.frames += 1
-        self.hi = self._update(self.hi, value, frame, conf, 1.0)
-        self.lo = self._update(self.lo, value, frame, conf, -1.0)
+        self._held.push(frame, value, conf)
 
     @staticmethod
-    def _update(e: Extreme | None, v: float, frame: int, conf: float, sign: float) -> Extreme:
-        if e is None or sign * (v - e.value) > SUPPORT_DEG:
-            return Extreme(v, frame, conf, 1)
-        if sign * (v - e.value) > 0:
-            e.value, e.frame = v, frame
-        if sign * (e.value - v) <= SUPPORT_DEG:
-            e.conf_sum += conf
-            e.support += 1
-        return e
+    def _extreme(h: Held | None) -> Extreme | None:
+        if h is None:
+            return None
+        n = h.end - h.start + 1
+        return Extreme(h.value, h.frame, h.confidence * n, n)
+
+    def _both(self) -> tuple[Held | None, Held | None]:
+        """(lo, hi); when the value barely moves, the lowest level held can sit above the
+        highest: both are then the middle of the two (the value held all along)."""
+        lo, hi = self._held.lo, self._held.hi
+        if lo is not None and hi is not None and lo.value > hi.value:
+            mid = (lo.value + hi.value) / 2
+            lo, hi = replace(lo, value=mid), replace(hi, value=mid)
+        return lo, hi
+
+    @property
+    def hi(self) -> Extreme | None:
+        return self._extreme(self._both()[1])
+
+    @property
+    def lo(self) -> Extreme | None:
+        return self._extreme(self._both()[0])
 
 
 @dataclass
@@ -264,6 +294,10 @@ class MeasureResult:
     lunge: dict[str, Any] | None = None
     view_yaw: float | None = None
     annotated: str | None = None
+    not_measurable: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[dict[str, Any]] | None = None  # per-frame series, when asked for
+    coverage: float | None = None  # used frames / frames from the lock to the end
+    brightness: float | None = None  # the clip's mean luma, 0-255
 
     @property
     def processing_fps(self) -> float:
@@ -273,7 +307,8 @@ class MeasureResult:
         """Records the service layer can save: one per motion and side measured."""
         return [
             {k: m[k] for k in ("test", "motion", "side", "degrees", "unit", "device",
-                               "confidence", "position", "active", "frame")}
+                               "confidence", "position", "active", "frame", "plane",
+                               "error_band")}
             for m in self.motions
         ]  # fmt: skip
 
@@ -293,7 +328,7 @@ class MeasureResult:
         }
 
     def to_json(self) -> dict[str, Any]:
-        def rng(r: Range) -> dict[str, Any]:
+        def rng(r: Range, band: float | None = None) -> dict[str, Any]:
             assert r.lo is not None and r.hi is not None
             return {
                 "min": round(r.lo.value, 1), "max": round(r.hi.value, 1),
@@ -301,6 +336,7 @@ class MeasureResult:
                 "min_confidence": round(r.lo.confidence * self.calibration.factor, 2),
                 "max_confidence": round(r.hi.confidence * self.calibration.factor, 2),
                 "frames": r.frames,
+                "error_band": band,
             }  # fmt: skip
 
         per_side: dict[str, Any] = {}
@@ -321,7 +357,8 @@ class MeasureResult:
                         "knee_flexion": "knee",
                         "fppa": "knee_fppa",
                     }[base]
-                    out.setdefault(name, {})[plane] = rng(r)
+                    band = VIDEO_ERROR_BAND[plane] if name == "hip" else None
+                    out.setdefault(name, {})[plane] = rng(r, band)
             if out:
                 per_side[scope] = out
         return {
@@ -349,6 +386,12 @@ class MeasureResult:
             "lunge": self.lunge,
             "warnings": self.warnings,
             "annotated": self.annotated,
+            "not_measurable": self.not_measurable,
+            "error_bands": {"degrees": dict(VIDEO_ERROR_BAND), "source": VIDEO_BAND_SOURCE},
+            "coverage": self.coverage,
+            "brightness": self.brightness,
+            "orientation": self.video.rotation,
+            **({"frames": self.frames} if self.frames is not None else {}),
         }
 
 
@@ -421,13 +464,15 @@ def measure_video(
     progress: Progress | None = None,
     annotate: str | os.PathLike[str] | None = None,
     max_frames: int | None = None,
+    frames: bool = False,
 ) -> MeasureResult:
     """Measure a video. Raises VisionError (one clear sentence) for bad or unusable input.
 
     ``person_box``: (x0, y0, x1, y1) pixels around the person to measure; without it the largest
     person in the first frame with anybody in it. ``annotate``: a ``.png`` (the frame of the
     test's main extreme with the skeleton drawn) or ``.mp4`` (every frame) to write.
-    ``progress(done, total)`` is called every few frames (total 0 when unknown).
+    ``progress(done, total)`` is called every few frames (total 0 when unknown). ``frames``:
+    keep the per-frame angle series (``MeasureResult.frames``; it grows with the clip).
     """
     if test not in SPECS:
         raise VisionError(f"Unknown test '{test}': choose one of {', '.join(TESTS)}.")
@@ -438,7 +483,7 @@ def measure_video(
     info = probe(path)
     spec = SPECS[test]
     sides = (side,) if side else ("left", "right")
-    run = _Run(info, spec, sides, person_box, progress, annotate, max_frames)
+    run = _Run(info, spec, sides, person_box, progress, annotate, max_frames, frames)
     return run.go()
 
 
@@ -452,6 +497,7 @@ class _Run:
         progress: Progress | None,
         annotate: str | os.PathLike[str] | None,
         max_frames: int | None,
+        want_frames: bool = False,
     ) -> None:
         self.info, self.spec, self.sides = info, spec, sides
         self.person_box = person_box
@@ -471,12 +517,18 @@ class _Run:
         self.shows = 0
         self.yaw_hist = [0] * 10
         self.bright: list[float] = []
+        self.last_seen = -1  # the last frame where the model found anybody
+        self.rows: list[dict[str, Any]] | None = [] if want_frames else None
         self.upright_frames = 0
         self.best_key = {"seated_rotation": ("hip_rotation", 1), "standing_abduction":
                          ("hip_abduction", 1), "modified_thomas": ("hip_flexion", -1)}.get(
                              spec.id, ("hip_flexion", 1))  # fmt: skip
         self.png_pick: tuple[float, int, np.ndarray] | None = None
+        self.recent_images: deque[tuple[int, np.ndarray]] = deque(
+            maxlen=window_frames(info.fps) + 8
+        )
         self.writer: Any = None
+        self.finder: PoseModel | None = None  # a still-image model, to look for the person
 
     # -- per frame --
 
@@ -493,10 +545,12 @@ class _Run:
         )
         try:
             for fr in reader:
-                if fr.brightness is not None and len(self.bright) < 1000:
+                if fr.brightness is not None:
                     self.bright.append(fr.brightness)
                 obs = self._observe(model, fr.rgb, fr.index)
-                accepted = self._gate(obs, fr.index)
+                if obs is not None:
+                    self.last_seen = fr.index
+                obs, accepted = self._gate(model, obs, fr.index, fr.rgb)
                 if accepted is not None:
                     self._frame(fr.index, accepted)
                 if self.annotate and self.annotate.lower().endswith(".mp4"):
@@ -505,6 +559,8 @@ class _Run:
                     self.progress(fr.index + 1, total)
         finally:
             model.close()
+            if self.finder is not None:
+                self.finder.close()
             if self.writer is not None:
                 self.writer.release()
         for f, v in self.smoother.flush():
@@ -544,24 +600,46 @@ class _Run:
             obs = model.process(mask_inside(frame, others))
             if obs is None:
                 return None
-        self.lock.lock(obs, index)
+        self.lock.lock(obs, index, rgb)
         self.locked_at = index
         self.people_at_start = len(people)
         return obs
 
-    def _gate(self, obs: Observation | None, index: int) -> Observation | None:
+    def _gate(
+        self, model: PoseModel, obs: Observation | None, index: int, rgb: np.ndarray
+    ) -> tuple[Observation | None, Observation | None]:
+        """(what the model saw, the locked person's observation to use or None)."""
         if obs is None:
             self.lock.check(None, index)
             self.drops.add(index, NO_PERSON)
-            return None
-        if not self.lock.check(obs, index):
-            self.drops.add(index, OTHER_PERSON)
-            return None
+            return None, None
+        if not self.lock.check(obs, index, rgb):
+            found = self._look_again(model, obs, index, rgb)
+            if found is None:
+                self.drops.add(index, OTHER_PERSON)
+                return obs, None
+            obs = found
         vis = obs.visibility
         if vis[23] < VISIBILITY or vis[24] < VISIBILITY:
             self.drops.add(index, NOT_VISIBLE)
+            return obs, None
+        return obs, obs
+
+    def _look_again(
+        self, model: PoseModel, other: Observation, index: int, rgb: np.ndarray
+    ) -> Observation | None:
+        """The model follows someone else: every few frames, black them out and look for the
+        locked person (the lock still decides whether who is found is them)."""
+        if self.lock.switches and (index - self.lock.switches[-1]) % RETRY_EVERY:
             return None
-        return obs
+        if self.finder is None:
+            self.finder = PoseModel(static=True)
+        masked = mask_inside(rgb, [other.box(pad=0.15)])
+        obs = self.finder.process(masked)
+        if obs is None or not self.lock.check(obs, index, rgb):
+            return None
+        model.reset()  # follow the person found from now on
+        return model.process(masked) or obs
 
     def _frame(self, index: int, obs: Observation) -> None:
         pts = _points(obs)
@@ -616,6 +694,7 @@ class _Run:
         assert self.calibration is not None
         raw = self.raw[f]
         v = self.calibration.apply(v)
+        self.recent_images.append((f, raw.image))
         shown = False
         for side in self.sides:
             if not self.spec.shows(v, side):
@@ -624,13 +703,17 @@ class _Run:
             for key in SIDE_KEYS:
                 val = v.get(f"{key}.{side}")
                 if val is not None:
-                    self.ranges[side].setdefault(key, Range()).add(
+                    self.ranges[side].setdefault(key, Range(self.info.fps)).add(
                         val, f, raw.conf[f"{key}.{side}"]
                     )
             base, sign = self.best_key
-            val = v.get(f"{base}.{side}")
-            if val is not None and (self.png_pick is None or sign * val > self.png_pick[0]):
-                self.png_pick = (sign * val, f, raw.image)
+            r = self.ranges[side].get(base)
+            e = None if r is None else (r.hi if sign > 0 else r.lo)
+            if e is not None and (self.png_pick is None or sign * e.value > self.png_pick[0]):
+                image = next((im for fr, im in self.recent_images if fr == e.frame), raw.image)
+                self.png_pick = (sign * e.value, e.frame, image)
+        if self.rows is not None:
+            self.rows.append(self._row(f, v, shown))
         if not shown:
             return
         self.shows += 1
@@ -638,7 +721,8 @@ class _Run:
         for key in ("trunk_flexion", "trunk_side_bend", "pelvic_obliquity"):
             val = v.get(key)
             if val is not None:
-                self.ranges["trunk"].setdefault(key, Range()).add(val, f, raw.conf[key])
+                r = self.ranges["trunk"].setdefault(key, Range(self.info.fps))
+                r.add(val, f, raw.conf[key])
         if raw.yaw is not None:
             self.yaw_hist[min(9, int(raw.yaw // 9))] += 1
         if raw.upright:
@@ -687,13 +771,28 @@ class _Run:
         )
         self.writer.write(bgr)
 
-    def _write_png(self, motions: list[dict[str, Any]]) -> str | None:
+    def _row(self, f: int, v: Values, shown: bool) -> dict[str, Any]:
+        """One frame of the per-frame series (``--frames``), calibrated and smoothed."""
+
+        def r1(x: float | None) -> float | None:
+            return None if x is None else round(x, 1)
+
+        row: dict[str, Any] = {"frame": f, "time": round(f / self.info.fps, 3), "used": shown}
+        for side in self.sides:
+            row[side] = {key: r1(v.get(f"{key}.{side}")) for key in SIDE_KEYS}
+        row["trunk"] = {k: r1(v.get(k)) for k in ("trunk_flexion", "trunk_side_bend",
+                                                  "pelvic_obliquity")}  # fmt: skip
+        return row
+
+    def _write_png(
+        self, motions: list[dict[str, Any]], not_measurable: list[dict[str, Any]]
+    ) -> str | None:
         import cv2
 
         if self.png_pick is None:
             return None
         _, f, image = self.png_pick
-        cap = cv2.VideoCapture(self.info.path)
+        cap = open_capture(self.info.path)
         try:
             cap.set(cv2.CAP_PROP_POS_FRAMES, f)
             ok, bgr = cap.read()
@@ -701,11 +800,15 @@ class _Run:
             cap.release()
         if not ok:
             return None
+        bgr = upright(cv2, bgr, self.info.rotation)
         draw_skeleton(cv2, bgr, image, (0, 200, 0))
         lines = [f"frame {f}: {self.spec.name}"] + [
-            f"{m['side']} {m['motion'].replace('_', ' ')} {m['degrees']:.0f} deg"
-            f" (confidence {m['confidence']:.2f})"
+            f"{m['side']} {m['motion'].replace('_', ' ')} {m['degrees']:.0f} "
+            f"+/-{m['error_band']:g} deg (confidence {m['confidence']:.2f})"
             for m in motions
+        ] + [
+            f"{m['side']} {m['motion'].replace('_', ' ')}: {NOT_MEASURABLE}"
+            for m in not_measurable
         ]
         for i, text in enumerate(lines):
             y = 40 + 36 * i
@@ -735,30 +838,51 @@ class _Run:
     def _result(self, reader: FrameReader, seconds: float) -> MeasureResult:
         warnings: list[str] = []
         p = self.info.path
-        if reader.frames_read == 0:
+        read, declared = reader.frames_read, self.info.frame_count
+        if read == 0:
             raise VisionError(f"{p} has no frame that can be decoded: the file is truncated.")
-        if (
-            self.info.frame_count
-            and reader.frames_read < 0.95 * self.info.frame_count
-            and (self.max_frames is None or reader.frames_read < self.max_frames)
-        ):
-            warnings.append(
-                f"only {reader.frames_read} of the {self.info.frame_count} frames the file "
-                "declares could be read: it may be truncated"
-            )
         if reader.decode_error:
-            warnings.append(f"decoding stopped early: {reader.decode_error}")
+            raise VisionError(
+                f"{p} could not be decoded to the end (stopped at frame {read}): the file is "
+                "damaged or truncated, so nothing was measured; copy it from the phone again."
+            )
+        if (
+            declared
+            and read < declared - max(2.0, LOST_FRAMES * declared)
+            and (self.max_frames is None or read < self.max_frames)
+        ):
+            raise VisionError(
+                f"Only {read} of the {declared} frames {p} declares could be decoded: the file "
+                "is truncated or damaged, so nothing was measured; copy it from the phone again."
+            )
+        luma = float(np.mean(self.bright)) if self.bright else None
+        if luma is not None and luma < TOO_DARK:
+            raise VisionError(
+                f"{p} is too dark to measure (mean brightness {luma:.0f} of 255, at least "
+                f"{TOO_DARK:.0f} needed): film in better light, facing the light."
+            )
         if not self.lock.locked:
-            dark = self.bright and float(np.mean(self.bright)) < TOO_DARK
-            if dark:
-                raise VisionError(
-                    f"{p} is too dark to find a person: film in better light, facing the light."
-                )
             raise VisionError(
                 f"No person was found in {p}: film the whole body, well lit, 2-4 m from the phone."
             )
         if self.shows == 0 and (self.reps is None or self.used.count == 0):
             raise VisionError(f"This clip does not show the {self.spec.name}: {self.spec.missing}.")
+        fps = self.info.fps
+        if self.used.count < MIN_SECONDS * fps:
+            raise VisionError(
+                f"Only {self.used.count} usable frames ({self.used.count / fps:.1f} s) of the "
+                f"person in {p}, at least {MIN_SECONDS:g} s needed: film the whole test, whole "
+                "body in view and well lit."
+            )
+        start = getattr(self, "locked_at", 0) or 0
+        window = max(1, read - start)
+        if self.used.count < MIN_COVERAGE * window:
+            raise VisionError(
+                f"The person measured is usable in only {self.used.count} of the {window} frames "
+                f"from when they were found ({100 * self.used.count / window:.0f}%, at least "
+                f"{100 * MIN_COVERAGE:.0f}% needed): film only the test, with the whole body in "
+                "view and nobody else in front."
+            )
         yaw = self._view()
         if yaw is not None and self.spec.view == "front" and yaw > 55:
             raise VisionError(
@@ -783,9 +907,17 @@ class _Run:
                 "summary": self.reps.summary(),
                 "discarded": self.reps.discarded,
             }
-        motions = self._motions(cal)
-        if self.spec.motions and not motions:
+        all_motions = self._motions(cal)
+        if self.spec.motions and not all_motions:
             raise VisionError(f"This clip does not show the {self.spec.name}: {self.spec.missing}.")
+        motions = [m for m in all_motions if video_measurable(m["motion"], m["degrees"])]
+        not_measurable = [
+            {**{k: m[k] for k in ("motion", "side", "degrees", "plane", "error_band")},
+             "reason": f"{NOT_MEASURABLE}: its error band (+/-{m['error_band']:g} degrees in "
+                       f"the {m['plane']} plane) is as wide as the angle itself"
+                       + (f"; {INCLINOMETER_HINT}" if m["motion"] in PHONE_MOTIONS else "")}
+            for m in all_motions if m not in motions
+        ]  # fmt: skip
         if self.lock.switches:
             warnings.append(
                 f"another person was picked up by the pose model at frame(s) "
@@ -797,11 +929,12 @@ class _Run:
             "chosen_by": "box" if self.person_box else "largest at the start",
             "switches_refused_at": self.lock.switches,
             "reacquired": [{"lost_after": a, "found_at": b} for a, b in self.lock.reacquired],
+            "new_tracks": self.lock.checks,
         }
         annotated = None
         if self.annotate:
             annotated = (
-                self._write_png(motions)
+                self._write_png(motions, not_measurable)
                 if self.annotate.lower().endswith(".png")
                 else self.annotate
             )
@@ -810,7 +943,9 @@ class _Run:
             video=self.info, frames_read=reader.frames_read, seconds=seconds, calibration=cal,
             ranges=self.ranges, motions=motions, frames_used=self.used,
             dropped=self.drops.items, warnings=warnings, person=person, lunge=lunge,
-            view_yaw=yaw, annotated=annotated,
+            view_yaw=yaw, annotated=annotated, not_measurable=not_measurable,
+            frames=self.rows, coverage=round(self.used.count / window, 3),
+            brightness=None if luma is None else round(luma, 1),
         )  # fmt: skip
 
     def _motions(self, cal: Calibration) -> list[dict[str, Any]]:
@@ -832,6 +967,7 @@ class _Run:
                     "degrees": round(degrees, 1), "unit": "degrees", "device": "video",
                     "confidence": round(e.confidence * cal.factor, 2),
                     "position": position, "active": self.spec.active, "frame": e.frame,
+                    "plane": PLANE_OF_MOTION[m.motion], "error_band": video_band(m.motion),
                 })  # fmt: skip
         return out
 

@@ -203,9 +203,62 @@ def people_in(rgb: np.ndarray, model: PoseModel, most: int = 4) -> list[Observat
 # --- the lock ----------------------------------------------------------------------------------
 
 BASE_RADIUS = 1.0  # body scales a track may start from where the person was last seen...
-SPEED = 0.3  # ...plus this many body scales per frame of gap (about 4 m/s at 30 fps)
+SPEED = 0.3  # ...plus this many body scales per frame of gap (about 4 m/s at 30 fps)...
+MAX_RADIUS = 8.0  # ...but never more than this, however long the gap
 SIZE_RATIO = 1.8  # a track whose size differs more than this from the person's is someone else
 STEP_JUMP = 1.5  # a frame-to-frame move (body scales) within a track that breaks the track
+# Appearance: a new track is the person only if its torso's colours (a hue-saturation histogram
+# of the box between the shoulders and hips) are close to the person's (Bhattacharyya distance)
+# and its body proportions (leg / torso length of the world landmarks) match.
+HIST_BINS = (8, 4)  # coarse: small torsos and changing light make fine bins noisy
+HIST_DISTANCE = 0.45
+PROPORTION_RATIO = 1.3
+APPEARANCE_FRAMES = 10  # recent histograms (one every APPEARANCE_EVERY accepted frames)...
+APPEARANCE_EVERY = 3  # ...that make the reference: it follows slow changes of light
+APPEARANCE_MIN = 4  # histograms needed before appearance is checked (position alone before)
+
+
+def torso_histogram(rgb: np.ndarray, obs: Observation) -> np.ndarray | None:
+    """Normalised hue-saturation histogram of the torso box (shoulders to hips, inner 70%)."""
+    import cv2
+
+    pts = obs.image[[L_SH, R_SH, L_HIP, R_HIP]]
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    w, h = x1 - x0, y1 - y0
+    if w < 4 and h < 4:
+        return None
+    # A side view makes the box narrow: keep it at least a third of the torso's height wide.
+    cx, half = (x0 + x1) / 2, max(w, h / 3) / 2
+    box = (cx - 0.7 * half, y0 + 0.15 * h, cx + 0.7 * half, y1 - 0.15 * h)
+    H, W = rgb.shape[:2]
+    bx0, by0, bx1, by1 = _clip_box(box, W, H)
+    if bx1 - bx0 < 2 or by1 - by0 < 2:
+        return None
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb[by0:by1, bx0:bx1]), cv2.COLOR_RGB2HSV)
+    hist = cv2.calcHist([hsv], [0, 1], None, list(HIST_BINS), [0, 180, 0, 256])
+    total = float(hist.sum())
+    return None if total <= 0 else hist / total  # type: ignore[no-any-return]
+
+
+def hist_distance(a: np.ndarray, b: np.ndarray) -> float:
+    import cv2
+
+    return float(cv2.compareHist(a.astype(np.float32), b.astype(np.float32),
+                                 cv2.HISTCMP_BHATTACHARYYA))  # fmt: skip
+
+
+def proportion(obs: Observation) -> float | None:
+    """Mean leg length (hip-knee-ankle) over torso length (hip centre to shoulder centre), from
+    the world landmarks; None when the torso is too short to divide by."""
+    w = obs.world
+    torso = float(np.linalg.norm((w[L_SH] + w[R_SH]) / 2 - (w[L_HIP] + w[R_HIP]) / 2))
+    if torso < 1e-3:
+        return None
+    leg = 0.0
+    for hip, knee, ank in ((L_HIP, L_KNEE, L_ANK), (R_HIP, R_KNEE, R_ANK)):
+        leg += float(np.linalg.norm(w[hip] - w[knee]) + np.linalg.norm(w[knee] - w[ank]))
+    return leg / 2 / torso
 
 
 @dataclass
@@ -220,7 +273,11 @@ class Dropped:
 
 @dataclass
 class PersonLock:
-    """Decides frame by frame whether the model's person is the locked one (see module doc)."""
+    """Decides frame by frame whether the model's person is the locked one (see module doc).
+
+    A new track (after a gap, or a jump within what the model calls one track) is the locked
+    person only when it starts where they could be AND looks like them (torso colours, body
+    proportions). Without a reference appearance yet, position alone decides."""
 
     track_is_person: bool = False
     locked: bool = False
@@ -232,18 +289,34 @@ class PersonLock:
     _track_start: int = -1
     switches: list[int] = field(default_factory=list)  # frames where another person was refused
     reacquired: list[tuple[int, int]] = field(default_factory=list)  # (lost at, found at)
+    ref_hist: np.ndarray | None = None
+    ref_props: list[float] = field(default_factory=list)
+    _hists: list[np.ndarray] = field(default_factory=list)
+    _accepted: int = 0
+    last_check: dict[str, float] = field(default_factory=dict)  # the last new track's scores
+    checks: list[dict[str, object]] = field(default_factory=list)  # every new track's verdict
 
-    def lock(self, obs: Observation, frame: int) -> None:
+    def lock(self, obs: Observation, frame: int, rgb: np.ndarray | None = None) -> None:
         self.locked = True
         self.track_is_person = True
-        self._accept(obs, frame)
+        self._accept(obs, frame, rgb)
         self._prev, self._prev_frame, self._track_start = obs, frame, frame
 
-    def _accept(self, obs: Observation, frame: int) -> None:
+    def _accept(self, obs: Observation, frame: int, rgb: np.ndarray | None) -> None:
         s = obs.scale
         self.ref_scale = s if self.ref_scale == 0 else 0.9 * self.ref_scale + 0.1 * s
         self.last_centre = obs.centre
         self.last_frame = frame
+        self._accepted += 1
+        if rgb is not None and (self._accepted - 1) % APPEARANCE_EVERY == 0:
+            h = torso_histogram(rgb, obs)
+            if h is not None:
+                self._hists.append(h)
+                del self._hists[:-APPEARANCE_FRAMES]
+                self.ref_hist = np.mean(self._hists, axis=0)
+            p = proportion(obs)
+            if p is not None and len(self.ref_props) < 50:
+                self.ref_props.append(p)
 
     def plausible(self, obs: Observation, frame: int) -> bool:
         """Could the locked person be here now, given where and when they were last seen?"""
@@ -252,9 +325,31 @@ class PersonLock:
         gap = frame - self.last_frame
         dist = float(np.linalg.norm(obs.centre - self.last_centre)) / self.ref_scale
         size = obs.scale / self.ref_scale
-        return dist <= BASE_RADIUS + SPEED * gap and 1 / SIZE_RATIO <= size <= SIZE_RATIO
+        radius = min(MAX_RADIUS, BASE_RADIUS + SPEED * gap)
+        return dist <= radius and 1 / SIZE_RATIO <= size <= SIZE_RATIO
 
-    def check(self, obs: Observation | None, frame: int) -> bool:
+    def looks_alike(self, obs: Observation, rgb: np.ndarray | None) -> bool:
+        """Does `obs` look like the locked person (torso colours and body proportions)?"""
+        self.last_check = {}
+        if rgb is None or self.ref_hist is None or len(self._hists) < APPEARANCE_MIN:
+            return True  # no settled appearance yet: position alone decides
+        h = torso_histogram(rgb, obs)
+        if h is None:
+            return False
+        d = hist_distance(h, self.ref_hist)
+        self.last_check["colour_distance"] = round(d, 3)
+        if d > HIST_DISTANCE:
+            return False
+        p = proportion(obs)
+        if p is not None and self.ref_props:
+            ref = float(np.median(self.ref_props))
+            ratio = max(p / ref, ref / p)
+            self.last_check["proportion_ratio"] = round(ratio, 3)
+            if ratio > PROPORTION_RATIO:
+                return False
+        return True
+
+    def check(self, obs: Observation | None, frame: int, rgb: np.ndarray | None = None) -> bool:
         """True when `obs` is the locked person and may be used."""
         if obs is None:
             self._prev = None
@@ -266,12 +361,18 @@ class PersonLock:
             new_track = step > STEP_JUMP or not (1 / SIZE_RATIO <= size <= SIZE_RATIO)
         if new_track:
             self._track_start = frame
-            self.track_is_person = self.plausible(obs, frame)
+            near = self.plausible(obs, frame)
+            alike = near and self.looks_alike(obs, rgb)
+            self.track_is_person = near and alike
+            if len(self.checks) < 100:
+                self.checks.append({"frame": frame, "position_ok": near,
+                                    "appearance_ok": alike if near else None,
+                                    **(self.last_check if near else {})})  # fmt: skip
             if not self.track_is_person:
                 self.switches.append(frame)
             elif self.last_frame >= 0 and frame - self.last_frame > 1:
                 self.reacquired.append((self.last_frame, frame))
         self._prev, self._prev_frame = obs, frame
         if self.track_is_person:
-            self._accept(obs, frame)
+            self._accept(obs, frame, rgb)
         return self.track_is_person

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from triplane.vision.errors import VisionError
+from triplane.vision.orientation import rotation
 
 QUEUE_FRAMES = 4  # frames decoded ahead of the pose model; bounds memory
 BRIGHTNESS_EVERY = 10  # sample the brightness of every n-th frame (cheap: a strided view)
@@ -28,12 +29,33 @@ class VideoInfo:
     fps: float
     frame_count: int  # as the container declares it; 0 when unknown
     fps_assumed: bool = False  # the container gave no frame rate: 30 assumed
+    rotation: int = 0  # clockwise degrees the stored frames are turned by (display matrix)
 
 
 def _cv2() -> Any:
     import cv2
 
     return cv2
+
+
+def open_capture(path: str) -> Any:
+    """A cv2.VideoCapture that never rotates by itself (rotation is applied by the reader)."""
+    cv2 = _cv2()
+    cap = cv2.VideoCapture(path)
+    if hasattr(cv2, "CAP_PROP_ORIENTATION_AUTO"):
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+    return cap
+
+
+def upright(cv2: Any, frame: Any, degrees: int) -> Any:
+    """The frame turned clockwise by `degrees` (0, 90, 180, 270)."""
+    if degrees == 90:
+        return cv2.rotate(frame, cv2.ROTATE_90_CLOCKWISE)
+    if degrees == 180:
+        return cv2.rotate(frame, cv2.ROTATE_180)
+    if degrees == 270:
+        return cv2.rotate(frame, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return frame
 
 
 def probe(path: str | os.PathLike[str]) -> VideoInfo:
@@ -46,7 +68,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         raise VisionError(f"{p} is a folder, not a video file: give the path of the video.")
     if p.stat().st_size == 0:
         raise VisionError(f"{p} is empty (0 bytes): copy or record the video again.")
-    cap = cv2.VideoCapture(str(p))
+    cap = open_capture(str(p))
     try:
         if not cap.isOpened():
             raise VisionError(
@@ -63,8 +85,13 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
             raise VisionError(f"{p} is a still image, not a video: film the test as a video.")
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         assumed = not (1.0 <= fps <= 480.0)
+        turn = rotation(p)
         h, w = frame.shape[:2]
-        return VideoInfo(str(p), int(w), int(h), 30.0 if assumed else fps, max(count, 0), assumed)
+        if turn in (90, 270):
+            w, h = h, w
+        return VideoInfo(
+            str(p), int(w), int(h), 30.0 if assumed else fps, max(count, 0), assumed, turn
+        )
     finally:
         cap.release()
 
@@ -73,7 +100,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
 class Frame:
     index: int
     rgb: Any  # numpy array HxWx3, RGB, uint8
-    brightness: float | None  # mean luma 0-255 of a subsample, on every n-th frame
+    brightness: float | None  # mean luma (BT.601) 0-255 of a subsample, on every n-th frame
 
 
 class FrameReader:
@@ -94,7 +121,7 @@ class FrameReader:
 
     def _run(self) -> None:
         cv2 = _cv2()
-        cap = cv2.VideoCapture(self.info.path)
+        cap = open_capture(self.info.path)
         try:
             i = 0
             while not self._stop.is_set():
@@ -103,10 +130,11 @@ class FrameReader:
                 ok, bgr = cap.read()
                 if not ok or bgr is None:
                     break
-                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                rgb = upright(cv2, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self.info.rotation)
                 bright = None
                 if i % BRIGHTNESS_EVERY == 0:
-                    bright = float(rgb[::16, ::16].mean())
+                    sub = rgb[::16, ::16].reshape(-1, 3).mean(axis=0)
+                    bright = float(0.299 * sub[0] + 0.587 * sub[1] + 0.114 * sub[2])
                 self._put(Frame(i, rgb, bright))
                 i += 1
             self.frames_read = i

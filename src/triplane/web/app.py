@@ -115,11 +115,12 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     app.state.ctx = WebContext(engine)
 
     from triplane import video as video_limits
-    from triplane.web import api, pages, video
+    from triplane.web import api, inclinometer, pages, video
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(video.router)
+    app.include_router(inclinometer.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/bench/bare", bare_constant)
     app.add_middleware(
