@@ -29,10 +29,11 @@ PUBLIC = {
     ("GET", "/signup"),
     ("POST", "/signup"),
     ("GET", "/offline"),
+    ("GET", "/static/{path:path}"),
+    ("GET", "/"),  # the landing page for a visitor; Today (or Athletes) for a user
     ("GET", "/calendar/{token}.ics"),  # the token is the key: see test_web_calendar.py
 }
 COACH_ONLY_API = {
-    "/api/v1/athletes/{athlete_id}/adherence",
     "/api/v1/athletes/{athlete_id}/password-reset",
 }
 ATHLETE_PAGES = {
@@ -40,13 +41,14 @@ ATHLETE_PAGES = {
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
     "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
     "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save",
+    "/progress", "/progress/{name}.svg",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
     "/coach/athletes/{athlete_id}/settings", "/coach/athletes/{athlete_id}/reset",
 }  # fmt: skip
 ANY_USER_PAGES = {
-    "/", "/drills", "/drills/{drill_id}", "/drills/{drill_id}/figure.svg", "/account",
+    "/drills", "/drills/{drill_id}", "/drills/{drill_id}/figure.svg", "/account",
     "/account/password", "/account/export", "/account/delete", "/account/invite", "/logout",
 }  # fmt: skip
 LAST = ("/logout", "/api/v1/auth/logout", "/coach/athletes/{athlete_id}/reset",
@@ -213,6 +215,7 @@ def test_every_route_as_every_role(live: Any, world: dict[str, Any], role: str) 
             path.replace("{athlete_id}", str(owner["athlete_id"]))
             .replace("{job_id}", str(job_id))
             .replace("{drill_id}", "pigeon")
+            .replace("{name}", "trend")
             .replace("{entry_id}", entry)
         )
         if path.startswith("/api/"):

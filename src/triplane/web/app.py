@@ -16,7 +16,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -89,14 +88,23 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     )
     app.state.ctx = WebContext(engine)
 
-    from triplane.web import api, pages, video
+    from triplane.web import api, assets, pages, progress_pages, video
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(progress_pages.router)
     app.include_router(video.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    pages.templates.env.globals.update(
+        static_url=assets.static_url, video_installed=assets.video_installed
+    )
+
+    @app.get("/static/{path:path}", include_in_schema=False)
+    def static(request: Request, path: str) -> Response:
+        return assets.assets().response(request, path)
+
     app.mount("/bench/bare", bare_constant)
     app.add_middleware(security.SecurityHeaders)
+    app.add_middleware(assets.HeadAsGet)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -154,8 +162,10 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
 
     @app.get("/sw.js", include_in_schema=False)
     def service_worker() -> Response:
-        return FileResponse(
-            STATIC / "sw.js",
+        from triplane.web.assets import service_worker as sw
+
+        return Response(
+            sw(),
             media_type="text/javascript",
             headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
         )
