@@ -10,15 +10,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_web_authz import page_session
 
 from triplane.core.progress import DayAdherence
 from triplane.service import open_service
 from triplane.web.assets import Assets
 from triplane.web.progress_pages import CHARTS, consistency_words
-from test_web_authz import page_session
 
 API = "/api/v1"
 
@@ -47,8 +46,9 @@ def test_the_runner_sees_their_own_adherence(live: Any) -> None:
     before = a["client"].get(url)
     assert before.status_code == 200, before.text
     assert before.json()["adherence"]["last_7_days"]["done_minutes"] == 0
-    a["client"].post(f"{API}/athletes/{a['athlete_id']}/logs", json={"drill": "pigeon",
-                                                                    "minutes": 4})
+    a["client"].post(
+        f"{API}/athletes/{a['athlete_id']}/logs", json={"drill": "pigeon", "minutes": 4}
+    )
     after = a["client"].get(url).json()
     assert after["adherence"]["last_7_days"]["done_minutes"] == 4
     assert after["adherence"]["last_28_days"]["done_minutes"] == 4
@@ -57,11 +57,15 @@ def test_the_runner_sees_their_own_adherence(live: Any) -> None:
 
 def _some_history(a: dict[str, Any]) -> None:
     aid, c = a["athlete_id"], a["client"]
-    c.post(f"{API}/athletes/{aid}/measurements",
-           json={"motion": "internal_rotation", "side": "left", "degrees": 22})
+    c.post(
+        f"{API}/athletes/{aid}/measurements",
+        json={"motion": "internal_rotation", "side": "left", "degrees": 22},
+    )
     c.post(f"{API}/athletes/{aid}/logs", json={"drill": "pigeon", "minutes": 3, "discomfort": 2})
-    c.post(f"{API}/athletes/{aid}/lunge/logs",
-           json={"direction": "anterior", "reps": 5, "discomfort": 1, "balance": "ok"})
+    c.post(
+        f"{API}/athletes/{aid}/lunge/logs",
+        json={"direction": "anterior", "reps": 5, "discomfort": 1, "balance": "ok"},
+    )
 
 
 def test_progress_page_shows_the_report_charts(live: Any) -> None:
@@ -81,7 +85,8 @@ def test_progress_page_shows_the_report_charts(live: Any) -> None:
     with open_service(live.db_url) as svc:
         athlete = svc.athlete_by_id(a["athlete_id"])
         prog = progress(svc, athlete)
-        report = {c.name: to_svg(c.figure, prefix=c.name) for c in charts_for(prog, ladder_labels(svc))}
+        charts = charts_for(prog, ladder_labels(svc))
+        report = {c.name: to_svg(c.figure, prefix=c.name) for c in charts}
     for name in CHARTS:
         assert f'src="/progress/{name}.svg"' in page
         img = pages.get(f"/progress/{name}.svg")
@@ -100,8 +105,8 @@ def test_history_by_day_with_names_and_a_delete_that_never_dead_ends(live: Any) 
     _some_history(a)
     pages, csrf = _session(live, a)
     page = pages.get("/history").text
-    assert re.search(rf'<h2 id="day-\d{{4}}-\d\d-\d\d" class="day-title">', page)
-    assert "Pigeon stretch" in page and "Forward lunge" in page, page[page.find("<h1"):][:3000]
+    assert re.search(r'<h2 id="day-\d{4}-\d\d-\d\d" class="day-title">', page)
+    assert "Pigeon stretch" in page and "Forward lunge" in page
     assert "internal rotation" in page.lower()
     assert ">pigeon:" not in page and "anterior:" not in page  # names, not ids
     entries = re.findall(r'name="entry" value="([A-Z]\d+)"', page)

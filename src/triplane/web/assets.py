@@ -57,7 +57,8 @@ class Assets:
             gz = None
             if f.suffix in COMPRESSIBLE and len(body) > 512:
                 gz = gzip.compress(body, compresslevel=9, mtime=0)
-            media = TYPES.get(f.suffix) or mimetypes.guess_type(f.name)[0] or "application/octet-stream"
+            guessed = mimetypes.guess_type(f.name)[0]
+            media = TYPES.get(f.suffix) or guessed or "application/octet-stream"
             if media.startswith("text/") or media.endswith(("+xml", "json")):
                 media += "; charset=utf-8"
             digest = hashlib.sha256(body).hexdigest()[:10]

@@ -47,7 +47,7 @@ def consistency_words(days: list[Any], today: date, window: int) -> tuple[int, i
     active = sum(1 for d in counted if d.active)
     n = len(counted)
     if n == 0:
-        return 0, 0, f"No planned days in the last {window} days (away or paused): nothing to count."
+        return 0, 0, f"No planned days in the last {window} days (away or paused): none counted."
     if active == 0:
         return 0, n, "A fresh start is one snack away: a few minutes today count."
     return active, n, f"{active} of the last {n} days with some mobility work."
