@@ -221,5 +221,6 @@ def test_consistency_is_counted_honestly_and_never_shames(
     assert 0 <= active <= counted <= window
     if active:
         assert sentence.startswith(f"{active} of the last {counted} days")
-    for word in ("missed", "failed", "broke", "lost", "0 of", "only"):
+    for word in ("missed", "failed", "broke", "lost", "only", "should"):
         assert word not in sentence.lower()
+    assert not re.match(r"0 of", sentence)  # never "0 of 7"

@@ -81,9 +81,16 @@ def _snapshot(acc: Accounts, a: Athlete) -> dict[str, Any]:
                 "status": w.status if w else "unknown",
             }
         )
+    names = {d.id: d.name for d in acc.svc.catalogue.lunge.directions}
+
+    def words(line: str) -> str:  # no terminal commands, and lunge directions by name
+        line = _CLI.sub("", line)
+        if line.startswith("Lunge matrix:"):
+            line = re.sub(r"\b\w+\b", lambda m: names.get(m.group(0), m.group(0)), line)
+        return line
+
     sections = [
-        {"heading": s.heading, "lines": [_CLI.sub("", line) for line in s.lines]}
-        for s in review.sections
+        {"heading": s.heading, "lines": [words(x) for x in s.lines]} for s in review.sections
     ]
     return {
         "week7": consistency_words(days, prog.as_of, 7),
