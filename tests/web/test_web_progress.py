@@ -72,6 +72,12 @@ def test_progress_page_shows_the_report_charts(live: Any) -> None:
     from triplane.progress import progress
     from triplane.report.charts import charts_for, ladder_labels, to_svg
 
+    # a new runner: an invitation, not a "0 of 7"; no empty charts
+    new = live.signup("athlete", "Neo")
+    fresh, _ = _session(live, new)
+    empty = fresh.get("/progress").text
+    assert "A fresh start is one snack away" in empty
+    assert not re.search(r">\s*0 of \d+", empty) and "/progress/trend.svg" not in empty
     a = live.signup("athlete", "Pia")
     _some_history(a)
     pages, _ = _session(live, a)
