@@ -99,6 +99,8 @@ def test_progress_page_shows_the_report_charts(live: Any) -> None:
         assert img.status_code == 200 and img.headers["content-type"].startswith("image/svg+xml")
         assert "default-src 'none'" in img.headers["content-security-policy"]
         assert img.text == report[name], name  # the CLI report's chart, the same code path
+        assert img.headers["content-encoding"] == "gzip"
+        assert img.num_bytes_downloaded < len(img.content) / 3
     assert pages.get("/progress/nothing.svg").status_code == 404
     # a coach has no Progress page of their own
     coach = live.signup("coach", "Cora")
