@@ -34,7 +34,7 @@ BIGGEST_HEADING = """() => {
   const bigger = hs.filter(h => h.tagName !== 'H1' && size(h) > h1);
   return bigger.length ? bigger[0].tagName + ' ' + bigger[0].textContent.slice(0, 40) : 'H1';
 }"""
-SHOOT = {"landing", "progress", "progress-empty", "history", "drill"}
+SHOOT = {"landing", "progress", "progress-empty", "history", "history-confirm", "drill"}
 
 
 def _page(browser: Any, live: Any) -> Any:

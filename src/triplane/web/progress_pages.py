@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ CAPTIONS = {
     "lunge_levels": "Each lunge direction's step on each variable, session by session "
     "(darker is harder); the last column is the next session.",
 }
+_RENDER = threading.Lock()
 _CLI = re.compile(r"\s*\(`triplane [^`]*`\)|:?\s*`triplane [^`]*`")
 
 
@@ -61,11 +63,12 @@ def _snapshot(acc: Accounts, a: Athlete) -> dict[str, Any]:
 
     prog = progress(acc.svc, a)
     review = build_review(prog)
-    charts = {
-        c.name: {"title": c.title, "alt": c.alt, "svg": to_svg(c.figure, prefix=c.name)}
-        for c in charts_for(prog, ladder_labels(acc.svc))
-        if c.name in CHARTS
-    }
+    with _RENDER:  # matplotlib's rc_context swaps global settings: one rendering at a time
+        charts = {
+            c.name: {"title": c.title, "alt": c.alt, "svg": to_svg(c.figure, prefix=c.name)}
+            for c in charts_for(prog, ladder_labels(acc.svc))
+            if c.name in CHARTS
+        }
     for c in charts.values():  # 80-120 KB of SVG each, a fifth of that gzipped
         c["gz"] = gzip.compress(c["svg"].encode("utf-8"), mtime=0)
     days = list(prog.days)
