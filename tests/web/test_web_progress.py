@@ -232,3 +232,26 @@ def test_consistency_is_counted_honestly_and_never_shames(
     for word in ("missed", "failed", "broke", "lost", "only", "should"):
         assert word not in sentence.lower()
     assert not re.match(r"0 of", sentence)  # never "0 of 7"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.dates(date(2026, 1, 1), date(2026, 3, 1)), st.sampled_from("MDLCAE")),
+        max_size=40,
+    )
+)
+def test_history_groups_every_entry_once_newest_day_first(rows: list[tuple[date, str]]) -> None:
+    from triplane.web.pages import group_by_day
+
+    # as the service lists them: sorted by (date, id)
+    entries = sorted(
+        ({"id": f"{k}{i}", "date": d.isoformat()} for i, (d, k) in enumerate(rows)),
+        key=lambda e: (e["date"], e["id"]),
+    )
+    days = group_by_day(entries)
+    flat = [e for _, es in days for e in es]
+    assert flat == list(reversed(entries))  # every entry once, newest first
+    dates = [d for d, _ in days]
+    assert dates == sorted(set(dates), reverse=True)  # one group per day, newest day first
+    assert all(e["date"] == d.isoformat() for d, es in days for e in es)

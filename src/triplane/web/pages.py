@@ -697,17 +697,24 @@ def _entry_text(e: dict[str, Any], cat: Any) -> str:
     return f"{head}: {rest}"
 
 
-def _history_days(acc: Accounts, a: Athlete, limit: int = 300) -> tuple[list[Any], int]:
-    """The newest `limit` entries grouped by day, newest day first: [(date, [entry...])]."""
-    entries = list(reversed(acc.svc.log_entries(a)))
-    cat = acc.svc.catalogue
+def group_by_day(entries: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, Any]]]]:
+    """Entries (oldest first, as the service lists them) grouped by day, newest day and newest
+    entry first."""
     days: list[tuple[date, list[dict[str, Any]]]] = []
-    for e in entries[:limit]:
+    for e in reversed(entries):
         day = date.fromisoformat(e["date"])
         if not days or days[-1][0] != day:
             days.append((day, []))
-        days[-1][1].append({**e, "text": _entry_text(e, cat)})
-    return days, len(entries)
+        days[-1][1].append(e)
+    return days
+
+
+def _history_days(acc: Accounts, a: Athlete, limit: int = 300) -> tuple[list[Any], int]:
+    """The newest `limit` entries grouped by day, newest day first: [(date, [entry...])]."""
+    entries = acc.svc.log_entries(a)
+    cat = acc.svc.catalogue
+    shown = [{**e, "text": _entry_text(e, cat)} for e in entries[-limit:]] if limit else []
+    return group_by_day(shown), len(entries)
 
 
 def _history_page(
