@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import re
 import threading
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +20,7 @@ from fastapi.responses import Response
 
 from triplane.accounts import Accounts
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS
-from triplane.core.progress import monday
+from triplane.core.progress import monday, recent_days
 from triplane.service import Athlete
 from triplane.web import security
 from triplane.web.deps import ctx
@@ -45,10 +45,7 @@ _CLI = re.compile(r"\s*\(`triplane [^`]*`\)|:?\s*`triplane [^`]*`")
 def consistency_words(days: list[Any], today: date, window: int) -> tuple[int, int, str]:
     """(days with some mobility work, days counted, the sentence) over the last `window` days up
     to today. Away and paused days are not counted; the sentence never scolds."""
-    start = today - timedelta(days=window - 1)
-    counted = [d for d in days if start <= d.date <= today and d.state in ("planned", "today")]
-    active = sum(1 for d in counted if d.active)
-    n = len(counted)
+    active, n = recent_days(days, today, window)
     if n == 0:
         return 0, 0, f"No planned days in the last {window} days (away or paused): none counted."
     if active == 0:
