@@ -9,7 +9,10 @@ Secrets (session cookies, bearer tokens) are never stored: only their SHA-256.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import os
+import random
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,10 +23,12 @@ from sqlalchemy import (
     Connection,
     Integer,
     bindparam,
+    case,
     delete,
     func,
     insert,
     literal,
+    or_,
     select,
     union_all,
     update,
@@ -38,8 +43,14 @@ TOKEN_DAYS = 30
 INVITE_DAYS = 14
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_CLIENT = 30
+MAX_FAILURES_PER_EMAIL = 5  # per account, from addresses that never logged in to it
+MAX_FAILURES_PER_PAIR = 5  # per account + client address
+MAX_FAILURES_PER_CLIENT = 30  # per client address, all accounts
+KNOWN_DAYS = 90  # an address that logged in to an account stays "known" this long
+SIGNUP_WINDOW = timedelta(hours=1)
+SIGNUP_LIMIT_ENV = "TRIPLANE_SIGNUPS_PER_HOUR"
+DEFAULT_SIGNUPS_PER_HOUR = 10  # per client address
+MIN_PASSWORD_SCORE = 2  # zxcvbn's 0-4: below 2 is "too guessable" (under ~10^6 guesses)
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 DEMO_ATHLETE = ("demo@triplane.local", "triplane-demo", "Demo Athlete", "athlete")
@@ -109,11 +120,54 @@ def verify_password(stored: str, password: str) -> bool:
         return False
 
 
-def check_password_rules(password: str) -> None:
+_DUMMY_HASH: str | None = None
+
+
+def dummy_verify(password: str) -> None:
+    """Spend the time of a real password check (a login for an unknown e-mail must not answer
+    faster than one for a known e-mail)."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    verify_password(_DUMMY_HASH, password)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def check_password_rules(password: str, email: str = "", name: str = "") -> None:
+    """ASVS 2.1: 8-200 characters, not only spaces, not like the e-mail or name, not a common
+    password (zxcvbn's estimate, with the e-mail and name as words it knows)."""
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise Invalid(
             f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters; a few words "
             "together are easy to remember"
+        )
+    if not password.strip():
+        raise Invalid("a password of only spaces is not a password; choose a few words")
+    plain = _letters(password)
+    local = (email or "").split("@", 1)[0]
+    personal = [w for w in {_letters(email), _letters(local), _letters(name)} if len(w) >= 3]
+    for word in personal:
+        rest = plain.replace(word, "")
+        if (
+            len(rest) < 6
+            or word.find(plain) >= 0
+            or difflib.SequenceMatcher(None, plain, word).ratio() >= 0.7
+        ):
+            raise Invalid(
+                "this password is too close to your e-mail or name; choose words that aren't "
+                "about you"
+            )
+    from zxcvbn import zxcvbn
+
+    inputs = [email, local, name, *(name or "").split(), "triplane"]
+    result = zxcvbn(password[:72], user_inputs=[i for i in inputs if i])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        raise Invalid(
+            "this password is too common or too easy to guess; three or four unrelated words "
+            "together are strong and easy to remember"
         )
 
 
@@ -207,16 +261,18 @@ class Accounts:
         name = _clean_text(name, "name", 100)
         if role not in ROLES:
             raise Invalid(f"role is athlete or coach, not '{role}'")
-        check_password_rules(password)
+        check_password_rules(password, email, name)
+        password_hash = hash_password(password)  # also for a taken e-mail: the same time
         if self.conn.execute(select(t.users.c.id).where(t.users.c.email == email)).first():
-            raise Conflict(f"there is already an account for {email}; log in instead")
+            # One sentence for "taken", whoever asks; the web throttles sign-ups per address.
+            raise Conflict("an account can't be created with this e-mail; if you have one, log in")
         user_id = int(
             self.conn.execute(
                 insert(t.users).values(
                     email=email,
                     name=name,
                     role=role,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                     created_at=_now(),
                 )
             ).inserted_primary_key[0]
@@ -240,47 +296,108 @@ class Accounts:
 
     # -- login, sessions, tokens --
 
-    def login(self, email: str, password: str, client: str = "") -> User:
-        """The user for these credentials; five failures in 15 minutes lock the e-mail."""
-        key_email = "email:" + (email or "").strip().lower()[:254]
-        key_client = "client:" + client[:200]
-        since = _now() - LOGIN_WINDOW
-        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.at < since))
-        counts = dict(
-            self.conn.execute(
-                select(t.login_failures.c.key, func.count())
-                .where(t.login_failures.c.key.in_([key_email, key_client]))
-                .group_by(t.login_failures.c.key)
-            ).all()
-        )
-        if (
-            counts.get(key_email, 0) >= MAX_FAILURES_PER_EMAIL
-            or counts.get(key_client, 0) >= MAX_FAILURES_PER_CLIENT
-        ):
-            raise TooManyAttempts(
-                "too many failed logins; wait 15 minutes and try again (a linked coach can "
-                "reset a forgotten password)"
+    # Login limits are counters reserved *before* the password is checked, in a transaction of
+    # their own that the caller commits first (`reserve_login`, then `login`): a conditional
+    # UPDATE is atomic on SQLite and PostgreSQL alike, so 50 parallel guesses evaluate at most
+    # the limit. Keys: the account + client pair (5), the client (30), and the account (5),
+    # which does not apply to a pair that logged in before: an attacker elsewhere can't lock
+    # the owner out of their usual address.
+
+    def _reserve(self, key: str, limit: int, window: timedelta) -> bool:
+        """Count one attempt for `key`; False (nothing counted) when the limit is reached."""
+        ll = t.login_limits
+        now = _now()
+        since = now - window
+        self._insert_missing(key, 0, now)
+        expired = ll.c.window_start < since
+        done = self.conn.execute(
+            update(ll)
+            .where(ll.c.key == key, or_(ll.c.count < limit, expired))
+            .values(
+                count=case((expired, 1), else_=ll.c.count + 1),
+                window_start=case((expired, now), else_=ll.c.window_start),
             )
+        )
+        return bool(done.rowcount == 1)
+
+    def _insert_missing(self, key: str, count: int, now: datetime) -> None:
+        ll = t.login_limits
+        name = self.conn.dialect.name
+        if name in ("postgresql", "sqlite"):
+            if name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as upsert
+            else:
+                from sqlalchemy.dialects.sqlite import insert as upsert
+            self.conn.execute(
+                upsert(ll).values(key=key, count=count, window_start=now).on_conflict_do_nothing()
+            )
+            return
+        if self.conn.execute(select(ll.c.key).where(ll.c.key == key)).first() is None:
+            self.conn.execute(insert(ll).values(key=key, count=count, window_start=now))
+
+    @staticmethod
+    def _login_keys(email: str, client: str) -> tuple[str, str, str, str]:
+        e, c = (email or "").strip().lower()[:254], client[:40]
+        return f"pair:{e}|{c}", f"client:{c}", f"email:{e}", f"known:{e}|{c}"
+
+    def reserve_login(self, email: str, client: str = "") -> None:
+        """Count this login attempt, or raise TooManyAttempts; commit before `login`."""
+        pair, by_client, by_email, known = self._login_keys(email, client)
+        ll = t.login_limits
+        if random.random() < 0.01:  # forget stale counters now and then
+            old = _now() - timedelta(days=KNOWN_DAYS)
+            self.conn.execute(delete(ll).where(ll.c.window_start < old))
+        if not self._reserve(pair, MAX_FAILURES_PER_PAIR, LOGIN_WINDOW):
+            raise TooManyAttempts(
+                "too many failed logins for this account from here; wait 15 minutes and try again"
+            )
+        if not self._reserve(by_client, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW):
+            raise TooManyAttempts("too many failed logins from here; wait 15 minutes")
+        since_known = _now() - timedelta(days=KNOWN_DAYS)
+        is_known = self.conn.execute(
+            select(ll.c.key).where(ll.c.key == known, ll.c.window_start >= since_known)
+        ).first()
+        if is_known is None and not self._reserve(by_email, MAX_FAILURES_PER_EMAIL, LOGIN_WINDOW):
+            raise TooManyAttempts(
+                "this account had too many failed logins; wait 15 minutes, or log in from a "
+                "device you have used before"
+            )
+
+    def login(self, email: str, password: str, client: str = "") -> User:
+        """The user for these credentials (the web calls `reserve_login` first, in its own
+        transaction). An unknown e-mail costs the same hashing time as a known one."""
         row = self.conn.execute(
             select(t.users.c.id, t.users.c.password_hash).where(
                 t.users.c.email == (email or "").strip().lower()
             )
         ).first()
-        if row is None or not verify_password(row.password_hash, password or ""):
-            # the caller records the failure with record_failure() in its own transaction,
-            # since this one rolls back with the error
+        if row is None:
+            dummy_verify(password or "")
             raise Unauthenticated("wrong e-mail or password")
+        if not verify_password(row.password_hash, password or ""):
+            raise Unauthenticated("wrong e-mail or password")
+        pair, by_client, by_email, known = self._login_keys(email, client)
+        ll = t.login_limits
+        now = _now()
+        self.conn.execute(delete(ll).where(ll.c.key == pair))
+        # a successful attempt was not a failure: give back what reserve_login counted
+        self.conn.execute(
+            update(ll)
+            .where(ll.c.key.in_([by_client, by_email]), ll.c.count > 0)
+            .values(count=ll.c.count - 1)
+        )
+        self._insert_missing(known, 0, now)
+        self.conn.execute(update(ll).where(ll.c.key == known).values(window_start=now))
         return self.user(row.id)
 
-    def record_failure(self, email: str, client: str = "") -> None:
-        now = _now()
-        self.conn.execute(
-            insert(t.login_failures),
-            [
-                {"key": "email:" + (email or "").strip().lower()[:254], "at": now},
-                {"key": "client:" + client[:200], "at": now},
-            ],
-        )
+    def reserve_signup(self, client: str = "") -> None:
+        """Count a sign-up from this client address, or raise TooManyAttempts."""
+        try:
+            limit = int(os.environ.get(SIGNUP_LIMIT_ENV, DEFAULT_SIGNUPS_PER_HOUR))
+        except ValueError:
+            limit = DEFAULT_SIGNUPS_PER_HOUR
+        if not self._reserve("signup:" + client[:40], limit, SIGNUP_WINDOW):
+            raise TooManyAttempts("too many sign-ups from this address; try again in an hour")
 
     def issue_token(self, user: User, kind: str = "session") -> str:
         secret = secrets.token_urlsafe(32)
@@ -317,10 +434,22 @@ class Accounts:
         )
 
     def _revoke_all(self, user_id: int, keep: str | None = None) -> None:
+        """Log out everywhere (but `keep`), and revoke the athlete's calendar address: it is a
+        credential too, and a changed password means someone may have had the old one."""
         q = delete(t.auth_tokens).where(t.auth_tokens.c.user_id == user_id)
         if keep:
             q = q.where(t.auth_tokens.c.token_hash != token_hash(keep))
         self.conn.execute(q)
+        athlete_id = self.conn.execute(
+            select(t.user_athletes.c.athlete_id).where(t.user_athletes.c.user_id == user_id)
+        ).scalar()
+        if athlete_id is not None:
+            ct = t.calendar_tokens
+            self.conn.execute(
+                update(ct)
+                .where(ct.c.athlete_id == athlete_id, ct.c.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            )
 
     # -- passwords --
 
@@ -332,7 +461,7 @@ class Accounts:
         ).scalar_one()
         if not verify_password(stored, current or ""):
             raise Invalid("the current password is not right; nothing was changed")
-        check_password_rules(new)
+        check_password_rules(new, user.email, user.name)
         self._set_password(user.id, new)
         self._revoke_all(user.id, keep=keep_session)  # log out everywhere else
 

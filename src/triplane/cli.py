@@ -857,13 +857,30 @@ def drills_figures(
 # ---- export / import ----------------------------------------------------------------------------
 
 
+AccountsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accounts",
+        help="Include the web accounts (users, password hashes: SENSITIVE, coach links, "
+        "invites, calendar tokens).",
+    ),
+]
+
+
 @app.command("export")
-def export(athlete: AthleteOpt = None) -> None:
-    """Print everything that belongs to athletes as JSON (a backup)."""
+def export(athlete: AthleteOpt = None, accounts: AccountsOpt = False) -> None:
+    """Print everything that belongs to athletes as JSON (for a whole backup: `backup`)."""
     with service() as svc:
         chosen = [svc.athlete(athlete)] if athlete else None
-        data = svc.export(chosen)
+        if accounts:
+            from triplane.backup import export_with_accounts
+
+            data = export_with_accounts(svc, chosen)
+        else:
+            data = svc.export(chosen)
     emit_json(data)
+    if accounts:
+        sys.stderr.write("triplane: this export holds password hashes: keep the file private\n")
 
 
 @app.command("import")
@@ -872,6 +889,7 @@ def import_(
     merge: Annotated[
         bool, typer.Option("--merge", help="Add to a database that already has athletes.")
     ] = False,
+    accounts: AccountsOpt = False,
 ) -> None:
     """Restore an export into an empty database (or --merge)."""
     try:
@@ -888,8 +906,56 @@ def import_(
             "is it truncated? Export again with `triplane export > backup.json`"
         )
     with service() as svc:
-        counts = svc.import_(data, merge=merge)
-    print(f"Imported {counts['athletes']} athlete(s).")
+        if accounts:
+            from triplane.backup import import_with_accounts
+
+            counts = import_with_accounts(svc, data, merge=merge)
+        else:
+            counts = svc.import_(data, merge=merge)
+    users = (counts.get("accounts") or {}).get("users")
+    also = f" and {users} account(s)" if accounts else ""
+    print(f"Imported {counts['athletes']} athlete(s){also}.")
+    if not accounts and isinstance(data, dict) and data.get("accounts"):
+        print("The file also holds web accounts; add --accounts to import them.")
+
+
+# ---- backup / restore ---------------------------------------------------------------------------
+
+
+@app.command("backup")
+def backup_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The backup file to write.")],
+) -> None:
+    """A consistent backup of the whole database, accounts included, safe while serving
+    (SQLite: a database file; PostgreSQL: one snapshot as JSON). Restore with `restore`."""
+    from triplane.backup import backup
+    from triplane.store.db import open_engine
+
+    engine = open_engine(G.db, G.demo)
+    try:
+        res = backup(engine, out)
+    finally:
+        engine.dispose()
+    kind = "a SQLite database file" if res["kind"] == "sqlite" else "JSON"
+    print(f"Backed up {res['rows']} rows of {res['tables']} tables to {out} ({kind}).")
+    print("It holds password hashes: keep it private (it is readable by you only).")
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="A file written by `triplane backup`.")],
+) -> None:
+    """Restore a backup into an empty database (--db), all or nothing."""
+    from triplane.backup import restore
+    from triplane.store.db import open_engine
+
+    engine = open_engine(G.db, G.demo)
+    try:
+        res = restore(engine, file)
+    finally:
+        engine.dispose()
+    users = res["counts"].get("users", 0)
+    print(f"Restored {res['rows']} rows of {res['tables']} tables ({users} account(s)).")
 
 
 # ---- demo ---------------------------------------------------------------------------------------
@@ -966,9 +1032,14 @@ def serve(
         int, typer.Option("--workers", help="Worker processes (use PostgreSQL for more than 1).")
     ] = 1,
     proxy: Annotated[
-        bool,
-        typer.Option("--proxy", help="Behind a reverse proxy: trust X-Forwarded-Proto/For."),
-    ] = False,
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Behind a reverse proxy: trust X-Forwarded-For/Proto from these addresses "
+            "(comma-separated IPs or networks; `--proxy` alone means 127.0.0.1). The client "
+            "is the right-most address not among them.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (pages for athletes and coaches, and the REST API under /api/v1)."""
     from triplane.web.serve import run_server
@@ -1010,6 +1081,7 @@ def main(argv: list[str] | None = None) -> int:
     from typer.main import get_command
 
     args = sys.argv[1:] if argv is None else argv
+    args = _default_proxy(list(args))
     command = get_command(app)
     try:
         rv = command.main(args=args, prog_name="triplane", standalone_mode=False)
@@ -1021,6 +1093,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into a line
         return _report(exc)
+
+
+def _default_proxy(args: list[str]) -> list[str]:
+    """`serve --proxy` without addresses means the proxy on this machine (127.0.0.1)."""
+    if "serve" in args and "--proxy" in args:
+        i = args.index("--proxy")
+        if i + 1 == len(args) or args[i + 1].startswith("-"):
+            args.insert(i + 1, "127.0.0.1")
+    return args
 
 
 def _report(exc: Exception) -> int:

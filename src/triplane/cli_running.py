@@ -208,9 +208,15 @@ def register(app: Any, lunge_app: Any) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Races and long runs from a training plan's calendar file."""
+        from triplane.io.ics import MAX_ICS_BYTES
         from triplane.running import Running
 
         try:
+            if file.stat().st_size > MAX_ICS_BYTES:  # refused before it is read
+                fail(
+                    f"{file} is {file.stat().st_size / 1e6:.0f} MB; a training plan's calendar "
+                    f"is far smaller, and {MAX_ICS_BYTES // (1024 * 1024)} MB is the limit"
+                )
             data = file.read_bytes()
         except FileNotFoundError:
             fail(f"{file} does not exist: check the path")

@@ -43,6 +43,9 @@ EXPORT_FORMAT = "triplane-export"
 EXPORT_VERSION = 1
 MIN_BUDGET, MAX_BUDGET = 5, 60
 MIN_AWAKE_HOURS = 8
+# Dates people can give: plans look weeks ahead and months back, which near date.min/max
+# would overflow; nobody trains in year 1 or 9999.
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class TriplaneError(Exception):
@@ -94,12 +97,21 @@ def current_catalogue() -> Catalogue:
 
 
 def parse_date(value: str | date | None, what: str = "date") -> date | None:
-    if value is None or isinstance(value, date):
+    if value is None:
         return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{what} '{value}' is not a date; use YYYY-MM-DD, e.g. 2026-12-01") from None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(value)
+        except (ValueError, TypeError):
+            raise Invalid(
+                f"{what} '{str(value)[:40]}' is not a date; use YYYY-MM-DD, e.g. 2026-12-01"
+            ) from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise Invalid(
+            f"{what} {value.isoformat()} is out of range; give a date from "
+            f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
+        )
+    return value
 
 
 def parse_time(value: str | time | None, what: str = "time") -> time | None:
@@ -143,7 +155,7 @@ def _valid_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
         return True
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder; long names
         return False
 
 

@@ -129,7 +129,7 @@ def calendar_ics(
 
     try:
         zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as e:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
         raise ValueError(f"Unknown time zone {tz!r}: use a name like 'Europe/Paris'.") from e
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     sequence = max(int((stamp - SEQUENCE_EPOCH).total_seconds() // 60), 0)
@@ -272,30 +272,129 @@ def classify_event(text: str) -> str | None:
     return None
 
 
-def read_events_ics(data: bytes, tz: str | None = None) -> list[dict[str, Any]]:
+#: Limits of a calendar file to import: a training plan has hundreds of events, not 100,000.
+MAX_ICS_BYTES = 10 * 1024 * 1024
+MAX_ICS_EVENTS = 20_000
+#: Recurring races and long runs are expanded only over this window around today...
+HORIZON_PAST_DAYS, HORIZON_DAYS = 14, 366
+#: ...stepping through at most this many occurrences of one rule; and finer than daily is not
+#: a race: such a rule counts once, on its first date.
+MAX_RULE_STEPS = 5_000
+_FINE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY")
+
+
+def _zone_of(prop: Any) -> ZoneInfo | None:
+    """The IANA zone a DTSTART's TZID names, or None. A file's own VTIMEZONE definitions are
+    never evaluated: their rules can be made to recur every second (a denial of service);
+    an unknown TZID keeps its wall-clock time."""
+    tzid = str(getattr(prop, "params", {}).get("TZID", "") or "")
+    if not tzid:
+        return None
+    try:
+        return ZoneInfo(tzid)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _start(prop: Any) -> datetime | date | None:
+    """DTSTART as a date, or a datetime that is naive (floating) or in UTC or an IANA zone."""
+    value = getattr(prop, "dt", None)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value
+        if _zone_of(prop) is not None:
+            return value.replace(tzinfo=_zone_of(prop))
+        if getattr(prop, "params", {}).get("TZID"):
+            return value.replace(tzinfo=None)  # a zone we don't know: its wall clock
+        return value.astimezone(UTC)  # "Z" times (UTC)
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def _occurrences(ev: Any, start: datetime | date, today: date) -> list[datetime | date]:
+    """The event's dates: its first one, or for a recurring event the occurrences within the
+    horizon around `today` (the first one when none falls in it)."""
+    rule = ev.get("rrule")
+    if rule is None:
+        return [start]
+    try:
+        text = rule.to_ical().decode()
+    except Exception:  # noqa: BLE001 - a damaged rule: the first date only
+        return [start]
+    if any(f"FREQ={f}" in text.upper() for f in _FINE_FREQS):
+        return [start]
+    from dateutil.rrule import rrulestr
+
+    aware = isinstance(start, datetime) and start.tzinfo is not None
+    base = start if isinstance(start, datetime) else datetime.combine(start, time(0))
+    naive = base.replace(tzinfo=None)
+    try:
+        if "UNTIL=" in text.upper():  # compare like with like: UNTIL as a floating time
+            text = re.sub(r"(UNTIL=\d{8}(T\d{6})?)Z", r"\1", text, flags=re.I)
+        rr = rrulestr(text, dtstart=naive)
+    except (ValueError, TypeError, OverflowError):
+        return [start]
+    lo = datetime.combine(today - timedelta(days=HORIZON_PAST_DAYS), time(0))
+    hi = datetime.combine(today + timedelta(days=HORIZON_DAYS), time(0))
+    out: list[datetime | date] = []
+    try:
+        for step, occ in enumerate(rr):
+            if step >= MAX_RULE_STEPS or occ > hi:
+                break
+            if occ >= lo:
+                when = occ.replace(tzinfo=base.tzinfo) if aware else occ
+                out.append(when if isinstance(start, datetime) else when.date())
+    except (ValueError, OverflowError):
+        pass
+    return out or [start]
+
+
+def read_events_ics(
+    data: bytes,
+    tz: str | None = None,
+    today: date | None = None,
+    max_events: int | None = None,
+) -> list[dict[str, Any]]:
     """Races and long runs in a training plan's ICS.
 
     Returns ``[{"date": date, "time": time | None, "kind": "race" | "long_run", "name": str}]``
     sorted by date. An all-day event has no time. A timed event keeps its own wall-clock time,
-    or is converted to ``tz`` (the athlete's zone) when given. Recurring events count once, on
-    their first date. Raises ValueError with a readable message when ``data`` is not ICS.
+    or is converted to ``tz`` (the athlete's zone) when given. A recurring event gives its
+    occurrences from 14 days before ``today`` to a year after (its first date when none falls
+    there). Raises ValueError with a readable message when ``data`` is not ICS, is larger than
+    MAX_ICS_BYTES, or has more than ``max_events`` (MAX_ICS_EVENTS) events. Time grows
+    linearly with the file.
     """
     from icalendar import Calendar
 
+    if len(data) > MAX_ICS_BYTES:
+        raise ValueError(
+            f"This calendar file is {len(data) / 1e6:.0f} MB; a training plan's calendar is "
+            f"far smaller, and {MAX_ICS_BYTES // (1024 * 1024)} MB is the limit."
+        )
     text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text[:64].upper().startswith(b"BEGIN:VCALENDAR"):
         raise ValueError(
             "This is not an iCalendar (.ics) file: it doesn't start with BEGIN:VCALENDAR. "
             "Export the training plan as ICS/iCal and try again."
         )
+    count = text.upper().count(b"BEGIN:VEVENT")
+    max_events = MAX_ICS_EVENTS if max_events is None else max_events
+    if count > max_events:
+        raise ValueError(
+            f"This calendar has {count:,} events; {max_events:,} is the limit. Export only "
+            "the training plan (its races and long runs), not a whole calendar."
+        )
     try:
         zone = ZoneInfo(tz) if tz else None
-    except (ZoneInfoNotFoundError, ValueError) as e:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
         raise ValueError(f"Unknown time zone {tz!r}: use a name like 'Europe/Paris'.") from e
     try:
         cal = Calendar.from_ical(text)
     except Exception as e:  # icalendar raises ValueError and friends on damaged content
         raise ValueError(f"This calendar file is damaged and can't be read ({e}).") from e
+    today = today or datetime.now(zone or UTC).date()
 
     out: list[dict[str, Any]] = []
     seen: set[tuple[date, str, str]] = set()
@@ -308,20 +407,24 @@ def read_events_ics(data: bytes, tz: str | None = None) -> list[dict[str, Any]]:
         kind = classify_event(" ".join([summary, *cats]))
         if kind is None or ev.get("dtstart") is None:
             continue
-        start = ev.decoded("dtstart")
-        when: time | None
-        if isinstance(start, datetime):
-            if start.tzinfo is not None and zone is not None:
-                start = start.astimezone(zone)
-            day, when = start.date(), start.time().replace(tzinfo=None)
-        elif isinstance(start, date):
-            day, when = start, None
-        else:
+        try:
+            first = _start(ev.get("dtstart"))
+        except (ValueError, OverflowError, TypeError):
             continue
-        key = (day, kind, summary)
-        if key in seen:
+        if first is None:
             continue
-        seen.add(key)
-        out.append({"date": day, "time": when, "kind": kind, "name": summary})
+        for start in _occurrences(ev, first, today):
+            when: time | None
+            if isinstance(start, datetime):
+                if start.tzinfo is not None and zone is not None:
+                    start = start.astimezone(zone)
+                day, when = start.date(), start.time().replace(tzinfo=None)
+            else:
+                day, when = start, None
+            key = (day, kind, summary)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"date": day, "time": when, "kind": kind, "name": summary})
     out.sort(key=lambda e: (e["date"], e["time"] or time(0), e["name"]))
     return out

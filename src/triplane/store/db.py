@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-HEAD_REVISION = "0003"  # the newest migration in migrations/versions; a test keeps them equal
+HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps them equal
 ENV_URL = "TRIPLANE_DATABASE_URL"
 
 
@@ -49,7 +49,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA synchronous=FULL")  # acknowledged = on disk, power loss too
             cur.close()
 
         return engine
@@ -62,6 +62,32 @@ def make_engine(url: str) -> Engine:
             f"the database driver for {url.split(':', 1)[0]} is not installed "
             f"({exc.name}); for PostgreSQL: pip install 'triplane[postgres]'"
         ) from exc
+
+
+def describe_failure(exc: BaseException) -> tuple[str, str]:
+    """(code, sentence) for a failed database call: what people and monitors need to know.
+    Codes: read_only, disk_full, busy, unavailable."""
+    orig = getattr(exc, "orig", None) or exc
+    text_ = str(orig).lower()
+    sqlstate = str(getattr(orig, "sqlstate", "") or "")
+    if "readonly" in text_ or "read-only" in text_ or "read only" in text_ or sqlstate == "25006":
+        return "read_only", (
+            "the database is read-only (its file, disk or server refuses writes); nothing was "
+            "saved. Whoever runs this server must make it writable again"
+        )
+    if (
+        "disk is full" in text_
+        or "no space left" in text_
+        or "could not extend" in text_
+        or sqlstate.startswith("53")
+    ):
+        return "disk_full", (
+            "the database's disk is full; nothing was saved. Whoever runs this server must free "
+            "some space"
+        )
+    if "locked" in text_ or "lock timeout" in text_ or sqlstate in ("55P03", "40P01"):
+        return "busy", "the database is busy; nothing was saved, try again in a moment"
+    return "unavailable", "the database did not answer; nothing was saved, try again in a moment"
 
 
 def current_revision(engine: Engine) -> str | None:

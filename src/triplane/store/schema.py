@@ -253,6 +253,26 @@ login_failures = Table(
     Index("ix_login_failures_key_at", "key", "at"),
 )
 
+# Atomic login limits: one counter per key (e-mail, client address, e-mail + address pair,
+# sign-up address), incremented with a conditional UPDATE *before* a password is checked, so
+# parallel attempts can't evaluate more guesses than the limit. "known:" rows mark a pair
+# that logged in successfully (the owner's usual address is not locked out by an attacker).
+login_limits = Table(
+    "login_limits",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
+)
+
+# The one row /healthz writes, so "healthy" means a write reached the disk.
+health_checks = Table(
+    "health_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checked_at", DateTime, nullable=False),
+)
+
 # A private calendar subscription: the token is in the URL, only its SHA-256 is stored, and a
 # revoked token stops working at once.
 calendar_tokens = Table(

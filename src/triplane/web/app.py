@@ -10,20 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
+from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from triplane import __version__
 from triplane.service import TriplaneError
-from triplane.store.db import StoreError, open_engine
+from triplane.store import schema
+from triplane.store.db import StoreError, describe_failure, open_engine
 from triplane.web import security
 from triplane.web.deps import WebContext
 
@@ -61,6 +63,24 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
     return "; ".join(parts) or "the request is not valid", errors
 
 
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """Every method of every route at this path (the router names only the first match's)."""
+    table = getattr(app.state, "route_methods", None)
+    if table is None:
+        table = []
+        stack: list[Any] = list(app.routes)
+        while stack:
+            route = stack.pop()
+            inner = getattr(getattr(route, "original_router", None), "routes", None)
+            if inner is not None:
+                stack.extend(inner)
+            elif getattr(route, "methods", None) and hasattr(route, "path_regex"):
+                table.append((route.path_regex, frozenset(route.methods)))
+        app.state.route_methods = table
+    path = request.url.path
+    return sorted({m for regex, methods in table if regex.match(path) for m in methods})
+
+
 def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     engine = open_engine(db_url, demo)
 
@@ -88,6 +108,7 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     )
     app.state.ctx = WebContext(engine)
 
+    from triplane import video as video_limits
     from triplane.web import api, assets, pages, progress_pages, video
 
     app.include_router(api.router)
@@ -103,6 +124,10 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
         return assets.assets().response(request, path)
 
     app.mount("/bench/bare", bare_constant)
+    app.add_middleware(
+        security.BodyLimit,
+        uploads={"/video": lambda: video_limits.max_upload_bytes() + 2 * 1024 * 1024},  # + fields
+    )
     app.add_middleware(security.SecurityHeaders)
     app.add_middleware(assets.HeadAsGet)
 
@@ -129,15 +154,20 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = {404: "there is no such page", 405: "this address doesn't take that method"}
         text_ = message.get(exc.status_code, str(exc.detail))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Allow: every method of every route at this address
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
         if wants_json(request):
-            return JSONResponse({"detail": text_}, exc.status_code)
-        return pages.error_page(request, exc.status_code, text_)
+            return JSONResponse({"detail": text_}, exc.status_code, headers=headers)
+        response = pages.error_page(request, exc.status_code, text_)
+        response.headers.update(headers or {})
+        return response
 
     @app.exception_handler(SQLAlchemyError)
     @app.exception_handler(StoreError)
     async def db_error(request: Request, exc: Exception) -> Response:
         log.exception("database error", exc_info=exc)
-        message = "the database did not answer; nothing was saved, try again in a moment"
+        _, message = describe_failure(exc)
         if wants_json(request):
             return JSONResponse({"detail": message}, 503)
         return pages.error_page(request, 503, message)
@@ -152,12 +182,18 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> Response:
-        """200 when the database answers, 503 otherwise."""
+        """200 {"status": "ok"} when a write reached the database (one row, updated and
+        committed); 503 with the cause otherwise: {"status": "read_only" | "disk_full" |
+        "busy" | "unavailable", "detail": sentence}."""
+        hc = schema.health_checks
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            return JSONResponse({"status": "database unavailable"}, 503)
+            with engine.begin() as conn:
+                now = datetime.now(UTC).replace(tzinfo=None)
+                if not conn.execute(update(hc).where(hc.c.id == 1).values(checked_at=now)).rowcount:
+                    conn.execute(insert(hc).values(id=1, checked_at=now))
+        except (SQLAlchemyError, StoreError) as exc:
+            code, message = describe_failure(exc)
+            return JSONResponse({"status": code, "detail": message}, 503)
         return JSONResponse({"status": "ok"})
 
     @app.get("/sw.js", include_in_schema=False)

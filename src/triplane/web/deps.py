@@ -106,6 +106,36 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def login_with_password(request: Request, email: str, password: str, kind: str) -> tuple[User, str]:
+    """The login limits' counter first, committed on its own (so parallel guesses see it),
+    then the password check and a new token: (user, secret)."""
+    c = ctx(request)
+    client = client_key(request)
+    with c.tx() as acc:
+        acc.reserve_login(email, client)
+    with c.tx() as acc:
+        user = acc.login(email, password, client)
+        return user, acc.issue_token(user, kind)
+
+
+def signup_user(
+    request: Request,
+    email: str,
+    password: str,
+    name: str,
+    role: str,
+    tz: str | None,
+    kind: str | None = None,
+) -> tuple[User, str | None]:
+    """Sign-ups are throttled per client address (counted in a transaction of their own)."""
+    c = ctx(request)
+    with c.tx() as acc:
+        acc.reserve_signup(client_key(request))
+    with c.tx() as acc:
+        user = acc.signup(email, password, name, role, tz)
+        return user, acc.issue_token(user, kind) if kind else None
+
+
 def api_user(request: Request, acc: Accounts) -> User:
     """A bearer token, or the browser's session cookie (then unsafe methods need the CSRF
     header). No valid credentials: 401."""

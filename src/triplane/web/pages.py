@@ -7,6 +7,7 @@ carry a CSRF token; a form error re-renders the page with the service's sentence
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from triplane.core.anatomy import CONDITIONS, MOTION_LABEL, MOTIONS, WEEKDAYS
 from triplane.core.safety import TARGET_SENSATION
 from triplane.service import Athlete, Invalid, NotFound, TriplaneError, parse_date, settings_to_json
 from triplane.web import security
-from triplane.web.deps import client_key, ctx, page_user
+from triplane.web.deps import ctx, login_with_password, page_user, signup_user
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -52,10 +53,19 @@ def redirect(url: str) -> RedirectResponse:
 
 
 async def checked_form(request: Request) -> FormData:
+    """The form, once its CSRF token is right. A token sent in the header (HTMX) or the query
+    (the upload form's action) is checked before the body is parsed; so is the case where no
+    token could be right. The body's size is capped by security.BodyLimit."""
+    expired = Forbidden("this form has expired (or came from another site); reload and try again")
+    early = request.headers.get(security.CSRF_HEADER) or request.query_params.get(
+        security.CSRF_FIELD
+    )
+    if not security.csrf_possible(request) or (early and not security.csrf_ok(request, early)):
+        raise expired
     form = await request.form()
-    sent = form.get(security.CSRF_FIELD) or request.headers.get(security.CSRF_HEADER)
+    sent = early or form.get(security.CSRF_FIELD)
     if not security.csrf_ok(request, str(sent) if sent else None):
-        raise Forbidden("this form has expired (or came from another site); reload and try again")
+        raise expired
     return form
 
 
@@ -91,9 +101,12 @@ def _float(value: Any, what: str) -> float | None:
     if value in (None, ""):
         return None
     try:
-        return float(str(value).replace(",", "."))
+        number = float(str(value).replace(",", "."))
     except ValueError:
         raise Invalid(f"{what} is a number, not '{str(value)[:20]}'") from None
+    if not math.isfinite(number):
+        raise Invalid(f"{what} is a number, not '{str(value)[:20]}'")
+    return number
 
 
 def _str(form: FormData, key: str) -> str | None:
@@ -125,17 +138,17 @@ async def signup(request: Request) -> Response:
 
 
 def _signup(form: FormData, request: Request) -> Response:
-    c = ctx(request)
     try:
-        with c.tx() as acc:
-            user = acc.signup(
-                str(form.get("email", "")),
-                str(form.get("password", "")),
-                str(form.get("name", "")),
-                str(form.get("role", "athlete")),
-                _str(form, "tz"),
-            )
-            secret = acc.issue_token(user, "session")
+        user, secret = signup_user(
+            request,
+            str(form.get("email", "")),
+            str(form.get("password", "")),
+            str(form.get("name", "")),
+            str(form.get("role", "athlete")),
+            _str(form, "tz"),
+            "session",
+        )
+        assert secret is not None
     except TriplaneError as exc:
         return render(request, "signup.html", status=exc.status, error=str(exc), form=dict(form))
     response = redirect("/coach" if user.role == "coach" else "/assess")
@@ -155,16 +168,10 @@ async def login(request: Request) -> Response:
 
 
 def _login(form: FormData, request: Request) -> Response:
-    c = ctx(request)
     email = str(form.get("email", ""))
     try:
-        with c.tx() as acc:
-            user = acc.login(email, str(form.get("password", "")), client_key(request))
-            secret = acc.issue_token(user, "session")
+        user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
     except TriplaneError as exc:
-        if isinstance(exc, Unauthenticated):
-            with c.tx() as acc:
-                acc.record_failure(email, client_key(request))
         return render(
             request, "login.html", status=exc.status, error=str(exc), form={"email": email}
         )
@@ -323,6 +330,8 @@ def drill(
         d = cat.drills[drill_id]
         standing = cat.drills.get(d.standing_version or "")
         day = parse_date(date)
+        if minutes is not None and not (math.isfinite(minutes) and 0 < minutes <= 120):
+            raise Invalid(f"minutes is a number from 0 to 120, not {minutes:g}")
     timer = {
         "drill": d.id,
         "sets": d.dose.sets,

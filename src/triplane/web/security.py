@@ -7,14 +7,19 @@
   request of a page, and every cookie-authenticated API call, must carry it (form field `csrf`
   or header `X-CSRF-Token`).
 - Headers: a CSP without inline script, frame-ancestors 'none', nosniff, a referrer policy.
+- Bodies: every request body is capped while it streams (1 MB; the video upload has its own
+  limit), answering 413 before anything is parsed; multipart bodies go only to upload routes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
+from collections.abc import Callable, Mapping
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -69,6 +74,98 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+DEFAULT_BODY_LIMIT = 1024 * 1024
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a body passes its limit; FastAPI and Starlette re-raise
+    HTTPExceptions from body parsing, so it becomes the app's 413 page or JSON."""
+
+    def __init__(self, limit: int) -> None:
+        mb = limit / (1024 * 1024)
+        size = f"{mb:.0f} MB" if mb >= 1 else f"{limit // 1024} kB"
+        super().__init__(413, f"the request is larger than {size}; nothing was saved")
+
+
+class BodyLimit:
+    """Pure ASGI middleware: caps every request body while it streams (the bytes counted as
+    they arrive, so a chunked body without Content-Length is capped too). A declared
+    Content-Length over the limit gets 413 at once, before the app runs. Multipart bodies are
+    taken only by the upload routes (`uploads`: path -> its limit), 415 elsewhere, so no
+    other route parses or spools one. No I/O per request: two header looks and a counter."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        default: int = DEFAULT_BODY_LIMIT,
+        uploads: Mapping[str, Callable[[], int]] | None = None,
+    ) -> None:
+        self.app = app
+        self.default = default
+        self.uploads = dict(uploads or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload = self.uploads.get(scope["path"])
+        limit = upload() if upload is not None else self.default
+        declared, kind = None, b""
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                declared = value
+            elif key == b"content-type":
+                kind = value
+        if upload is None and kind[:19].lower() == b"multipart/form-data":
+            await _reply(scope, send, 415, "this address takes no file uploads")
+            return
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _reply(scope, send, 413, str(BodyTooLarge(limit).detail))
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge as exc:  # raised where no handler turned it into a response
+            if not started:
+                await _reply(scope, send, 413, str(exc.detail))
+
+
+async def _reply(scope: Scope, send: Send, status: int, message: str) -> None:
+    if scope["path"].startswith("/api/"):
+        body, kind = json.dumps({"detail": message}).encode(), b"application/json"
+    else:
+        body, kind = f"{status}: {message}\n".encode(), b"text/plain; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", kind),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def is_https_scope(scope: Scope) -> bool:
     return scope.get("scheme") == "https"
 
@@ -99,6 +196,12 @@ def set_pre_csrf_cookie(request: Request, response: Response) -> None:
         response.set_cookie(
             PRE_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request)
         )
+
+
+def csrf_possible(request: Request) -> bool:
+    """False when no token could be right (no session, no pre-login cookie): then a form is
+    refused before its body is parsed."""
+    return bool(request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRE_COOKIE))
 
 
 def csrf_ok(request: Request, sent: str | None) -> bool:

@@ -7,6 +7,29 @@ import sys
 from pathlib import Path
 
 
+def parse_proxies(value: str) -> list[str]:
+    """The --proxy addresses (IPs or CIDR networks); Invalid for anything else, or "*"."""
+    import ipaddress
+
+    from triplane.service import Invalid
+
+    out = []
+    for item in (x.strip() for x in value.split(",")):
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise Invalid(
+                f"--proxy '{item[:40]}' is not an IP address or network; give the proxy's "
+                "address, e.g. --proxy 127.0.0.1 or --proxy 10.0.0.0/8"
+            ) from None
+        out.append(item)
+    if not out:
+        raise Invalid("--proxy needs the proxy's address, e.g. --proxy 127.0.0.1")
+    return out
+
+
 def run_server(
     db: str | None,
     demo: bool,
@@ -15,7 +38,7 @@ def run_server(
     certfile: Path | None,
     keyfile: Path | None,
     workers: int,
-    proxy: bool,
+    proxy: str | None,
 ) -> None:
     import uvicorn
 
@@ -29,6 +52,7 @@ def run_server(
             raise Invalid(f"{f} does not exist; --certfile and --keyfile are PEM files")
     if not 1 <= workers <= 64:
         raise Invalid("--workers is 1 to 64")
+    trusted = parse_proxies(proxy) if proxy is not None else None
     url = resolve_url(db, demo)
     if workers > 1 and url.startswith("sqlite"):
         sys.stderr.write(
@@ -57,8 +81,10 @@ def run_server(
         workers=workers,
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
-        proxy_headers=proxy,
-        forwarded_allow_ips="*" if proxy else None,
+        proxy_headers=trusted is not None,
+        # never "*": X-Forwarded-For is believed only from these, and the client is the
+        # right-most address that is not one of them (uvicorn's rule for a list)
+        forwarded_allow_ips=trusted or "127.0.0.1",
         log_level="warning",
         access_log=False,
     )

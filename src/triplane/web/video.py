@@ -60,12 +60,12 @@ def video_page(request: Request) -> Response:
 @router.post("/video")
 async def video_upload(request: Request) -> Response:
     limit = v.max_upload_bytes()
+    with ctx(request).tx() as acc:
+        need_athlete(request, acc)  # signed in before a byte of the clip is parsed
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + CHUNK:
-        with ctx(request).tx() as acc:
-            need_athlete(request, acc)
         raise v.TooLarge(f"this clip is larger than {limit // CHUNK} MB: film a shorter one")
-    form = await checked_form(request)
+    form = await checked_form(request)  # the body is capped while it streams (BodyLimit)
     try:
         response: Response = await _run(request, _upload, form, request, limit)
         return response
