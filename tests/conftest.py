@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,36 @@ def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
     with pg_database() as url:
         yield url
+
+
+# ---- local stand-ins for the services reminders reach (issue 15; tests/local_services.py) ----
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free port, set as TRIPLANE_SMTP_URL."""
+    from local_services import smtp_server
+
+    with smtp_server() as sink:
+        monkeypatch.setenv("TRIPLANE_SMTP_URL", sink.url)
+        monkeypatch.setenv("TRIPLANE_SMTP_FROM", "Triplane <reminders@triplane.test>")
+        yield sink
+
+
+@pytest.fixture
+def ntfy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An HTTP server playing ntfy, set as TRIPLANE_NTFY_URL."""
+    from local_services import http_server
+
+    with http_server() as sink:
+        monkeypatch.setenv("TRIPLANE_NTFY_URL", sink.url)
+        yield sink
+
+
+@pytest.fixture
+def push() -> Iterator[Any]:
+    """An HTTP server playing a browser's push service."""
+    from local_services import http_server
+
+    with http_server() as sink:
+        yield sink

@@ -27,7 +27,7 @@ DATA = Path(__file__).parent / "data" / "activities"
 
 # Modules that belong to an extra, by the extra's name.
 # (numpy is not among them: matplotlib, a plain dependency, brings it.)
-EXTRA_MODULES = {"postgres": {"psycopg"}, "vision": {"mediapipe", "cv2"}}
+EXTRA_MODULES = {"postgres": {"psycopg", "procrastinate"}, "vision": {"mediapipe", "cv2"}}
 
 
 def _dist_name(requirement: str) -> str:
@@ -144,6 +144,10 @@ COMMANDS = [
     event add --date 2027-05-01 --kind race --name 'Trail 30k' --athlete Sam
     calendar --weeks 1 --out plan.ics --athlete Sam
     lunge export-fit --out session.fit --athlete Sam
+    reminders set --channels ntfy,email --ntfy-topic sam-hips --lead 5 --athlete Sam
+    reminders show --athlete Sam
+    reminders run --once --now 2026-12-07T10:20
+    reminders log --athlete Sam
     """.strip().splitlines()
 ]
 

@@ -3,7 +3,6 @@ in one line; saving a result and the job queue work without it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ from sqlalchemy import select
 
 from triplane import video as v
 from triplane.service import Invalid, open_service
-from triplane.store import jobs
 from triplane.store import schema as t
 from triplane.store.db import open_engine
 
@@ -142,22 +140,3 @@ def test_sniff() -> None:
     assert v.sniff(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0d") is None
     assert v.sniff(b"my training notes") is None
     assert v.sniff(b"") is None
-
-
-def test_stale_jobs_are_requeued_then_failed(db_url: str) -> None:
-    from datetime import timedelta
-
-    engine = open_engine(db_url)
-    with engine.begin() as conn:
-        jid = jobs.enqueue(conn, "video", {"path": "/nope"})
-        jobs.claim(conn)
-    with engine.begin() as conn:
-        assert jobs.requeue_stale(conn, timedelta(seconds=-1)) == 1
-        assert jobs.get(conn, jid).status == "queued"  # type: ignore[union-attr]
-        jobs.claim(conn)
-        jobs.requeue_stale(conn, timedelta(seconds=-1))
-        job = jobs.get(conn, jid)
-    assert job is not None and job.status == "failed" and job.attempts == 2
-    assert "more than once" in (job.error or "")
-    json.dumps(job.payload)
-    engine.dispose()

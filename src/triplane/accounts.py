@@ -1,5 +1,6 @@
 """Account use cases for the web app: sign-up, login (rate limited), sessions and API tokens,
-coach links by invite code, password change and reset, account deletion, and the coach's view
+coach links by invite code, password change and reset (by an e-mailed single-use link, or
+the server's `triplane user reset-password`), account deletion, and the coach's view
 of an athlete (adherence and flags).
 
 Like `triplane.service`, everything works inside the caller's transaction (a Connection) and
@@ -41,6 +42,8 @@ ROLES = ("athlete", "coach")
 SESSION_DAYS = 30
 TOKEN_DAYS = 30
 INVITE_DAYS = 14
+RESET_MINUTES = 60  # a password-reset link works this long, once
+RESET_GAP = timedelta(minutes=5)  # at most one reset e-mail per account in this time
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5  # per account, from addresses that never logged in to it
@@ -478,17 +481,73 @@ class Accounts:
         self._revoke_all(user.id)
         return temporary
 
-    def coach_reset_password(self, coach: User, athlete_id: int) -> tuple[str, str]:
-        """A linked coach resets an athlete's password: (e-mail, temporary password)."""
-        self.coach_athlete(coach, athlete_id)
-        row = self.conn.execute(
-            select(t.users.c.email)
-            .join(t.user_athletes, t.user_athletes.c.user_id == t.users.c.id)
-            .where(t.user_athletes.c.athlete_id == athlete_id)
+    # -- password reset by an e-mailed link (issue 15) --
+
+    def request_reset(self, email: str) -> tuple[User, str] | None:
+        """A single-use link token for this account (valid RESET_MINUTES), or None when there
+        is no such account or a link was made less than RESET_GAP ago (no mail bombing). Only
+        the newest link works: asking again voids the older ones."""
+        try:
+            user = self.user_by_email(email)
+        except NotFound:
+            return None
+        pr = t.password_resets
+        now = _now()
+        recent = self.conn.execute(
+            select(pr.c.id).where(
+                pr.c.user_id == user.id, pr.c.used_at.is_(None), pr.c.created_at > now - RESET_GAP
+            )
         ).first()
+        if recent is not None:
+            return None
+        self.conn.execute(delete(pr).where(pr.c.user_id == user.id))
+        secret = secrets.token_urlsafe(32)
+        self.conn.execute(
+            insert(pr).values(
+                user_id=user.id,
+                token_hash=token_hash(secret),
+                created_at=now,
+                expires_at=now + timedelta(minutes=RESET_MINUTES),
+            )
+        )
+        return user, secret
+
+    def _reset_row(self, secret: str) -> Any:
+        if not secret or len(secret) > 200:
+            return None
+        pr = t.password_resets
+        return self.conn.execute(
+            select(pr).where(
+                pr.c.token_hash == token_hash(secret),
+                pr.c.used_at.is_(None),
+                pr.c.expires_at > _now(),
+            )
+        ).first()
+
+    def reset_link_valid(self, secret: str) -> bool:
+        return self._reset_row(secret) is not None
+
+    def reset_with_link(self, secret: str, new: str) -> User:
+        """Set a new password with a reset link's token: the link is used up and every session
+        of the account ends."""
+        row = self._reset_row(secret)
         if row is None:
-            raise NotFound("this athlete has no account to reset")
-        return row.email, self.reset_password(row.email)
+            raise Invalid(
+                "this reset link is unknown, used or expired; ask for a new one from the login "
+                "page"
+            )
+        user = self.user(row.user_id)
+        check_password_rules(new, user.email, user.name)
+        taken = self.conn.execute(
+            update(t.password_resets)
+            .where(t.password_resets.c.id == row.id, t.password_resets.c.used_at.is_(None))
+            .values(used_at=_now())
+        ).rowcount
+        if not taken:
+            raise Invalid("this reset link has just been used; ask for a new one")
+        self._set_password(user.id, new)
+        self._revoke_all(user.id)
+        return user
 
     def delete_account(self, user: User, password: str) -> None:
         stored = self.conn.execute(

@@ -1064,10 +1064,11 @@ def user_reset_password(
 
 
 def _register_more() -> None:
-    from triplane import cli_running, cli_vision
+    from triplane import cli_reminders, cli_running, cli_vision
 
     cli_running.register(app, lunge_app)
     cli_vision.register(app)
+    cli_reminders.register(app)
 
 
 _register_more()
@@ -1143,6 +1144,7 @@ def _report(exc: Exception) -> int:
 EXTRA_OF_MODULE = {
     "psycopg": ("postgres", "PostgreSQL needs its driver"),
     "psycopg_binary": ("postgres", "PostgreSQL needs its driver"),
+    "procrastinate": ("postgres", "the task queue on PostgreSQL needs procrastinate"),
     "mediapipe": ("vision", "video measurement needs the vision extra"),
     "cv2": ("vision", "video measurement needs the vision extra"),
 }

@@ -198,11 +198,13 @@ def worker(
         bool, typer.Option("--once", help="Run the queued jobs, then exit (else keep polling).")
     ] = False,
     poll: Annotated[
-        float, typer.Option("--poll", help="Seconds between looks at an empty queue.")
+        float, typer.Option("--poll", help="Seconds between looks at an empty queue (SQLite).")
     ] = 2.0,
 ) -> None:
-    """Run queued video analyses (the web uploads). On PostgreSQL start as many as you like, on
-    any machine that shares the upload folder: jobs are claimed with FOR UPDATE SKIP LOCKED."""
+    """Run the background tasks. PostgreSQL: a procrastinate worker for reminders (a periodic
+    task every minute), e-mails and video analyses; start as many as you like, on any machine
+    sharing the upload folder. SQLite: runs the queued video analyses (`triplane serve` sends
+    the reminders itself)."""
     import os
     import signal
     import sys
@@ -210,14 +212,33 @@ def worker(
 
     from triplane import video as v
     from triplane.cli import G, fail
-
-    missing = v.vision_missing()
-    if missing:
-        fail(f"the worker cannot start: {missing}")
-    os.environ.setdefault("GLOG_minloglevel", "2")
     from triplane.store.db import open_engine
 
+    missing = v.vision_missing()
     engine = open_engine(G.db, G.demo)
+    if engine.dialect.name == "postgresql":
+        from triplane import tasks
+
+        queues = tasks.QUEUES if not missing else tuple(q for q in tasks.QUEUES if q != "video")
+        sys.stderr.write(
+            f"triplane worker {os.getpid()}: procrastinate on PostgreSQL, queues "
+            f"{', '.join(queues)}, uploads in {v.upload_dir()}\n"
+        )
+        if missing:
+            sys.stderr.write(
+                "triplane worker: video analyses are left to workers with the vision extra "
+                f"({missing})\n"
+            )
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        try:
+            tasks.run_worker(engine, queues, wait=not once)
+        finally:
+            engine.dispose()
+        return
+    if missing:
+        engine.dispose()
+        fail(f"the worker cannot start: {missing}")
+    os.environ.setdefault("GLOG_minloglevel", "2")
     stop = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:

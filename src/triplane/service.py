@@ -289,7 +289,7 @@ class Service:
         return athlete
 
     def delete_athlete(self, athlete: Athlete) -> None:
-        for table in (*t.ATHLETE_TABLES, t.calendar_tokens):
+        for table in (*t.ATHLETE_TABLES, t.calendar_tokens, *t.REMINDER_TABLES):
             self.conn.execute(delete(table).where(table.c.athlete_id == athlete.id))
         self.conn.execute(delete(t.athletes).where(t.athletes.c.id == athlete.id))
 

@@ -4,7 +4,8 @@ background jobs that analyse uploaded clips.
     measure(path, test, side)          -> the result JSON (MeasureResult.to_json() + lunge_log)
     save(svc, athlete, result, ...)     -> records it through the Service (caller's transaction)
     enqueue(conn, athlete, path, ...)   -> a queued job (the web upload)
-    run_next(engine) / work(engine)     -> claim and run jobs (a thread, or `triplane worker`)
+    run_job(engine, id)                 -> the task body: run one job, record its outcome
+    submit(engine, id)                  -> hand it to procrastinate (PostgreSQL) or a thread
 
 The vision extra (mediapipe, cv2, numpy<2) is imported only inside `measure`; everything else
 here works without it, so the web app and the queue run on the main virtualenv.
@@ -265,11 +266,12 @@ def run(job: Job) -> tuple[dict[str, Any] | None, str | None]:
             log.warning("could not delete the uploaded clip %s", p.get("path"))
 
 
-def run_next(engine: Engine) -> Job | None:
-    """Claim one queued video job, run it and record the outcome; the finished job, or None."""
+def run_job(engine: Engine, job_id: int) -> Job | None:
+    """The task body of a video analysis (procrastinate's worker on PostgreSQL, the in-process
+    runner on SQLite): start the job, run it and record the outcome. The finished job, or None
+    when it was not queued (someone else runs it, or it is done)."""
     with engine.begin() as conn:
-        jobs.requeue_stale(conn)
-        job = jobs.claim(conn, (KIND,))
+        job = jobs.start(conn, job_id)
     if job is None:
         return None
     result, error = run(job)
@@ -282,6 +284,28 @@ def run_next(engine: Engine) -> Job | None:
     return done
 
 
+def run_next(engine: Engine) -> Job | None:
+    """Run the oldest queued video job in this process; the finished job, or None."""
+    with engine.begin() as conn:
+        ids = jobs.queued(conn, (KIND,))
+    for job_id in ids:
+        done = run_job(engine, job_id)
+        if done is not None:
+            return done
+    return None
+
+
+def submit(engine: Engine, job_id: int) -> None:
+    """Hand a queued job to whoever runs jobs: a procrastinate task on PostgreSQL, this
+    process's runner thread on SQLite."""
+    if runs_in_process(engine):
+        start_local_runner(engine)
+        return
+    from triplane import tasks
+
+    tasks.defer(engine, "analyse_video", lock=f"video:{job_id}", job_id=job_id)
+
+
 def work(
     engine: Engine,
     once: bool = False,
@@ -289,8 +313,8 @@ def work(
     stop: threading.Event | None = None,
     on_job: Callable[[Job], None] | None = None,
 ) -> int:
-    """The worker loop: run jobs until `stop` is set (or, with `once`, until none is queued).
-    Returns how many jobs it ran."""
+    """The SQLite worker loop (`triplane worker` on SQLite): run queued jobs until `stop` is set
+    (or, with `once`, until none is queued). Returns how many jobs it ran."""
     stop = stop or threading.Event()
     ran = 0
     while not stop.is_set():

@@ -32,27 +32,33 @@ PUBLIC = {
     ("GET", "/static/{path:path}"),
     ("GET", "/"),  # the landing page for a visitor; Today (or Athletes) for a user
     ("GET", "/calendar/{token}.ics"),  # the token is the key: see test_web_calendar.py
+    ("GET", "/forgot"),  # a forgotten password: see test_web_reset.py
+    ("POST", "/forgot"),
+    ("GET", "/reset/{token}"),
+    ("POST", "/reset/{token}"),
+    ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/confirm"),
 }
-COACH_ONLY_API = {
-    "/api/v1/athletes/{athlete_id}/password-reset",
-}
+# the adherence route answers its own athlete too (issue 14); coaches cannot reset an athlete's
+# password (issue 15): no such route any more
+COACH_ONLY_API: set[str] = set()
 ATHLETE_PAGES = {
     "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
     "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
     "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save",
-    "/progress", "/progress/{name}.svg",
+    "/settings/reminders", "/settings/reminders/test", "/settings/push/key",
+    "/settings/push/subscribe", "/settings/push/unsubscribe", "/progress", "/progress/{name}.svg",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
-    "/coach/athletes/{athlete_id}/settings", "/coach/athletes/{athlete_id}/reset",
+    "/coach/athletes/{athlete_id}/settings",
 }  # fmt: skip
 ANY_USER_PAGES = {
     "/drills", "/drills/{drill_id}", "/drills/{drill_id}/figure.svg", "/account",
     "/account/password", "/account/export", "/account/delete", "/account/invite", "/logout",
 }  # fmt: skip
-LAST = ("/logout", "/api/v1/auth/logout", "/coach/athletes/{athlete_id}/reset",
-        "/api/v1/athletes/{athlete_id}/password-reset")  # fmt: skip
+LAST = ("/logout", "/api/v1/auth/logout")
 
 API_BODIES: dict[str, Any] = {
     "/api/v1/athletes/{athlete_id}/measurements": {
@@ -78,6 +84,7 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "/account/invite": {"code": "NOPE"},
     "/coach/athletes/{athlete_id}/settings": {"daily_minutes": "15"},
     "/video": {"test": "seated_rotation"},  # no file: refused with a sentence
+    "/settings/reminders": {"channels_sent": "1", "lead_minutes": "5"},
 }
 ROLES = ("nobody", "owner", "other_athlete", "linked_coach", "other_coach")
 
@@ -159,6 +166,10 @@ def expected(role: str, method: str, path: str) -> set[int] | str:
             return {404}  # the owner's video job
         if (method, path) == ("POST", "/video"):
             return {422}  # no file uploaded
+        if path == "/settings/push/subscribe":
+            return {422}  # no subscription in the form: refused with a sentence
+        if path == "/settings/reminders/test":
+            return {422}  # no reminder channel chosen: the sentence says how
         if path.endswith("/annotated.png"):
             return {404}  # the owner's job (made in the test) has no picture
         return "ok"

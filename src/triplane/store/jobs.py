@@ -1,14 +1,12 @@
-"""A small job queue on the `jobs` table (video analysis runs as jobs).
+"""The record of each background job (video analysis): its status and result, which the web's
+job-status pages read. The queue itself is procrastinate on PostgreSQL and the in-process runner
+on SQLite (triplane.tasks); this table only says how each job is doing.
 
-Claiming is one statement: `UPDATE jobs SET status='running' ... WHERE id = (SELECT id ... WHERE
-status='queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING ...`. On PostgreSQL the
-SKIP LOCKED sub-select lets any number of workers, on any number of machines, claim jobs at once
-without ever taking the same one and without waiting on each other. On SQLite (which has no
-FOR UPDATE) the single UPDATE takes the write lock first, so claims are serialised; the
-`status = 'queued'` condition makes a claim of a job someone else took a no-op.
+`start` is one statement (`UPDATE ... WHERE id = :id AND status = 'queued'`), so however many
+workers are handed the same job, one runs it. A job whose worker died (running for longer than
+STALE_AFTER) may be started again, up to MAX_ATTEMPTS.
 
-Every function works inside the caller's transaction (a Connection from `engine.begin()`); the
-claim is only visible to others once that transaction commits, so keep it short.
+Every function works inside the caller's transaction (a Connection from `engine.begin()`).
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from triplane.store import schema as t
 
@@ -84,25 +82,40 @@ def enqueue(
     return int(key[0])
 
 
-def claim(conn: Connection, kinds: Sequence[str] = ("video",)) -> Job | None:
-    """Take the oldest queued job of these kinds (status -> running), or None when there is none."""
+def start(conn: Connection, job_id: int) -> Job | None:
+    """Mark a queued (or stale) job running; the job, or None when someone else has it, it is
+    finished, or it went stale MAX_ATTEMPTS times (then it is failed)."""
     j = t.jobs
-    oldest = (
-        select(j.c.id)
-        .where(j.c.status == "queued", j.c.kind.in_(list(kinds)))
-        .order_by(j.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)  # rendered on PostgreSQL; SQLite has no row locks
-        .scalar_subquery()
-    )
-    stmt = (
+    old = and_(j.c.status == "running", j.c.started_at < now() - STALE_AFTER)
+    conn.execute(
         update(j)
-        .where(and_(j.c.id == oldest, j.c.status == "queued"))
+        .where(j.c.id == job_id, old, j.c.attempts >= MAX_ATTEMPTS)
+        .values(
+            status="failed",
+            finished_at=now(),
+            error="the analysis stopped (its worker went away) more than once; try a shorter clip",
+        )
+    )
+    stale = and_(old, j.c.attempts < MAX_ATTEMPTS)
+    row = conn.execute(
+        update(j)
+        .where(j.c.id == job_id, or_(j.c.status == "queued", stale))
         .values(status="running", started_at=now(), attempts=j.c.attempts + 1)
         .returning(*j.c)
-    )
-    row = conn.execute(stmt).first()
+    ).first()
     return _job(row) if row is not None else None
+
+
+def queued(conn: Connection, kinds: Sequence[str] = ("video",)) -> list[int]:
+    """The ids of the queued jobs of these kinds, oldest first (the in-process runner)."""
+    return [
+        int(i)
+        for i in conn.execute(
+            select(t.jobs.c.id)
+            .where(t.jobs.c.status == "queued", t.jobs.c.kind.in_(list(kinds)))
+            .order_by(t.jobs.c.id)
+        ).scalars()
+    ]
 
 
 def finish(conn: Connection, job_id: int, result: Mapping[str, Any]) -> None:
@@ -140,24 +153,3 @@ def recent(conn: Connection, athlete_id: int, kind: str = "video", limit: int = 
         .limit(limit)
     ).all()
     return [_job(r) for r in rows]
-
-
-def requeue_stale(conn: Connection, older_than: timedelta = STALE_AFTER) -> int:
-    """Jobs whose worker died (running for longer than `older_than`): queued again, or failed
-    after MAX_ATTEMPTS. Returns how many were touched."""
-    j = t.jobs
-    cutoff = now() - older_than
-    stale = and_(j.c.status == "running", j.c.started_at < cutoff)
-    failed = conn.execute(
-        update(j)
-        .where(stale, j.c.attempts >= MAX_ATTEMPTS)
-        .values(
-            status="failed",
-            finished_at=now(),
-            error="the analysis stopped (its worker went away) more than once; try a shorter clip",
-        )
-    ).rowcount
-    again = conn.execute(
-        update(j).where(stale, j.c.attempts < MAX_ATTEMPTS).values(status="queued")
-    ).rowcount
-    return int(failed or 0) + int(again or 0)

@@ -303,3 +303,79 @@ jobs = Table(
     Column("finished_at", DateTime, nullable=True),
     Index("ix_jobs_status", "status", "id"),
 )
+
+# ---- reminders (issue 15) ---------------------------------------------------------------------
+
+# An athlete's reminder preferences (one row; none = no reminders).
+reminder_prefs = Table(
+    "reminder_prefs",
+    metadata,
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True),
+    Column("channels", String(64), nullable=False, server_default=""),  # push,email,ntfy
+    Column("lead_minutes", Integer, nullable=False, server_default="0"),
+    Column("quiet_start", String(5), nullable=True),  # HH:MM
+    Column("quiet_end", String(5), nullable=True),
+    Column("digest", Boolean, nullable=False, server_default="0"),
+    Column("digest_time", String(5), nullable=True),
+    Column("paused_until", Date, nullable=True),
+    Column("weekly_review", Boolean, nullable=False, server_default="1"),
+    Column("email", String(254), nullable=True),  # else the account's e-mail
+    Column("ntfy_topic", String(64), nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# A browser's Web Push subscription (one per device).
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("endpoint", Text, nullable=False),
+    Column("endpoint_hash", String(64), nullable=False, unique=True),
+    Column("p256dh", String(200), nullable=False),
+    Column("auth", String(64), nullable=False),
+    Column("user_agent", String(200), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Each reminder on each channel: sending -> sent | failed (with the reason); `attempts` counts
+# tries. The unique key is what makes a reminder go out once however many workers run.
+reminder_deliveries = Table(
+    "reminder_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(120), nullable=False),  # snack:<date>:<i>:<drill> | digest:<date> ...
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # sending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("detail", Text, nullable=True),  # the failure's reason, or what was reached
+    Column("title", String(200), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "key", "channel", name="uq_reminder_deliveries"),
+)
+
+# Per-installation secrets made once (the Web Push VAPID key pair).
+app_keys = Table(
+    "app_keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# A password-reset link: single use, expiring; only the SHA-256 of its token is stored.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime, nullable=True),
+)
+
+# What an athlete's deletion removes besides ATHLETE_TABLES (reminders are not plan data).
+REMINDER_TABLES = (reminder_deliveries, push_subscriptions, reminder_prefs)

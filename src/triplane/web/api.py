@@ -160,6 +160,37 @@ def token(body: TokenIn, request: Request) -> dict[str, Any]:
     return {"access_token": secret, "token_type": "bearer"}
 
 
+class ResetIn(BaseModel):
+    email: str = Field(max_length=254)
+
+
+class ResetConfirmIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(max_length=1000)
+
+
+@router.post(
+    "/auth/password-reset",
+    status_code=202,
+    tags=["auth"],
+    responses={409: {"description": "this server cannot send e-mail"}},
+)
+def password_reset(body: ResetIn, request: Request) -> dict[str, Any]:
+    """E-mail a single-use reset link to the account holder (the answer is the same whether or
+    not the account exists). Without e-mail on the server: 409."""
+    from triplane.mail import send_reset_link
+
+    return {"detail": send_reset_link(ctx(request).engine, body.email)}
+
+
+@router.post("/auth/password-reset/confirm", tags=["auth"])
+def password_reset_confirm(body: ResetConfirmIn, request: Request) -> dict[str, Any]:
+    """Set a new password with the link's token; the link is used up, all sessions end."""
+    with ctx(request).tx() as acc:
+        user = acc.reset_with_link(body.token, body.password)
+    return {"detail": f"the password of {user.email} is changed; log in with it"}
+
+
 @router.post("/auth/logout", status_code=204, tags=["auth"])
 def logout(request: Request) -> None:
     """Revoke the bearer token used for this request."""
@@ -417,14 +448,6 @@ def adherence(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
         return {"adherence": acc.adherence(a), "flags": acc.flags(a)}
-
-
-@router.post("/athletes/{athlete_id}/password-reset", tags=["coach"])
-def password_reset(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
-    """Coach only: a new temporary password for a linked athlete who forgot theirs."""
-    with ctx(request).tx() as acc:
-        email, temporary = acc.coach_reset_password(api_user(request, acc), athlete_id)
-        return {"email": email, "temporary_password": temporary}
 
 
 @router.get("/ping", tags=["meta"])

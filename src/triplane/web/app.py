@@ -94,7 +94,12 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
         pool: Any = engine.pool
         size = pool.size() if hasattr(pool, "size") else 40
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(4, min(40, size))
+        scheduler = _start_scheduler(engine)
         yield
+        if scheduler:
+            from triplane import tasks
+
+            tasks.stop_local_runner(engine)
         engine.dispose()
 
     app = FastAPI(
@@ -211,6 +216,20 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
         return FileResponse(STATIC / "manifest.webmanifest", media_type="application/manifest+json")
 
     return app
+
+
+def _start_scheduler(engine: Any) -> bool:
+    """SQLite: this process sends the reminders (one scheduler thread; `triplane worker`
+    processes do it on PostgreSQL). TRIPLANE_SCHEDULER=off leaves it to cron
+    (`triplane reminders run --once`)."""
+    import os
+
+    if engine.dialect.name != "sqlite" or os.environ.get("TRIPLANE_SCHEDULER") == "off":
+        return False
+    from triplane import tasks
+
+    tasks.local_runner(engine, tick=True)
+    return True
 
 
 def create_app_from_env() -> FastAPI:

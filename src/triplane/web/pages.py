@@ -157,8 +157,8 @@ def _signup(form: FormData, request: Request) -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request) -> Response:
-    return render(request, "login.html", form={})
+def login_page(request: Request, reset: str | None = None) -> Response:
+    return render(request, "login.html", form={}, reset_done=reset == "done")
 
 
 @router.post("/login")
@@ -178,6 +178,62 @@ def _login(form: FormData, request: Request) -> Response:
     response = redirect("/coach" if user.role == "coach" else "/today")
     security.set_session_cookie(request, response, secret)
     return response
+
+
+# ---- a forgotten password: a single-use link by e-mail (issue 15) -----------------------------
+
+
+@router.get("/forgot")
+def forgot_page(request: Request) -> Response:
+    from triplane import config
+
+    return render(request, "forgot.html", form={}, can_email=config.smtp() is not None)
+
+
+@router.post("/forgot")
+async def forgot(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _forgot, form, request)
+
+
+def _forgot(form: FormData, request: Request) -> Response:
+    from triplane.mail import send_reset_link
+
+    email = str(form.get("email", ""))[:254]
+    try:
+        sent = send_reset_link(ctx(request).engine, email)
+    except TriplaneError as exc:
+        return render(request, "forgot.html", status=exc.status, error=str(exc),
+                      form={"email": email}, can_email=False)  # fmt: skip
+    return render(request, "forgot.html", form={}, sent=sent, can_email=True)
+
+
+@router.get("/reset/{token}")
+def reset_page(request: Request, token: str) -> Response:
+    with ctx(request).tx() as acc:
+        valid = acc.reset_link_valid(token)
+    response = render(request, "reset.html", status=200 if valid else 404, token=token,
+                      valid=valid)  # fmt: skip
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/reset/{token}")
+async def reset(request: Request, token: str) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _reset, form, request, token)
+
+
+def _reset(form: FormData, request: Request, token: str) -> Response:
+    try:
+        if form.get("new") != form.get("repeat"):
+            raise Invalid("the two new passwords differ; type the same one twice")
+        with ctx(request).tx() as acc:
+            acc.reset_with_link(token, str(form.get("new", "")))
+    except TriplaneError as exc:
+        return render(request, "reset.html", status=exc.status, token=token, valid=True,
+                      error=str(exc))  # fmt: skip
+    return redirect("/login?reset=done")
 
 
 @router.post("/logout")
@@ -570,6 +626,15 @@ def _check_in_post(form: FormData, request: Request) -> Response:
 
 @router.get("/settings")
 def settings(request: Request) -> Response:
+    return _settings_page(request)
+
+
+def _settings_page(
+    request: Request,
+    test_outcomes: list[Any] | None = None,
+    reminders_error: str | None = None,
+    status: int = 200,
+) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         s = settings_to_json(acc.svc.settings_on(a, a.today()))
@@ -577,6 +642,7 @@ def settings(request: Request) -> Response:
         from triplane.running import Running
 
         calendar = Running(acc.svc).calendar_token_status(a)
+        reminders = _reminders_json(acc, a)
     return render(
         request,
         "settings.html",
@@ -586,7 +652,17 @@ def settings(request: Request) -> Response:
         conditions=CONDITIONS,
         norm_sets=cat.norm_sets,
         calendar=calendar,
+        reminders=reminders,
+        test_outcomes=test_outcomes,
+        reminders_error=reminders_error,
+        status=status,
     )
+
+
+def _reminders_json(acc: Accounts, a: Athlete) -> dict[str, Any]:
+    from triplane.reminders import Reminders
+
+    return Reminders(acc.conn, acc.svc).settings_json(a)
 
 
 def settings_changes(form: FormData) -> dict[str, Any]:
@@ -629,6 +705,114 @@ def _settings_post(form: FormData, request: Request) -> Response:
         else:
             acc.svc.edit_athlete(a, **settings_changes(form))
     return redirect("/settings?saved=1")
+
+
+# ---- reminders (issue 15) ---------------------------------------------------------------------
+
+
+@router.post("/settings/reminders")
+async def settings_reminders(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _settings_reminders, form, request)
+
+
+def _settings_reminders(form: FormData, request: Request) -> Response:
+    from triplane.reminders import Reminders
+
+    with ctx(request).tx() as acc:
+        _, a = need_athlete(request, acc)
+        changes: dict[str, Any] = {
+            "lead_minutes": _int(form.get("lead_minutes"), "the lead time"),
+            "quiet_hours": _str(form, "quiet_hours") or ("" if "quiet_hours" in form else None),
+            "digest_time": _str(form, "digest_time"),
+            "pause_days": _int(form.get("pause_days"), "the pause"),
+            "ntfy_topic": _str(form, "ntfy_topic") or ("" if "ntfy_topic" in form else None),
+        }
+        if "channels_sent" in form:
+            changes["channels"] = ",".join(str(c) for c in form.getlist("channels"))
+        if "digest_sent" in form:
+            changes["digest"] = form.get("digest") == "1"
+            changes["weekly_review"] = form.get("weekly_review") == "1"
+        try:
+            with acc.conn.begin_nested():  # a refused change leaves everything as it was
+                Reminders(acc.conn, acc.svc).set_prefs(a, **changes)
+        except TriplaneError as exc:
+            error: TriplaneError | None = exc
+        else:
+            error = None
+    if error is not None:
+        return _settings_page(request, reminders_error=str(error), status=error.status)
+    return redirect("/settings?reminders=saved#reminders")
+
+
+@router.post("/settings/reminders/test")
+async def settings_reminders_test(request: Request) -> Response:
+    await checked_form(request)
+    return await _run(request, _settings_reminders_test, request)
+
+
+def _settings_reminders_test(request: Request) -> Response:
+    from triplane import reminders
+
+    c = ctx(request)
+    with c.tx() as acc:
+        _, a = need_athlete(request, acc)
+    try:
+        outcomes = reminders.send_test(c.engine, a)
+    except TriplaneError as exc:
+        return _settings_page(request, reminders_error=str(exc), status=exc.status)
+    return _settings_page(request, test_outcomes=[o.as_dict() for o in outcomes])
+
+
+@router.get("/settings/push/key")
+def push_key(request: Request) -> Response:
+    """The installation's VAPID public key (the browser's applicationServerKey)."""
+    from triplane.reminders import Reminders
+
+    with ctx(request).tx() as acc:
+        need_athlete(request, acc)
+        key = Reminders(acc.conn, acc.svc).vapid()[1]
+    return Response(json.dumps({"key": key}), media_type="application/json")
+
+
+@router.post("/settings/push/subscribe")
+async def push_subscribe(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _push_subscribe, form, request)
+
+
+def _push_subscribe(form: FormData, request: Request) -> Response:
+    from triplane.reminders import Reminders
+
+    with ctx(request).tx() as acc:
+        _, a = need_athlete(request, acc)
+        r = Reminders(acc.conn, acc.svc)
+        r.subscribe(
+            a,
+            str(form.get("endpoint", "")),
+            str(form.get("p256dh", "")),
+            str(form.get("auth", "")),
+            request.headers.get("user-agent", ""),
+        )
+        prefs = r.prefs(a)
+        if "push" not in prefs.channels:  # allowing notifications means wanting them
+            r.set_prefs(a, channels=",".join((*prefs.channels, "push")))
+    return Response(json.dumps({"ok": True}), media_type="application/json")
+
+
+@router.post("/settings/push/unsubscribe")
+async def push_unsubscribe(request: Request) -> Response:
+    form = await checked_form(request)
+    return await _run(request, _push_unsubscribe, form, request)
+
+
+def _push_unsubscribe(form: FormData, request: Request) -> Response:
+    from triplane.reminders import Reminders
+
+    with ctx(request).tx() as acc:
+        _, a = need_athlete(request, acc)
+        Reminders(acc.conn, acc.svc).unsubscribe(a, _str(form, "endpoint") or "")
+    return Response(json.dumps({"ok": True}), media_type="application/json")
 
 
 # ---- the calendar subscription (issue 5) ------------------------------------------------------
@@ -853,7 +1037,7 @@ async def coach_invite(request: Request) -> Response:
 
 
 @router.get("/coach/athletes/{athlete_id}")
-def coach_athlete(request: Request, athlete_id: int, reset: str | None = None) -> Response:
+def coach_athlete(request: Request, athlete_id: int) -> Response:
     with ctx(request).tx() as acc:
         user = need_coach(request, acc)
         a = acc.coach_athlete(user, athlete_id)
@@ -868,7 +1052,7 @@ def coach_athlete(request: Request, athlete_id: int, reset: str | None = None) -
             "s": settings_to_json(acc.svc.settings_on(a, a.today())),
             "default_order": acc.svc.catalogue.lunge.default_order,
         }
-    return render(request, "coach_athlete.html", user, **data, reset=reset)
+    return render(request, "coach_athlete.html", user, **data)
 
 
 @router.post("/coach/athletes/{athlete_id}/settings")
@@ -887,19 +1071,6 @@ def _coach_settings(form: FormData, request: Request, athlete_id: int) -> Respon
         }
         acc.svc.edit_athlete(a, **changes)
     return redirect(f"/coach/athletes/{athlete_id}")
-
-
-@router.post("/coach/athletes/{athlete_id}/reset")
-async def coach_reset(request: Request, athlete_id: int) -> Response:
-    form = await checked_form(request)
-    return await _run(request, _coach_reset, form, request, athlete_id)
-
-
-def _coach_reset(form: FormData, request: Request, athlete_id: int) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_coach(request, acc)
-        email, temporary = acc.coach_reset_password(user, athlete_id)
-    return render(request, "reset_done.html", user, email=email, temporary=temporary)
 
 
 @router.get("/offline")

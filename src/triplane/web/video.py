@@ -2,8 +2,8 @@
 
 The upload is checked (size limit, first bytes sniffed for a video container) and written to the
 upload folder (triplane.video.upload_dir()); the analysis is a job: run by a thread of this
-process on SQLite, by `triplane worker` processes on PostgreSQL. The job page polls its status
-with HTMX (no inline script) and reloads when the job is done.
+process on SQLite, by `triplane worker` processes (procrastinate) on PostgreSQL. The job page
+polls its status with HTMX (no inline script) and reloads when the job is done.
 """
 
 from __future__ import annotations
@@ -95,8 +95,7 @@ def _upload(form: FormData, request: Request, limit: int) -> Response:
     with c.tx() as acc:
         _, a = need_athlete(request, acc)
         job_id = v.enqueue(acc.conn, a, path, test, side)
-    if v.runs_in_process(c.engine):
-        v.start_local_runner(c.engine)
+    v.submit(c.engine, job_id)
     return redirect(f"/video/jobs/{job_id}")
 
 

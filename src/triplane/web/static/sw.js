@@ -63,3 +63,27 @@ self.addEventListener("fetch", function (e) {
     }));
   }
 });
+
+/* Reminders (Web Push): show the message; a tap opens the snack's timer (or Today). */
+self.addEventListener("push", function (e) {
+  var d = {};
+  try { d = e.data ? e.data.json() : {}; } catch (err) { d = { body: e.data ? e.data.text() : "" }; }
+  e.waitUntil(self.registration.showNotification(d.title || "Triplane", {
+    body: d.body || "", tag: d.tag || "triplane", icon: "/static/icons/icon-192.png",
+    data: { url: d.url || "/today" }
+  }));
+});
+self.addEventListener("notificationclick", function (e) {
+  e.notification.close();
+  var target = new URL((e.notification.data && e.notification.data.url) || "/today", self.location.origin);
+  if (target.origin !== self.location.origin) target = new URL("/today", self.location.origin);
+  e.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (list) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].url === target.href && "focus" in list[i]) return list[i].focus();
+    }
+    if (list.length && "navigate" in list[0]) {
+      return list[0].navigate(target.href).then(function (c) { return c ? c.focus() : self.clients.openWindow(target.href); });
+    }
+    return self.clients.openWindow(target.href);
+  }));
+});
