@@ -136,3 +136,15 @@ def screenshot_dir() -> Path:
         out = root / out
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One chromium for the whole session (Debian's, through Playwright), shared by the browser
+    test modules; they skip, saying why, when it or Playwright is missing."""
+    from test_web_browser import ARGS, CHROMIUM, sync_api
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()

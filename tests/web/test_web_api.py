@@ -211,8 +211,9 @@ def test_coach_links_adherence_settings_and_no_reset(live: Any) -> None:
     data = r.json()
     assert set(data["adherence"]) == {"last_7_days", "last_28_days"}
     assert data["flags"]["paused"] is False
-    # the athlete can't use the coach-only route even on their own id
-    assert a["client"].get(f"{API}/athletes/{aid}/adherence").status_code == 403
+    # the athlete sees their own adherence, the same as the coach does (issue 14)
+    own = a["client"].get(f"{API}/athletes/{aid}/adherence")
+    assert own.status_code == 200 and own.json() == data
     order = ["load", "range", "duration", "speed", "stability", "environment"]
     r = coach["client"].patch(
         f"{API}/athletes/{aid}/settings", json={"daily_minutes": 25, "ladder_order": order}

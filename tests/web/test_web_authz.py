@@ -29,6 +29,8 @@ PUBLIC = {
     ("GET", "/signup"),
     ("POST", "/signup"),
     ("GET", "/offline"),
+    ("GET", "/static/{path:path}"),
+    ("GET", "/"),  # the landing page for a visitor; Today (or Athletes) for a user
     ("GET", "/calendar/{token}.ics"),  # the token is the key: see test_web_calendar.py
     ("GET", "/forgot"),  # a forgotten password: see test_web_reset.py
     ("POST", "/forgot"),
@@ -37,23 +39,23 @@ PUBLIC = {
     ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/confirm"),
 }
-COACH_ONLY_API = {
-    "/api/v1/athletes/{athlete_id}/adherence",
-}  # coaches cannot reset an athlete's password (issue 15): no such route any more
+# the adherence route answers its own athlete too (issue 14); coaches cannot reset an athlete's
+# password (issue 15): no such route any more
+COACH_ONLY_API: set[str] = set()
 ATHLETE_PAGES = {
     "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
     "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
     "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save", "/assess/inclinometer",
     "/settings/reminders", "/settings/reminders/test", "/settings/push/key",
-    "/settings/push/subscribe", "/settings/push/unsubscribe",
+    "/settings/push/subscribe", "/settings/push/unsubscribe", "/progress", "/progress/{name}.svg",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
     "/coach/athletes/{athlete_id}/settings",
 }  # fmt: skip
 ANY_USER_PAGES = {
-    "/", "/drills", "/drills/{drill_id}", "/drills/{drill_id}/figure.svg", "/account",
+    "/drills", "/drills/{drill_id}", "/drills/{drill_id}/figure.svg", "/account",
     "/account/password", "/account/export", "/account/delete", "/account/invite", "/logout",
 }  # fmt: skip
 LAST = ("/logout", "/api/v1/auth/logout")
@@ -226,6 +228,7 @@ def test_every_route_as_every_role(live: Any, world: dict[str, Any], role: str) 
             path.replace("{athlete_id}", str(owner["athlete_id"]))
             .replace("{job_id}", str(job_id))
             .replace("{drill_id}", "pigeon")
+            .replace("{name}", "trend")
             .replace("{entry_id}", entry)
         )
         if path.startswith("/api/"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,6 @@ if not os.path.exists(CHROMIUM):
         allow_module_level=True,
     )
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea, button'))
@@ -196,9 +187,13 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     assert page.get_by_label("Daily budget (minutes, 5-60)").input_value() == "20"
     page.goto("/history")
     before = page.locator("ul.history li").count()
-    page.locator("ul.history li").first.get_by_role("button", name="Delete").click()
-    page.wait_for_url("**/history")
+    first = page.locator("ul.history li").first
+    first.locator("summary").click()  # deleting asks first
+    assert first.get_by_text("It can't be undone").is_visible()
+    first.get_by_role("button", name="Yes, delete it").click()
+    page.wait_for_url("**/history?deleted=*")
     assert page.locator("ul.history li").count() == before - 1
+    assert "Deleted:" in page.locator("#deleted").inner_text()
     assert csp_errors(page) == []
 
     # a coach invites the athlete and sees the adherence
@@ -284,9 +279,23 @@ def test_offline_pages_paused_banner_and_dark_mode(
     href = page.locator(".snack-name").first.get_attribute("href")
     page.goto(href)  # a drill page, cached on the way
     page.goto("/today")
+    # Today keeps its other drill pages too, each with its figure, without opening them
+    hrefs = page.locator(".snack-name").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    other = next((h for h in hrefs if h.split("?")[0] != href.split("?")[0]), None)
+    if other is not None:
+        figure = other.split("?")[0] + "/figure.svg"
+        page.wait_for_function(
+            "async (u) => !!(await (await caches.open('triplane-pages-v1')).match(u))", arg=figure
+        )
     ctx.set_offline(True)
     page.reload()
     assert page.locator("li.snack").count() >= 1
+    if other is not None:
+        page.goto(other)  # never opened online: its page and figure come from the cache
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.figure img');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
     page.goto(href + "&speed=200")
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#timer[data-state=finished]", timeout=60_000)

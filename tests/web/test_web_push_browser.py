@@ -23,11 +23,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        yield b
-        b.close()
+def chromium(browser: Any) -> Iterator[Any]:
+    """The session's one chromium (conftest.py): a second Playwright in the same thread fails."""
+    yield browser
 
 
 def test_the_service_worker_shows_a_reminder_the_server_sent(

@@ -233,6 +233,14 @@ def consistent(days: Sequence[DayAdherence], since: date | None = None) -> bool:
     return planned > 0 and done / planned >= CONSISTENT_SHARE
 
 
+def recent_days(days: Sequence[DayAdherence], today: date, window: int = 7) -> tuple[int, int]:
+    """Consistency, not a streak: (days with some mobility work, days counted) over the last
+    `window` days up to today. Away and paused days are not counted (nothing was owed)."""
+    start = today - timedelta(days=window - 1)
+    counted = [d for d in days if start <= d.date <= today and d.state in ("planned", "today")]
+    return sum(1 for d in counted if d.active), len(counted)
+
+
 # ---- measurements -------------------------------------------------------------------------------
 
 

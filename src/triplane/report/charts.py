@@ -36,6 +36,7 @@ from triplane.core.progress import (  # noqa: E402
     Streaks,
     Trend,
     monday,
+    recent_days,
 )
 
 if TYPE_CHECKING:
@@ -388,18 +389,17 @@ def consistency(days: Sequence[DayAdherence], streaks: Streaks, weeks: int = 12)
         )
         planned = sum(d.planned for d in shown if d.state == "planned")
         done = sum(d.done for d in shown if d.state == "planned")
-        sub = (
-            f"numbers: minutes done · outlined: today · {streaks.current} day"
-            f"{'' if streaks.current == 1 else 's'} in a row"
-        )
+        active, counted = recent_days(days, last)
+        sub = "numbers: minutes done · outlined: today"
+        if active:  # consistency, never a broken streak
+            sub += f" · {active} of the last {counted} days"
         fig.suptitle(f"{TITLES[name]}\n{sub}", fontsize=13, fontweight="bold")
     pct = f" ({done / planned:.0%})" if planned else ""
     alt = (
         f"Calendar of the last {ncols} week{'s' if ncols != 1 else ''} from {first.isoformat()}: "
         f"{done:.0f} of {planned:.0f} planned minutes done{pct}; "
         f"{streaks.active_days} days with some mobility work out of {streaks.planned_days} "
-        f"planned; {streaks.current} day{'s' if streaks.current != 1 else ''} in a row now, "
-        f"longest run {streaks.longest} days. "
+        "planned" + (f"; {active} of the last {counted} days. " if active else ". ")
     )
     away = [d.date.isoformat() for d in shown if d.state == "away"]
     paused = [d.date.isoformat() for d in shown if d.state == "paused"]

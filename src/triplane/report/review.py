@@ -16,6 +16,7 @@ from triplane.core.progress import (
     DayAdherence,
     Trend,
     consistent,
+    recent_days,
 )
 from triplane.progress import Progress
 
@@ -88,10 +89,11 @@ def done_lines(p: Progress) -> list[str]:
         )
     planned, done, active, plan_days = _sum(list(p.days))
     if planned:
+        active7, counted7 = recent_days(p.days, p.as_of)
+        recent = f"; some work on {active7} of the last {counted7} days" if active7 else ""
         lines.append(
             f"Since {_d(p.start)} ({_weeks(p.weeks)}): {done:.0f} of {planned:.0f} planned "
-            f"minutes ({done / planned:.0%}); {p.streaks.current} day"
-            f"{'s' if p.streaks.current != 1 else ''} in a row with some work right now."
+            f"minutes ({done / planned:.0%}){recent}."
         )
     away = [d.date for d in p.days if d.state == "away"]
     paused = [d.date for d in p.days if d.state == "paused"]

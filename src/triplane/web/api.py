@@ -451,9 +451,9 @@ def calendar_token_revoke(athlete_id: AthleteId, request: Request) -> dict[str, 
 
 @router.get("/athletes/{athlete_id}/adherence", tags=["coach"])
 def adherence(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
-    """Coach only: adherence (last 7 and 28 days) and flags of a linked athlete."""
+    """Adherence (last 7 and 28 days) and flags: the athlete's own, or a linked athlete's."""
     with ctx(request).tx() as acc:
-        a = acc.coach_athlete(api_user(request, acc), athlete_id)
+        _, a = _athlete(acc, request, athlete_id)
         return {"adherence": acc.adherence(a), "flags": acc.flags(a)}
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -115,19 +114,28 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     app.state.ctx = WebContext(engine)
 
     from triplane import video as video_limits
-    from triplane.web import api, inclinometer, pages, video
+    from triplane.web import api, assets, inclinometer, pages, progress_pages, video
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(progress_pages.router)
     app.include_router(video.router)
     app.include_router(inclinometer.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    pages.templates.env.globals.update(
+        static_url=assets.static_url, video_installed=assets.video_installed
+    )
+
+    @app.get("/static/{path:path}", include_in_schema=False)
+    def static(request: Request, path: str) -> Response:
+        return assets.assets().response(request, path)
+
     app.mount("/bench/bare", bare_constant)
     app.add_middleware(
         security.BodyLimit,
         uploads={"/video": lambda: video_limits.max_upload_bytes() + 2 * 1024 * 1024},  # + fields
     )
     app.add_middleware(security.SecurityHeaders)
+    app.add_middleware(assets.HeadAsGet)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -196,8 +204,10 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
 
     @app.get("/sw.js", include_in_schema=False)
     def service_worker() -> Response:
-        return FileResponse(
-            STATIC / "sw.js",
+        from triplane.web.assets import service_worker as sw
+
+        return Response(
+            sw(),
             media_type="text/javascript",
             headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
         )

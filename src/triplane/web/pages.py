@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -122,7 +123,7 @@ def home(request: Request) -> Response:
     with ctx(request).tx() as acc:
         user = page_user(request, acc)
     if user is None:
-        return redirect("/login")
+        return render(request, "landing.html")
     return redirect("/coach" if user.role == "coach" else "/today")
 
 
@@ -916,12 +917,59 @@ def calendar_feed(request: Request, token: str) -> Response:
     )
 
 
+def _entry_text(e: dict[str, Any], cat: Any) -> str:
+    """A log entry in words: drill, lunge direction and test names instead of their ids."""
+    head, sep, rest = str(e["what"]).partition(": ")
+    if not sep:
+        return str(e["what"])
+    if e["kind"] == "drill" and head in cat.drills:
+        head = cat.drills[head].name
+    elif e["kind"] == "lunge":
+        names = {d.id: d.name for d in cat.lunge.directions}
+        head = names.get(head, head)
+    elif e["kind"] == "measurement":
+        test, _, motion_side = head.partition(" ")
+        motion, _, side = motion_side.partition(" ")
+        name = cat.tests[test].name if test in cat.tests else test
+        head = f"{name}, {MOTION_LABEL.get(motion, motion)} {side}".strip()
+    return f"{head}: {rest}"
+
+
+def group_by_day(entries: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, Any]]]]:
+    """Entries (oldest first, as the service lists them) grouped by day, newest day and newest
+    entry first."""
+    days: list[tuple[date, list[dict[str, Any]]]] = []
+    for e in reversed(entries):
+        day = date.fromisoformat(e["date"])
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(e)
+    return days
+
+
+def _history_days(acc: Accounts, a: Athlete, limit: int = 300) -> tuple[list[Any], int]:
+    """The newest `limit` entries grouped by day, newest day first: [(date, [entry...])]."""
+    entries = acc.svc.log_entries(a)
+    cat = acc.svc.catalogue
+    shown = [{**e, "text": _entry_text(e, cat)} for e in entries[-limit:]] if limit else []
+    return group_by_day(shown), len(entries)
+
+
+def _history_page(
+    request: Request, acc: Accounts, user: User, a: Athlete, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    days, total = _history_days(acc, a)
+    shown = sum(len(es) for _, es in days)
+    return render(
+        request, "history.html", user, status=status, days=days, shown=shown, total=total, **extra
+    )
+
+
 @router.get("/history")
-def history(request: Request) -> Response:
+def history(request: Request, deleted: str | None = None) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        entries = list(reversed(acc.svc.log_entries(a)))
-    return render(request, "history.html", user, entries=entries[:300], total=len(entries))
+        return _history_page(request, acc, user, a, deleted=(deleted or "")[:200])
 
 
 @router.post("/history/delete")
@@ -929,8 +977,17 @@ async def history_delete(request: Request) -> Response:
     form = await checked_form(request)
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        acc.svc.delete_entry(a, str(form.get("entry", "")))
-    return redirect("/history")
+        entry = str(form.get("entry", ""))
+        what = next((e for e in acc.svc.log_entries(a) if e["id"] == entry), None)
+        try:
+            acc.svc.delete_entry(a, entry)
+        except TriplaneError as exc:  # the page again, with the sentence (no dead end)
+            message = re.sub(r"\s*\(see `[^`]*`\)", "", str(exc))
+            return _history_page(request, acc, user, a, status=exc.status, error=message)
+        text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
+    from urllib.parse import quote
+
+    return redirect(f"/history?deleted={quote(text)}")
 
 
 # ---- account ----------------------------------------------------------------------------------

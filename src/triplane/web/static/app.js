@@ -245,6 +245,7 @@
     // Keep Today's drill pages for offline use.
     if (window.caches && document.getElementById("snacks")) {
       var links = Array.prototype.map.call(document.querySelectorAll(".snack-name"), function (a) { return a.getAttribute("href"); });
+      links = links.concat(links.map(function (u) { return u.split("?")[0] + "/figure.svg"; }));  // and their figures
       caches.open("triplane-pages-v1").then(function (c) {
         links.forEach(function (u) { fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok) c.put(u, r); }, function () {}); });
       });

@@ -1,5 +1,6 @@
-/* Triplane service worker: static assets cache-first; Today and drill pages network-first with
-   the last good copy offline; everything else falls back to /offline. */
+/* Triplane service worker: static assets cache-first (their names carry a hash: the server
+   rewrites the addresses below when it serves this file); Today and drill pages (with their
+   figures) network-first with the last good copy offline; everything else falls back to /offline. */
 var STATIC = "triplane-static-v1";
 var PAGES = "triplane-pages-v1";
 var ASSETS = ["/static/vendor/pico.min.css", "/static/vendor/htmx.min.js", "/static/app.css",
@@ -16,6 +17,11 @@ self.addEventListener("activate", function (e) {
 
 function offlinePage(url) {
   return url.pathname === "/today" || url.pathname.indexOf("/drills/") === 0;
+}
+
+function figureOf(url) {
+  var m = /^\/drills\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+  return m ? "/drills/" + m[1] + "/figure.svg" : null;
 }
 
 self.addEventListener("fetch", function (e) {
@@ -37,7 +43,15 @@ self.addEventListener("fetch", function (e) {
     e.respondWith(fetch(req).then(function (r) {
       if (r.ok && offlinePage(url) && !r.redirected) {
         var copy = r.clone();
-        caches.open(PAGES).then(function (c) { c.put(url.pathname + url.search, copy); });
+        caches.open(PAGES).then(function (c) {
+          c.put(url.pathname + url.search, copy);
+          var fig = figureOf(url);
+          if (fig) {  // a drill page's figure goes with it
+            c.match(fig).then(function (hit) {
+              if (!hit) fetch(fig, { credentials: "same-origin" }).then(function (f) { if (f.ok) c.put(fig, f); }, function () {});
+            });
+          }
+        });
       }
       return r;
     }, function () {
