@@ -223,3 +223,31 @@ def test_a_coachs_cap_and_the_day_after_a_race_are_lighter_and_never_history(cli
     assert after["capped_why"] == "The day after your race"
     assert steps(after) == ("bodyweight", "short", "flat", "slow", "stable", "intro", 3)
     assert not nxt(cli, date(2026, 3, 16))["capped"]
+
+
+def test_a_hip_that_must_stay_under_90_degrees_never_gets_a_long_lunge_or_a_step(cli) -> None:  # type: ignore[no-untyped-def]
+    """Conditions reach the ladders too: with a hip replacement (every precaution), ten clean
+    weeks never bring a long, deep lunge or a lunge onto a step; without it they do."""
+
+    def ten_clean_weeks(name: str) -> tuple[set[str], set[str], str]:
+        ranges, places, why = set(), set(), ""
+        for day in mwf(10):
+            r = cli("lunge", "next", "--athlete", name, "--date", day.isoformat(), "--json")
+            assert r.code == 0, r.err
+            d = next(x for x in r.json()["directions"] if x["direction"] == "anterior")
+            ranges.add(d["range"])
+            places.add(d["environment"])
+            why = d["why"]
+            r = cli("lunge", "log", "--athlete", name, "--direction", "anterior", "--reps",
+                    str(d["reps"]), "--discomfort", "2", "--balance", "ok",
+                    "--date", day.isoformat())  # fmt: skip
+            assert r.code == 0, r.err
+        return ranges, places, why
+
+    add(cli, "--condition", "hip_replacement")
+    assert cli("athlete", "add", "Kit", "--run-days", "tue,thu,sun", "--tz", "UTC").code == 0
+    ranges, places, why = ten_clean_weeks("Sam")
+    assert ranges == {"short", "medium"} and places == {"flat"}, (ranges, places)
+    assert "Range stays at 'Medium step' (hip replacement" in why, why
+    ranges, places, _ = ten_clean_weeks("Kit")  # no condition: the same weeks go further
+    assert "long" in ranges and places - {"flat"}, (ranges, places)

@@ -22,7 +22,7 @@ stored that the log can give). Rules (method §4; domain reference §4c, §5c; i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -183,8 +183,41 @@ def _repair(matrix: LungeMatrix, p: Prescription, clean: Collection[Prescription
     return p
 
 
+# Per variable: the highest step a person's conditions allow, and the sentence that says why
+# (ladder_limits). A hip that must stay under 90 degrees never gets a long, deep lunge.
+Limits = Mapping[str, tuple[int, str]]
+
+
+def ladder_limits(
+    matrix: LungeMatrix, why_not: Callable[[Iterable[str]], str | None]
+) -> dict[str, tuple[int, str]]:
+    """The first step of each ladder whose demands a person's conditions rule out caps that
+    ladder one step below it (`why_not(demands)` gives the reason, or None when allowed)."""
+    out: dict[str, tuple[int, str]] = {}
+    for variable, ladder in matrix.ladders.items():
+        for i, step in enumerate(ladder.steps):
+            why = why_not(step.demands) if step.demands else None
+            if why is not None:
+                top = ladder.steps[max(i - 1, 0)]
+                out[variable] = (max(i - 1, 0), f"{variable} stays at '{top.label}' ({why})")
+                break
+    return out
+
+
+def within_limits(matrix: LungeMatrix, p: Prescription, limits: Limits) -> Prescription:
+    """`p` with every variable brought down to what the person's conditions allow."""
+    for variable, (top, _why) in limits.items():
+        if _at(matrix, p, variable) > top:
+            p = _put(matrix, p, variable, top)
+    return p
+
+
 def _raise(
-    matrix: LungeMatrix, p: Prescription, variable: str, clean: Collection[Prescription]
+    matrix: LungeMatrix,
+    p: Prescription,
+    variable: str,
+    clean: Collection[Prescription],
+    limits: Limits | None = None,
 ) -> tuple[Prescription | None, str | None]:
     """`p` with `variable` one step up and its trade-offs applied, or (None, why not); why not
     is None at the top of the ladder."""
@@ -192,6 +225,8 @@ def _raise(
     i = _at(matrix, p, variable)
     if i + 1 >= len(ladder.steps):
         return None, None
+    if limits and variable in limits and i + 1 > limits[variable][0]:
+        return None, limits[variable][1]
     q = _put(matrix, p, variable, i + 1)
     for trade in matrix.trade_offs:
         if trade.raise_ != variable:
@@ -208,13 +243,17 @@ def _raise(
 
 
 def progress(
-    matrix: LungeMatrix, p: Prescription, order: Sequence[str], clean: Collection[Prescription]
+    matrix: LungeMatrix,
+    p: Prescription,
+    order: Sequence[str],
+    clean: Collection[Prescription],
+    limits: Limits | None = None,
 ) -> tuple[Prescription, str | None, list[tuple[str, str]]]:
     """One variable one step up: (new level, the variable, [(variable that waits, why)])."""
     below = [v for v in order if _at(matrix, p, v) < matrix.ladders[v].start]
     waits: list[tuple[str, str]] = []
     for v in below + [v for v in order if v not in below]:
-        q, why_not = _raise(matrix, p, v, clean)
+        q, why_not = _raise(matrix, p, v, clean, limits)
         if q is not None:
             return q, v, waits
         if why_not is not None:
@@ -335,6 +374,7 @@ class _Replay:
     hurt: Prescription | None = None  # the level that hurt, until the pause ends
     resumed: set[date] = field(default_factory=set)  # pauses already resumed from
     note: str = ""  # about a session that did not count, after the why
+    limits: Limits = field(default_factory=dict)  # what the person's conditions allow
 
     def move(self, to: Prescription, raised: str | None = None) -> None:
         """Go to `to`; keep the raise list true (a step down takes back the latest raises)."""
@@ -390,13 +430,16 @@ class _Replay:
                     "progresses."
                 )
                 return
-            nxt, variable, waits = progress(m, self.level, order, self.done_clean)
+            nxt, variable, waits = progress(m, self.level, order, self.done_clean, self.limits)
             wait = "".join(f" ({v} waits: {says})" for v, says in waits[:1])
             if variable is None:
                 self.status = "maintenance"
+                held = "".join(
+                    f" {why[0].upper()}{why[1:]}." for v, (_top, why) in self.limits.items()
+                )  # the person's precautions, said again: why the ceiling is lower for them
                 self.why = (
                     f"{self.clean} clean sessions; every variable is as high as the rules "
-                    f"allow. {MAINTENANCE}"
+                    f"allow.{held} {MAINTENANCE}"
                 )
                 return
             moved = f"{variable} goes from {_from_to(m, variable, self.level, nxt)}"
@@ -475,6 +518,7 @@ def plan_direction(
     as_of: date,
     order_on: Callable[[date], Sequence[str]],
     capped: str | None = None,
+    limits: Limits | None = None,
 ) -> DirectionPlan:
     """The prescription for `direction` on `as_of`, replaying the log up to the day before.
 
@@ -486,6 +530,7 @@ def plan_direction(
         if g.direction == direction and g.date < as_of:
             by_date.setdefault(g.date, []).append(g)
     r = _Replay(matrix, start_prescription(matrix, direction), order_on(as_of))
+    r.limits = limits or {}
     for day in sorted(by_date):
         r.order = order_on(day)
         r.resume(pauses, day)
@@ -495,6 +540,19 @@ def plan_direction(
     r.order = order_on(as_of)
     r.resume(pauses, as_of)
     plan = r.plan()
+    if limits:  # a level from before a condition, or adopted from the log, is brought down
+        held = within_limits(matrix, plan.prescription, limits)
+        if held != plan.prescription:
+            whys = [
+                why
+                for v, (_top, why) in limits.items()
+                if held.level(v) != plan.prescription.level(v)
+            ]
+            plan = replace(
+                plan,
+                prescription=held,
+                reason=f"{plan.reason} Held within your precautions: {'; '.join(whys)}.",
+            )
     paused = any(p.start <= as_of and (p.end is None or p.end > as_of) for p in pauses)
     if capped is None or paused:
         return plan
@@ -520,11 +578,13 @@ def plan_directions(
     order_on: Callable[[date], Sequence[str]],
     capped: str | None = None,
     directions: Iterable[str] | None = None,
+    limits: Limits | None = None,
 ) -> list[DirectionPlan]:
-    """Every allowed direction (all of the catalogue's by default), in catalogue order."""
+    """Every allowed direction (all of the catalogue's by default), in catalogue order, within
+    the ladder limits of the person's conditions (`ladder_limits`)."""
     allowed = None if directions is None else set(directions)
     return [
-        plan_direction(matrix, d.id, logs, pauses, as_of, order_on, capped)
+        plan_direction(matrix, d.id, logs, pauses, as_of, order_on, capped, limits)
         for d in matrix.directions
         if allowed is None or d.id in allowed
     ]

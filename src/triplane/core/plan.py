@@ -721,7 +721,8 @@ class Planner:
             return self.settings_on(day).ladder_order or matrix.default_order
 
         # only the directions the person's conditions allow (conditions.allowed_directions)
-        allowed = allowed_directions(matrix, self.restrictions(self.settings_on(d)))
+        restrictions = self.restrictions(self.settings_on(d))
+        allowed = allowed_directions(matrix, restrictions)
         return lunge_rules.plan_directions(
             matrix,
             self.log.lunge_logs,
@@ -730,6 +731,9 @@ class Planner:
             order_on,
             capped,
             directions=[direction.id for direction in allowed],
+            # and each ladder only as high as the conditions allow (no long, deep lunge for a
+            # hip that must stay under 90 degrees)
+            limits=lunge_rules.ladder_limits(matrix, restrictions.why_not),
         )
 
     def _lunge_session(self, d: date, s: Settings, base: _BaseDay) -> LungeSession | None:

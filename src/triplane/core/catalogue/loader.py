@@ -611,12 +611,13 @@ def _load_lunge(data: dict[str, Any]) -> LungeMatrix:
             t.fail("variable", f"is '{variable}' again; each variable has one ladder")
         steps: list[LadderStep] = []
         step_ids: set[str] = set()
-        for s in t.tables("steps", "step", ("id", "label", "reps", "load_mode")):
+        for s in t.tables("steps", "step", ("id", "label", "reps", "load_mode", "demands")):
             step = LadderStep(
                 id=s.slug("id"),
                 label=s.text("label"),
                 reps=s.opt_integer("reps", 1, 50),
                 load_mode=s.opt_slug("load_mode"),
+                demands=s.choices("demands", DEMANDS, least=0) if s.has("demands") else (),
             )
             _unique(s, step.id, step_ids, "step of this ladder")
             if variable == "duration" and step.reps is None:

@@ -108,6 +108,7 @@ class LadderStep:
     label: str
     reps: int | None = None  # only the duration ladder sets reps per side
     load_mode: str | None = None  # the weight this step has you hold, if any (one at a time)
+    demands: tuple[str, ...] = ()  # what this step asks of the hip/knee (conditions cap it)
 
 
 @dataclass(frozen=True)
