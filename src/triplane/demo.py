@@ -93,6 +93,7 @@ def create_demo(
     )
 
     planner_days = (end - start).days
+    balance_lost = False  # once: the first crossover session from a third of the way in
     busy = {start + timedelta(days=d) for d in (10, 11, 12)} if weeks >= 2 else set()
     for n in range(planner_days):
         day = start + timedelta(days=n)
@@ -116,7 +117,9 @@ def create_demo(
         if plan.lunge_session is not None:
             for d in plan.lunge_session.directions:
                 direction = d.prescription.direction
-                balance = "lost" if (direction == "crossover" and n == planner_days // 3) else "ok"
+                lose = direction == "crossover" and n >= planner_days // 3 and not balance_lost
+                balance_lost = balance_lost or lose
+                balance = "lost" if lose else "ok"
                 reps = d.prescription.reps if rng.random() > 0.1 else d.prescription.reps - 1
                 svc.log_lunge(a, direction, reps, rng.choice([1, 2, 2, 3]), balance, day=day)
     return True
