@@ -6,7 +6,6 @@ device-orientation sensor emulated over CDP: zero, hold 2 s at each end range, b
 from __future__ import annotations
 
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -85,57 +84,55 @@ def _turned(phi: float) -> dict[str, float]:
     return _orientation(90.0 - abs(phi), -90.0 if phi > 0 else 89.99)
 
 
-def test_guided_page_in_chromium_with_an_emulated_sensor(live: Any, screenshot_dir: Path) -> None:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+def test_guided_page_in_chromium_with_an_emulated_sensor(
+    live: Any, screenshot_dir: Path, browser: Any
+) -> None:
+    # the session's one chromium (tests/web/conftest.py): a second Playwright in the same
+    # process cannot start while it runs
     me = live.signup("athlete", "Phone")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
-        try:
-            ctx = browser.new_context(base_url=live.url, viewport={"width": 390, "height": 844})
-            page = ctx.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto("/login")
-            page.get_by_label("E-mail").fill(me["email"])
-            page.get_by_label("Password").fill(me["password"])
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_load_state()
-            page.goto("/assess/inclinometer?test=seated_rotation")
-            cdp = ctx.new_cdp_session(page)
+    ctx = browser.new_context(base_url=live.url, viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(me["email"])
+        page.get_by_label("Password").fill(me["password"])
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        page.goto("/assess/inclinometer?test=seated_rotation")
+        cdp = ctx.new_cdp_session(page)
 
-            def hold(o: dict[str, float], field: str | None, expect: str) -> None:
-                cdp.send("DeviceOrientation.setDeviceOrientationOverride", o)
-                if field is None:
-                    page.wait_for_function(
-                        "t => document.getElementById('incl-say').textContent.includes(t)",
-                        arg=expect, timeout=15000)  # fmt: skip
-                else:
-                    page.wait_for_function(
-                        "id => document.getElementById(id).value !== ''", arg=field,
-                        timeout=15000)  # fmt: skip
+        def hold(o: dict[str, float], field: str | None, expect: str) -> None:
+            cdp.send("DeviceOrientation.setDeviceOrientationOverride", o)
+            if field is None:
+                page.wait_for_function(
+                    "t => document.getElementById('incl-say').textContent.includes(t)",
+                    arg=expect, timeout=15000)  # fmt: skip
+            else:
+                page.wait_for_function(
+                    "id => document.getElementById(id).value !== ''", arg=field,
+                    timeout=15000)  # fmt: skip
 
-            page.get_by_role("button", name="Start").click()
-            readings = {"left": (32.0, 41.0), "right": (24.0, 47.5)}
-            for side, (ir, er) in readings.items():
-                hold(_turned(0.0), None, f"{side} leg: Swing the foot out")  # zeroed
-                hold(_turned(ir), f"{side}_internal_rotation", "")
-                hold(_turned(0.0), None, "")  # back to neutral between the end ranges
-                hold(_turned(-er), f"{side}_external_rotation", "")
-            page.wait_for_function("() => !document.getElementById('incl-save').disabled")
-            page.screenshot(path=str(screenshot_dir / "inclinometer-phone.png"), full_page=True)
-            for side, (ir, er) in readings.items():
-                assert float(page.locator(f"#{side}_internal_rotation").input_value()) == \
-                    pytest.approx(ir, abs=0.2)  # fmt: skip
-                assert float(page.locator(f"#{side}_external_rotation").input_value()) == \
-                    pytest.approx(er, abs=0.2)  # fmt: skip
-            page.get_by_role("button", name="Save both sides").click()
-            page.wait_for_url("**/assess/profile")
-            assert errors == []
-        finally:
-            browser.close()
+        page.get_by_role("button", name="Start").click()
+        readings = {"left": (32.0, 41.0), "right": (24.0, 47.5)}
+        for side, (ir, er) in readings.items():
+            hold(_turned(0.0), None, f"{side} leg: Swing the foot out")  # zeroed
+            hold(_turned(ir), f"{side}_internal_rotation", "")
+            hold(_turned(0.0), None, "")  # back to neutral between the end ranges
+            hold(_turned(-er), f"{side}_external_rotation", "")
+        page.wait_for_function("() => !document.getElementById('incl-save').disabled")
+        page.screenshot(path=str(screenshot_dir / "inclinometer-phone.png"), full_page=True)
+        for side, (ir, er) in readings.items():
+            assert float(page.locator(f"#{side}_internal_rotation").input_value()) == \
+                pytest.approx(ir, abs=0.2)  # fmt: skip
+            assert float(page.locator(f"#{side}_external_rotation").input_value()) == \
+                pytest.approx(er, abs=0.2)  # fmt: skip
+        page.get_by_role("button", name="Save both sides").click()
+        page.wait_for_url("**/assess/profile")
+        assert errors == []
+    finally:
+        ctx.close()
     ms = _measurements(live, me["athlete_id"])
     got = {(m.side, m.motion): m.value for m in ms if m.device == INCLINOMETER}
     assert got == pytest.approx({("left", "internal_rotation"): 32.0,
