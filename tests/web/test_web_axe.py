@@ -141,6 +141,10 @@ def test_every_page_passes_axe(browser: Any, live: Any, screenshot_dir: Path) ->
     _check(page, "history-confirm", found, screenshot_dir)
     page.goto("/lunge")
     page.locator("input[name$=_reps]").first.fill("5")
+    for reps in page.locator("input[name$=_reps]").all():  # each is filled in with its reps
+        direction = (reps.get_attribute("name") or "").removesuffix("_reps")
+        page.locator(f"input[name={direction}_discomfort]").fill("1")  # required with reps
+        page.locator(f"select[name={direction}_balance]").select_option("ok")
     page.get_by_role("button", name="Log the session").click()
     page.wait_for_selector("#next-time")
     _check(page, "lunge-done", found, screenshot_dir)
