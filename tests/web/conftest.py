@@ -64,14 +64,18 @@ class Live:
         assert r.status_code == 200, r.text
 
 
-def start_server(db_url: str) -> tuple[Any, threading.Thread, str]:
+def start_server(db_url: str, **uvicorn_options: Any) -> tuple[Any, threading.Thread, str]:
+    """The app under uvicorn on a free loopback port, once /healthz answers; `uvicorn_options`
+    go to uvicorn.Config (e.g. proxy_headers)."""
     import uvicorn
 
     from triplane.web.app import create_app
 
     app = create_app(db_url)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

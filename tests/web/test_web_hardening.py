@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Live, free_port
+from conftest import Live, start_server
 from pgdb import pg_database
 
 API = "/api/v1"
@@ -27,32 +27,7 @@ STRONG = "granite otter lantern 42"
 def start_proxied(db_url: str) -> tuple[Any, threading.Thread, str]:
     """The app under uvicorn trusting X-Forwarded-For from 127.0.0.1 (the test client is the
     proxy): each request can come from its own client address, as behind a real proxy."""
-    import time
-
-    import uvicorn
-
-    from triplane.web.app import create_app
-
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(db_url),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    return server, thread, url
+    return start_server(db_url, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
