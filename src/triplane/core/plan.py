@@ -54,7 +54,6 @@ from triplane.core.safety import (
 )
 
 ANCHORED = frozenset({"before_run", "before_gym", "between_sets"})
-SNACK_GAP_MIN = 120  # free snacks at least 2 hours apart
 MIN_FREE_SNACKS = 4  # free snacks a day when the budget allows 2 minutes each
 MAX_DAYS_PER_DRILL = 4
 BEFORE_RUN_LEAD = 15  # minutes before the run (within the 30 the method allows)
