@@ -47,8 +47,10 @@ def synthetic_poses(seconds: float = 12.0, seed: int = 0) -> list[JointAngles]:
     out = []
     for i in range(int(seconds * FPS)):
         t = i / FPS
-        s = [math.sin(2 * math.pi * f * t + p) for f, p in zip((0.13, 0.21, 0.17, 0.11, 0.19,
-                                                                0.07), phase, strict=True)]
+        s = [
+            math.sin(2 * math.pi * f * t + p)
+            for f, p in zip((0.13, 0.21, 0.17, 0.11, 0.19, 0.07), phase, strict=True)
+        ]
         out.append(JointAngles(
             pelvis_tilt=-15 + 15 * s[5],  # forward tilt of pelvis and trunk together (negative)
             left_hip_flexion=50 + 45 * s[0], right_hip_flexion=50 - 45 * s[0],
@@ -115,8 +117,9 @@ def synthetic(image_sd: float = 0.01, depth_sd: float = 0.04) -> None:
           "trunk tilting together 0-30 degrees")  # fmt: skip
     trunk = acc.compare(acc.measured_series(rows["trunk"]), reference)
     vertical = acc.compare(acc.measured_series(rows["vertical"]), reference)
-    print("\nflexion referenced to the trunk (this code)      | "
-          "baseline: camera vertical, same run")
+    print(
+        "\nflexion referenced to the trunk (this code)      | baseline: camera vertical, same run"
+    )
     for a, b in zip(acc.table(trunk).splitlines(), acc.table(vertical).splitlines(), strict=True):
         print(f"{a:<49}| {b}")
     print("\nmirror test (skeleton mirrored, names swapped):")

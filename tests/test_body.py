@@ -132,9 +132,17 @@ def test_arms_overhead() -> None:
 
 def test_mirrored_pose_is_the_mirror_image() -> None:
     a = JointAngles(
-        pelvis_obliquity=8, pelvis_rotation=20, trunk_side_bend=10, trunk_rotation=-15,
-        left_hip_flexion=40, left_hip_abduction=20, left_hip_rotation=15, left_knee_flexion=60,
-        right_hip_flexion=-10, left_shoulder_flexion=90, right_elbow_flexion=40,
+        pelvis_obliquity=8,
+        pelvis_rotation=20,
+        trunk_side_bend=10,
+        trunk_rotation=-15,
+        left_hip_flexion=40,
+        left_hip_abduction=20,
+        left_hip_rotation=15,
+        left_knee_flexion=60,
+        right_hip_flexion=-10,
+        left_shoulder_flexion=90,
+        right_elbow_flexion=40,
     )
     p, m = forward(a, H), forward(a.mirrored(), H)
     for name, v in p.items():

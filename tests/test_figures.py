@@ -112,8 +112,10 @@ def test_in_between_frames_stay_out_of_the_floor() -> None:
 def test_validation_reports_angles_past_the_anatomical_limits() -> None:
     fig = FIGURES.figures["deep_squat_hold"]
     k = fig.keyframes[1]
-    bad = replace(fig, keyframes=(fig.keyframes[0], replace(
-        k, angles=replace(k.angles, left_knee_flexion=175.0))))
+    bad = replace(
+        fig,
+        keyframes=(fig.keyframes[0], replace(k, angles=replace(k.angles, left_knee_flexion=175.0))),
+    )
     problems = check_figure(bad, FIGURES.limits)
     assert any("left_knee_flexion is 175" in p and "limits" in p for p in problems)
 
@@ -121,12 +123,18 @@ def test_validation_reports_angles_past_the_anatomical_limits() -> None:
 def test_validation_reports_a_foot_through_the_floor() -> None:
     fig = FIGURES.figures["front_back_leg_swings"]
     # Stance foot grounded, swinging leg bent back down through the floor.
-    through = Keyframe("sweep", JointAngles(left_hip_flexion=-20, left_knee_flexion=0,
-                                            left_ankle_dorsiflexion=-70), 0, 1,
-                       ("right_heel", "right_foot_index"))
+    through = Keyframe(
+        "sweep",
+        JointAngles(left_hip_flexion=-20, left_knee_flexion=0, left_ankle_dorsiflexion=-70),
+        0,
+        1,
+        ("right_heel", "right_foot_index"),
+    )
     low = replace(fig, keyframes=(fig.keyframes[0], through))
-    assert any("left_foot_index" in p and "through the floor" in p
-               for p in check_figure(low, FIGURES.limits))
+    assert any(
+        "left_foot_index" in p and "through the floor" in p
+        for p in check_figure(low, FIGURES.limits)
+    )
 
 
 def test_validation_reports_a_contact_that_floats() -> None:
@@ -217,8 +225,11 @@ def test_right_side_is_the_mirror_image_of_the_left() -> None:
     right = parse(drill_figure_svg("anterior", "right", animated=False))
 
     def heads(root: ET.Element) -> list[float]:
-        return [float(c.get("cx", "0")) for c in root.iter(f"{SVG}circle")
-                if "solid" in (c.get("class") or "") and "halo" not in (c.get("class") or "")]
+        return [
+            float(c.get("cx", "0"))
+            for c in root.iter(f"{SVG}circle")
+            if "solid" in (c.get("class") or "") and "halo" not in (c.get("class") or "")
+        ]
 
     assert heads(left) and heads(left) == [-x for x in heads(right)]
     assert "(right side)" in drill_figure_svg("anterior", "right")

@@ -100,8 +100,9 @@ def test_trend_change_and_error(catalogue) -> None:  # type: ignore[no-untyped-d
     d0 = date(2026, 1, 5)
     ms = [
         Measurement(d0, "seated_rotation", "internal_rotation", "left", "degrees", 22.0),
-        Measurement(d0 + timedelta(weeks=5), "seated_rotation", "internal_rotation", "left",
-                    "degrees", 31.0),
+        Measurement(
+            d0 + timedelta(weeks=5), "seated_rotation", "internal_rotation", "left", "degrees", 31.0
+        ),
         Measurement(d0, "active_hip_flexion", "flexion", "left", "degrees", 110.0),
         Measurement(d0, "ninety_ninety", "internal_rotation", "right", "pass_fail", 1.0),
     ]
@@ -118,8 +119,9 @@ def test_trends_never_join_different_tests(catalogue) -> None:  # type: ignore[n
     d0 = date(2026, 1, 5)
     ms = [
         Measurement(d0, "seated_rotation", "internal_rotation", "left", "degrees", 22.0),
-        Measurement(d0 + timedelta(days=20), "prone_rotation", "internal_rotation", "left",
-                    "degrees", 35.0),
+        Measurement(
+            d0 + timedelta(days=20), "prone_rotation", "internal_rotation", "left", "degrees", 35.0
+        ),
     ]
     (t,) = core.trends(ms, catalogue)
     assert t.test == "prone_rotation" and len(t.points) == 1

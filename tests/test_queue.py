@@ -27,8 +27,6 @@ DAY = date(2026, 12, 12)  # a Saturday
 N_ATHLETES = 6
 
 
-
-
 @pytest.fixture
 def engine(pg_url: str) -> Iterator[Engine]:
     e = open_engine(pg_url)

@@ -25,12 +25,6 @@ from triplane.core import reminders as rules
 MONDAY = date(2026, 12, 7)  # a work day (09:00-17:00) and a run day (18:00)
 
 
-
-
-
-
-
-
 @pytest.fixture
 def sam(cli: Any, db_url: str, push: HttpSink, monkeypatch: pytest.MonkeyPatch) -> Browser:
     """Sam, who works 09:00-17:00 on weekdays and runs at 18:00 on Mon/Wed/Fri, with every

@@ -91,9 +91,10 @@ def test_charts_for_a_long_history_say_what_they_show(demo_engine) -> None:  # t
 
 def test_svg_ids_are_unique_per_chart(demo_engine) -> None:  # type: ignore[no-untyped-def]
     with open_service(engine=demo_engine) as svc:
-        a, b = C.chart_svg(svc, svc.athlete("demo"), "trend", TODAY)[0], C.chart_svg(
-            svc, svc.athlete("demo"), "consistency", TODAY
-        )[0]
+        a, b = (
+            C.chart_svg(svc, svc.athlete("demo"), "trend", TODAY)[0],
+            C.chart_svg(svc, svc.athlete("demo"), "consistency", TODAY)[0],
+        )
     ids_a = set(re.findall(r'id="([^"]+)"', a))
     ids_b = set(re.findall(r'id="([^"]+)"', b))
     assert ids_a and ids_b and not ids_a & ids_b
@@ -149,8 +150,10 @@ def test_review_early_on_says_no_change_is_normal(tmp_path: Path) -> None:
             svc.add_measurement(a, side="left", motion="internal_rotation", degrees=v, day=day)
         r = build_review(progress(svc, a, TODAY))
     changed = " ".join(r.section("What changed").lines)
-    assert "No change beyond measurement error yet in internal rotation (left): normal at 3 " \
+    assert (
+        "No change beyond measurement error yet in internal rotation (left): normal at 3 "
         "weeks" in changed
+    )
     assert "keep going" in changed
     assert "physiotherapist" not in r.text()
 

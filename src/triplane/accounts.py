@@ -533,8 +533,7 @@ class Accounts:
         row = self._reset_row(secret)
         if row is None:
             raise Invalid(
-                "this reset link is unknown, used or expired; ask for a new one from the login "
-                "page"
+                "this reset link is unknown, used or expired; ask for a new one from the login page"
             )
         user = self.user(row.user_id)
         check_password_rules(new, user.email, user.name)

@@ -735,8 +735,10 @@ def check_in(
         if clearance["cleared"]:
             print(f"Clearance recorded (C{cid}): the pause is over.")
         else:
-            print(f"Check-in recorded (C{cid}), but the clearance did not end a pause: "
-                  f"{clearance['why']}.")
+            print(
+                f"Check-in recorded (C{cid}), but the clearance did not end a pause: "
+                f"{clearance['why']}."
+            )
     if safety.paused:
         print("STOP AND SEE A CLINICIAN. " + " ".join(safety.advice))
     else:

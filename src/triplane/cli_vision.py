@@ -127,9 +127,7 @@ def _measure_with_progress(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total or None)
 
-            return v.measure(
-                video, test, side, annotate=annotate, progress=progress, frames=frames
-            )
+            return v.measure(video, test, side, annotate=annotate, progress=progress, frames=frames)
 
 
 @contextmanager

@@ -104,8 +104,11 @@ def progress(
 
     state, next_plans = svc.lunge_next(athlete, as_of + timedelta(days=1))
     upcoming = {
-        p.prescription.direction: (as_of + timedelta(days=1), p.prescription.levels,
-                                   p.prescription.reps)
+        p.prescription.direction: (
+            as_of + timedelta(days=1),
+            p.prescription.levels,
+            p.prescription.reps,
+        )
         for p in next_plans
     }
     lunge_logs = [g for g in log.lunge_logs if g.date <= as_of]

@@ -379,9 +379,7 @@ class Service:
                     raise Invalid(f"--birth-year '{value}' is not a year, e.g. 1985") from None
                 this_year = datetime.now(UTC).year
                 if not 1900 <= year <= this_year - 5:
-                    raise Invalid(
-                        f"--birth-year {year}? give a year from 1900 to {this_year - 5}"
-                    )
+                    raise Invalid(f"--birth-year {year}? give a year from 1900 to {this_year - 5}")
                 kw["birth_year"] = year
             elif key == "sex":
                 if value == "unspecified":

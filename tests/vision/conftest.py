@@ -104,8 +104,10 @@ class Clips:
                    str(out))  # fmt: skip
         elif name == "blacked.mp4":  # the man blacked out from frame 100 (on the box, then
             # where he lands from frame 160); the woman walking through stays in view
-            boxes = ("drawbox=x=490:y=0:w=610:h=480:color=black:t=fill:enable='gte(n,100)',"
-                     "drawbox=x=950:y=400:w=500:h=594:color=black:t=fill:enable='gte(n,160)'")
+            boxes = (
+                "drawbox=x=490:y=0:w=610:h=480:color=black:t=fill:enable='gte(n,100)',"
+                "drawbox=x=950:y=400:w=500:h=594:color=black:t=fill:enable='gte(n,160)'"
+            )
             ffmpeg("-i", str(self.demo), "-an", "-vf", boxes, *x264, str(out))
         elif name == "dark.mp4":  # the upright clip at 15% of its brightness
             ffmpeg("-i", str(self.made("upright.mp4")), "-vf", "lutyuv=y=val*0.15", *x264,

@@ -78,9 +78,10 @@ def test_the_same_clip_stored_sideways_without_the_matrix_is_not_measured_alike(
     if isinstance(side, VisionError):
         return  # refused outright: fine, never measured as if upright
     noise = max(_worst(_hip(up), _hip(_ok(measured(n)))) for n in REENCODED)
-    assert side.frames_used.count < up.frames_used.count / 2 or _worst(
-        _hip(up), _hip(side)
-    ) > noise + MARGIN
+    assert (
+        side.frames_used.count < up.frames_used.count / 2
+        or _worst(_hip(up), _hip(side)) > noise + MARGIN
+    )
 
 
 # --- 2. one person -------------------------------------------------------------------------
@@ -107,8 +108,12 @@ def test_the_man_blacked_out_gives_no_measurement_from_the_woman(measured: Any) 
 
 @pytest.mark.parametrize(
     ("name", "words"),
-    [("dark.mp4", "too dark"), ("cut30.mp4", "truncated"), ("corrupt.mp4", "damaged"),
-     ("short.mp4", "at least 1 s")],  # fmt: skip
+    [
+        ("dark.mp4", "too dark"),
+        ("cut30.mp4", "truncated"),
+        ("corrupt.mp4", "damaged"),
+        ("short.mp4", "at least 1 s"),
+    ],  # fmt: skip
 )
 def test_guards(measured: Any, name: str, words: str) -> None:
     err = measured(name)

@@ -84,8 +84,11 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "/account/invite": {"code": "NOPE"},
     "/coach/athletes/{athlete_id}/settings": {"daily_minutes": "15"},
     "/video": {"test": "seated_rotation"},  # no file: refused with a sentence
-    "/assess/inclinometer": {"test": "standing_abduction", "left_abduction": "31",
-                             "right_abduction": "33"},
+    "/assess/inclinometer": {
+        "test": "standing_abduction",
+        "left_abduction": "31",
+        "right_abduction": "33",
+    },
     "/settings/reminders": {"channels_sent": "1", "lead_minutes": "5"},
 }
 ROLES = ("nobody", "owner", "other_athlete", "linked_coach", "other_coach")

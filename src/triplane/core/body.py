@@ -144,8 +144,12 @@ class JointAngles:
                 values["right_" + name[5:]] = value
             elif name.startswith("right_"):
                 values["left_" + name[6:]] = value
-            elif name in ("pelvis_obliquity", "pelvis_rotation", "trunk_side_bend",
-                          "trunk_rotation"):
+            elif name in (
+                "pelvis_obliquity",
+                "pelvis_rotation",
+                "trunk_side_bend",
+                "trunk_rotation",
+            ):
                 values[name] = -value
             else:
                 values[name] = value
@@ -254,9 +258,7 @@ def pelvis_frame_of(angles: JointAngles) -> Frame:
 def trunk_frame_of(angles: JointAngles) -> Frame:
     return _compose(
         pelvis_frame_of(angles),
-        _chain(
-            _rz(-angles.trunk_flexion), _rx(angles.trunk_side_bend), _ry(angles.trunk_rotation)
-        ),
+        _chain(_rz(-angles.trunk_flexion), _rx(angles.trunk_side_bend), _ry(angles.trunk_rotation)),
     )
 
 
@@ -337,9 +339,7 @@ def pelvis_frame(points: Points, reference: Literal["trunk", "vertical"] = "trun
 _pelvis_frame = pelvis_frame  # the inverse functions take a parameter of the same name
 
 
-def hip_angles(
-    points: Points, side: SideName, pelvis_frame: Frame | None = None
-) -> HipAngles:
+def hip_angles(points: Points, side: SideName, pelvis_frame: Frame | None = None) -> HipAngles:
     """Hip flexion, abduction and rotation and knee flexion of one side, in degrees.
 
     Decomposition (ISB joint coordinate system, Wu et al. 2002): the thigh's orientation in the

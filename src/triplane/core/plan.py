@@ -575,8 +575,9 @@ class Planner:
             return cat.drills[drill.easier]
         candidates = [dr for dr in cat.drills.values() if fits(dr)]
         for keep in (
-            lambda dr: dr.primary_motion == drill.primary_motion
-            and dr.difficulty < drill.difficulty,
+            lambda dr: (
+                dr.primary_motion == drill.primary_motion and dr.difficulty < drill.difficulty
+            ),
             lambda dr: drill.primary_motion in dr.motions,
             lambda dr: bool(set(dr.motions) & set(drill.motions)),
             lambda dr: True,
@@ -825,8 +826,7 @@ class Planner:
         """The day after a race, and the two days after a long one (4 hours or more): gentle
         drills only, no lunge session."""
         return d - timedelta(days=1) in self._races or any(
-            d - timedelta(days=i) in self._long_races
-            for i in range(1, RECOVERY_DAYS_LONG_RACE + 1)
+            d - timedelta(days=i) in self._long_races for i in range(1, RECOVERY_DAYS_LONG_RACE + 1)
         )
 
     def _pre_race(self, d: date) -> bool:
@@ -869,10 +869,7 @@ class _Week:
         self.allowed: list[list[Drill]] = []
         for d, s in zip(days, self.settings, strict=True):
             allowed = planner.allowed_on(s, d)
-            off = (
-                planner._is_away(d) is not None
-                or planner.programme_state(d).paused
-            )
+            off = planner._is_away(d) is not None or planner.programme_state(d).paused
             self.allowed.append(allowed)
             if off:
                 self.skeletons.append(None)

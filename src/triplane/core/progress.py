@@ -313,9 +313,10 @@ def _outcome(logs: Sequence[LungeLog]) -> str:
         return "stop"
     if any(not g.balance_ok for g in logs):
         return "balance"
-    if min(g.reps for g in logs) < logs[-1].prescription.reps or max(
-        g.discomfort for g in logs
-    ) > 3:
+    if (
+        min(g.reps for g in logs) < logs[-1].prescription.reps
+        or max(g.discomfort for g in logs) > 3
+    ):
         return "hold"
     return "ok"
 
@@ -347,8 +348,12 @@ def lunge_history(
     result: list[LungeHistory] = []
     for direction in matrix.directions:
         points = [
-            LungePoint(day, indexes(logs[-1].prescription.levels), logs[-1].prescription.reps,
-                       _outcome(logs))
+            LungePoint(
+                day,
+                indexes(logs[-1].prescription.levels),
+                logs[-1].prescription.reps,
+                _outcome(logs),
+            )
             for day, logs in sorted(sessions.get(direction.id, {}).items())
         ]
         if upcoming and direction.id in upcoming and points:

@@ -74,9 +74,20 @@ PADS: dict[str, float] = {
     "neck": 0.05,
     "head_centre": HEAD_RADIUS,
     "nose": 0.0,
-    **{f"{s}_{p}": v for s in ("left", "right") for p, v in (
-        ("knee", 0.03), ("hip", 0.085), ("ankle", 0.03), ("shoulder", 0.03),
-        ("elbow", 0.02), ("wrist", 0.015), ("heel", 0.0), ("foot_index", 0.0))},
+    **{
+        f"{s}_{p}": v
+        for s in ("left", "right")
+        for p, v in (
+            ("knee", 0.03),
+            ("hip", 0.085),
+            ("ankle", 0.03),
+            ("shoulder", 0.03),
+            ("elbow", 0.02),
+            ("wrist", 0.015),
+            ("heel", 0.0),
+            ("foot_index", 0.0),
+        )
+    },
 }
 THROUGH_FLOOR_TOLERANCE = 0.015  # fraction of height (2.6 cm at 1.75 m)
 CONTACT_TOLERANCE = 0.03  # a contact point must be this close to the floor (5 cm)
@@ -179,16 +190,20 @@ def parse_pose(file: str, where: str, pose: Any) -> dict[str, float]:
         elif key in GROUPS:
             names = GROUPS[key]
             out.update(zip(names, _numbers(file, where, key, value, len(names)), strict=True))
-        elif "_" in key and key.split("_", 1)[0] in ("left", "right") and (
-            key.split("_", 1)[1] in SIDED_GROUPS
+        elif (
+            "_" in key
+            and key.split("_", 1)[0] in ("left", "right")
+            and (key.split("_", 1)[1] in SIDED_GROUPS)
         ):
             side, group = key.split("_", 1)
             names = tuple(f"{side}_{n}" for n in SIDED_GROUPS[group])
             out.update(zip(names, _numbers(file, where, key, value, len(names)), strict=True))
         else:
             raise _fail(
-                file, where, f"'{key}' is not an angle; expected a JointAngles field or one of "
-                "pelvis, trunk, left_hip, left_knee, left_ankle, left_arm (and right_)"
+                file,
+                where,
+                f"'{key}' is not an angle; expected a JointAngles field or one of "
+                "pelvis, trunk, left_hip, left_knee, left_ankle, left_arm (and right_)",
             )
     return out
 
@@ -249,9 +264,7 @@ def _parse_figure(
         if p["kind"] != "floor":
             at = _landmark(file, where, "props.at", at)
         props.append(Prop(p["kind"], at))
-    contact = (
-        _landmarks(file, where, "contact", t["contact"]) if "contact" in t else base.contact
-    )
+    contact = _landmarks(file, where, "contact", t["contact"]) if "contact" in t else base.contact
     raw_frames = t.get("keyframes")
     if not isinstance(raw_frames, list) or not 2 <= len(raw_frames) <= 4:
         raise _fail(file, where, "keyframes: expected a list of 2 to 4 keyframes")
@@ -262,8 +275,8 @@ def _parse_figure(
         if not isinstance(k, dict) or not isinstance(k.get("name"), str):
             raise _fail(file, kw, "expected a table with a name")
         unknown = sorted(
-            set(k) - {"name", "pose", "same_as", "hold", "move", "contact", "plant", "touch",
-                      "free"}
+            set(k)
+            - {"name", "pose", "same_as", "hold", "move", "contact", "plant", "touch", "free"}
         )
         if unknown:
             raise _fail(file, kw, f"unknown field '{unknown[0]}'")
@@ -418,9 +431,7 @@ _MOTION_DELTA: dict[str, dict[str, float]] = {
 _MOTION_VIEW = {"sagittal": "side", "frontal": "front", "transverse": "three_quarter"}
 
 
-def default_figure(
-    ident: str, position: str, primary_motion: str, figures: FigureSet
-) -> Figure:
+def default_figure(ident: str, position: str, primary_motion: str, figures: FigureSet) -> Figure:
     """A simple two-keyframe figure from a drill's position and primary motion."""
     from triplane.core.anatomy import MOTION_PLANE
 
@@ -429,12 +440,17 @@ def default_figure(
     delta = dict(_MOTION_DELTA.get(primary_motion, {}))
     if "rotation" in primary_motion and start.left_knee_flexion < 60:
         # Hip rotation only shows with the knee bent: lift the thigh as in a hip swivel.
-        start = replace(start, left_hip_flexion=max(start.left_hip_flexion, 80.0),
-                        left_knee_flexion=90.0)
+        start = replace(
+            start, left_hip_flexion=max(start.left_hip_flexion, 80.0), left_knee_flexion=90.0
+        )
     end = replace(start, **{k: getattr(start, k) + v for k, v in delta.items()})
     plane = MOTION_PLANE.get(primary_motion, "sagittal")  # type: ignore[call-overload]
-    group = {"flexion": "hip_flexion", "extension": "hip_flexion", "abduction": "hip_abduction",
-             "adduction": "hip_abduction"}.get(primary_motion, "hip_rotation")
+    group = {
+        "flexion": "hip_flexion",
+        "extension": "hip_flexion",
+        "abduction": "hip_abduction",
+        "adduction": "hip_abduction",
+    }.get(primary_motion, "hip_rotation")
     distal = "left_ankle" if group == "hip_rotation" else "left_knee"
     joint = "left_knee" if group == "hip_rotation" else "left_hip"
     frames = (
@@ -491,14 +507,10 @@ def keyframe_points(figure: Figure, height_m: float = HEIGHT_M) -> list[Points]:
 
 
 def interpolate(a: JointAngles, b: JointAngles, t: float) -> JointAngles:
-    return JointAngles(
-        **{n: (1 - t) * getattr(a, n) + t * getattr(b, n) for n in ANGLE_NAMES}
-    )
+    return JointAngles(**{n: (1 - t) * getattr(a, n) + t * getattr(b, n) for n in ANGLE_NAMES})
 
 
-def between(
-    figure: Figure, i: int, j: int, t: float, height_m: float = HEIGHT_M
-) -> Points:
+def between(figure: Figure, i: int, j: int, t: float, height_m: float = HEIGHT_M) -> Points:
     """Points at fraction t of the way from keyframe i to keyframe j (angles interpolated).
 
     Contacts both keyframes share stay on the floor; otherwise the height is interpolated.
@@ -610,10 +622,13 @@ def solve(
             jtj[i][i] += lam
         jtr = [-sum(x * y for x, y in zip(ji, r, strict=True)) for ji in jac]
         step = _linear_solve(jtj, jtr)
-        trial = replace(current, **{
-            n: clamp(n, getattr(current, n) + max(-20.0, min(20.0, d)))
-            for n, d in zip(names, step, strict=True)
-        })
+        trial = replace(
+            current,
+            **{
+                n: clamp(n, getattr(current, n) + max(-20.0, min(20.0, d)))
+                for n, d in zip(names, step, strict=True)
+            },
+        )
         if sum(x * x for x in residual(trial)) < cost:
             current, lam = trial, max(lam / 3, 1e-4)
         else:
@@ -628,7 +643,7 @@ def solve(
 def _limit_for(name: str, limits: Mapping[str, tuple[float, float]]) -> tuple[float, float] | None:
     for prefix in ("left_", "right_"):
         if name.startswith(prefix):
-            return limits.get(name[len(prefix):])
+            return limits.get(name[len(prefix) :])
     return limits.get(name)
 
 
@@ -649,8 +664,10 @@ def check_figure(
                 )
         for name, p in pts.items():
             # Flesh is thinner than the contact pads in most directions: cap it for this check.
-            flesh = pad(name, height_m) if name == "head_centre" else min(
-                pad(name, height_m), 0.035 * height_m
+            flesh = (
+                pad(name, height_m)
+                if name == "head_centre"
+                else min(pad(name, height_m), 0.035 * height_m)
             )
             depth = p[1] - flesh
             if depth < -THROUGH_FLOOR_TOLERANCE * height_m:

@@ -309,9 +309,7 @@ def _figure_elements(
     fig: Figure, frames: list[dict[str, Pt]], times: list[float] | None, dur: float
 ) -> list[str]:
     """The body, depth-sorted (far first). With times, every shape animates across frames."""
-    mean_depth = {
-        n: sum(f[n][2] for f in frames) / len(frames) for n in frames[0]
-    }
+    mean_depth = {n: sum(f[n][2] for f in frames) / len(frames) for n in frames[0]}
     dl = (mean_depth["left_hip"] + mean_depth["left_shoulder"]) / 2
     dr = (mean_depth["right_hip"] + mean_depth["right_shoulder"]) / 2
     items: list[tuple[float, str]] = []
@@ -328,10 +326,17 @@ def _figure_elements(
             key_times = ";".join(f"{t / dur:.4f}" for t in times)
             for attr in body_attrs:
                 values = ";".join(_shape(kind, names, f)[attr] for f in frames)
-                anim += _element("animate", {
-                    "attributeName": attr, "dur": f"{dur:.2f}s", "repeatCount": "indefinite",
-                    "keyTimes": key_times, "values": values, "calcMode": "linear",
-                })
+                anim += _element(
+                    "animate",
+                    {
+                        "attributeName": attr,
+                        "dur": f"{dur:.2f}s",
+                        "repeatCount": "indefinite",
+                        "keyTimes": key_times,
+                        "values": values,
+                        "calcMode": "linear",
+                    },
+                )
         out = []
         for role, extra in (("halo", HALO), (cls, 0.0)):
             attrs = dict(body_attrs)
@@ -359,7 +364,7 @@ def _figure_elements(
         items.append((depth, "".join(out)))
     if torso:
         halos = torso[: len(torso) // 2]
-        bodies = torso[len(torso) // 2:]
+        bodies = torso[len(torso) // 2 :]
         items.append((torso_depth, "".join(halos + bodies)))
     items.sort(key=lambda it: it[0])
     return [s for _, s in items]
@@ -404,8 +409,12 @@ def _arc_svg(fig: Figure, start: dict[str, Pt], end: dict[str, Pt]) -> str:
     r = max(14.0, 0.55 * max(len1, len0, 1.0))
     if len0 > 1e-6:
         gx, gy = cx + v0[0], cy + v0[1]
-        parts.append(_element("line", {"class": "ghost", "x1": _fmt(cx), "y1": _fmt(cy),
-                                       "x2": _fmt(gx), "y2": _fmt(gy)}))
+        parts.append(
+            _element(
+                "line",
+                {"class": "ghost", "x1": _fmt(cx), "y1": _fmt(cy), "x2": _fmt(gx), "y2": _fmt(gy)},
+            )
+        )
     delta = (a1 - a0 + math.pi) % (2 * math.pi) - math.pi
     if abs(delta) > math.radians(3):
         x0, y0 = cx + r * math.cos(a0), cy + r * math.sin(a0)
@@ -416,17 +425,27 @@ def _arc_svg(fig: Figure, start: dict[str, Pt], end: dict[str, Pt]) -> str:
         # arrow head at the end of the arc
         tang = a1 + (math.pi / 2 if delta > 0 else -math.pi / 2)
         hx, hy = x1 - 5 * math.cos(tang), y1 - 5 * math.sin(tang)
-        parts.append(_element("path", {
-            "class": "arc",
-            "d": f"M{_fmt(hx + 2.5 * math.cos(a1))} {_fmt(hy + 2.5 * math.sin(a1))} "
-                 f"L{_fmt(x1)} {_fmt(y1)} L{_fmt(hx - 2.5 * math.cos(a1))} "
-                 f"{_fmt(hy - 2.5 * math.sin(a1))}",
-        }))
+        parts.append(
+            _element(
+                "path",
+                {
+                    "class": "arc",
+                    "d": f"M{_fmt(hx + 2.5 * math.cos(a1))} {_fmt(hy + 2.5 * math.sin(a1))} "
+                    f"L{_fmt(x1)} {_fmt(y1)} L{_fmt(hx - 2.5 * math.cos(a1))} "
+                    f"{_fmt(hy - 2.5 * math.sin(a1))}",
+                },
+            )
+        )
     mid = a0 + delta / 2
     lx, ly = cx + (r + 12) * math.cos(mid), cy + (r + 12) * math.sin(mid)
     anchor = "start" if math.cos(mid) > 0.3 else "end" if math.cos(mid) < -0.3 else "middle"
-    parts.append(_element("text", {"class": "lbl", "x": _fmt(lx), "y": _fmt(ly + 3),
-                                   "text-anchor": anchor}, escape(_label(fig))))
+    parts.append(
+        _element(
+            "text",
+            {"class": "lbl", "x": _fmt(lx), "y": _fmt(ly + 3), "text-anchor": anchor},
+            escape(_label(fig)),
+        )
+    )
     return "".join(parts)
 
 
@@ -463,9 +482,9 @@ def _scene(fig: Figure, mirror: bool) -> dict[str, Any]:
 
 
 def _poly(points: list[tuple[float, float]], cls: str) -> str:
-    return _element("polygon", {
-        "class": cls, "points": " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)
-    })
+    return _element(
+        "polygon", {"class": cls, "points": " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)}
+    )
 
 
 def _props_svg(scene: dict[str, Any], dx: float = 0.0) -> str:
@@ -516,11 +535,17 @@ def drill_figure_svg(
     if animated:
         moving = "".join(_figure_elements(fig, scene["samples"], scene["times"], scene["dur"]))
         key_times = ";".join(f"{t / scene['dur']:.4f}" for t in scene["times"])
-        op = _element("animate", {
-            "attributeName": "opacity", "dur": f"{scene['dur']:.2f}s",
-            "repeatCount": "indefinite", "keyTimes": key_times, "calcMode": "linear",
-            "values": ";".join(f"{o:.2f}" for o in scene["arc_op"]),
-        })
+        op = _element(
+            "animate",
+            {
+                "attributeName": "opacity",
+                "dur": f"{scene['dur']:.2f}s",
+                "repeatCount": "indefinite",
+                "keyTimes": key_times,
+                "calcMode": "linear",
+                "values": ";".join(f"{o:.2f}" for o in scene["arc_op"]),
+            },
+        )
         body = (
             _props_svg(scene)
             + f'<g class="anim">{moving}<g opacity="0">{op}{arc}</g></g>'
@@ -565,9 +590,11 @@ def strip_svg(entry_id: str, side: str | None = None, coach_dir: Path | None = N
         if i == end and fig.arc is not None:
             parts += _arc_svg(fig, _shift2d(keys[start], dx), shifted)
         caption = f"{i + 1}. {k.name.replace('_', ' ')}"
-        parts += _element("text", {
-            "class": "cap", "x": _fmt(bb[0] + dx + 4), "y": _fmt(bb[3] + 12)
-        }, escape(caption))
+        parts += _element(
+            "text",
+            {"class": "cap", "x": _fmt(bb[0] + dx + 4), "y": _fmt(bb[3] + 12)},
+            escape(caption),
+        )
         panels.append(f"<g>{parts}</g>")
     n = len(keys)
     view = (bb[0], bb[1], n * width + (n - 1) * gap, bb[3] - bb[1] + 18)

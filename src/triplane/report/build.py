@@ -65,8 +65,10 @@ def write_report(
         for c in charts:
             written.append(_atomic_write(out / f"{c.name}.png", to_png(c.figure)))
             written.append(_atomic_write(out / f"{c.name}.svg", to_svg(c.figure).encode()))
-        text = review.text() + "\nCharts\n------\n" + "\n".join(
-            f"- {c.name}.png / .svg: {c.alt}" for c in charts
+        text = (
+            review.text()
+            + "\nCharts\n------\n"
+            + "\n".join(f"- {c.name}.png / .svg: {c.alt}" for c in charts)
         )
         written.append(_atomic_write(out / "review.txt", text.encode("utf-8") + b"\n"))
         return kind, written

@@ -160,18 +160,34 @@ def mobility_map(profile: Profile, norm_set_name: str = "") -> Chart:
                     ax.text(2, y + offset, f"{side}: {shown}", va="center", fontsize=10.5)
                     words.append(f"{side} {shown} ({s.status})")
                 else:
-                    ax.text(2, y + offset, f"{side}: not tested", va="center", fontsize=10.5,
-                            color=GREY)
+                    ax.text(
+                        2, y + offset, f"{side}: not tested", va="center", fontsize=10.5, color=GREY
+                    )
                     words.append(f"{side} not tested")
             status = r.status if r.status != "unknown" else "not tested"
             mark = f"\n{status}"
             if r.asymmetry_flagged and r.asymmetry_degrees is not None:
                 mark += f", L-R {r.asymmetry_degrees:g}°"
-            ax.text(-2, y + 0.05, _label(motion), ha="right", va="bottom", fontsize=12,
-                    fontweight="bold", transform=ax.transData)
-            ax.text(-2, y + 0.05, mark, ha="right", va="top", fontsize=10.5,
-                    color=WARN if r.status == "restricted" or r.asymmetry_flagged else "#333333",
-                    fontweight="bold" if r.status == "restricted" else "normal")
+            ax.text(
+                -2,
+                y + 0.05,
+                _label(motion),
+                ha="right",
+                va="bottom",
+                fontsize=12,
+                fontweight="bold",
+                transform=ax.transData,
+            )
+            ax.text(
+                -2,
+                y + 0.05,
+                mark,
+                ha="right",
+                va="top",
+                fontsize=10.5,
+                color=WARN if r.status == "restricted" or r.asymmetry_flagged else "#333333",
+                fontweight="bold" if r.status == "restricted" else "normal",
+            )
             sentence = f"{_label(motion)}: " + "; ".join(words)
             if r.asymmetry_flagged:
                 sentence += (
@@ -191,8 +207,12 @@ def mobility_map(profile: Profile, norm_set_name: str = "") -> Chart:
         ax.legend(
             handles=[
                 Patch(color=SIDE_STYLE["left"]["color"], label="left"),
-                Patch(facecolor=SIDE_STYLE["right"]["color"], hatch="//", edgecolor="white",
-                      label="right"),
+                Patch(
+                    facecolor=SIDE_STYLE["right"]["color"],
+                    hatch="//",
+                    edgecolor="white",
+                    label="right",
+                ),
             ],
             loc="lower right",
             frameon=True,
@@ -262,17 +282,33 @@ def trend(trends: Sequence[Trend], as_of: date | None = None) -> Chart:
                 if not t.higher_is_better:
                     ys = [-y for y in ys]
                 extent += [abs(y) for y in ys]
-                ax.plot(xs, ys, color=st["color"], marker=st["marker"], ls=st["linestyle"],
-                        lw=2.2, ms=7, label=t.side, clip_on=False)
+                ax.plot(
+                    xs,
+                    ys,
+                    color=st["color"],
+                    marker=st["marker"],
+                    ls=st["linestyle"],
+                    lw=2.2,
+                    ms=7,
+                    label=t.side,
+                    clip_on=False,
+                )
                 for p, y in zip(t.points, ys, strict=True):
                     if p.painful:
                         ax.plot([p.date], [y], marker="x", color=WARN, ms=11, mew=2.5)
                 other = lasts.get("right" if t.side == "left" else "left")
                 above = other is None or ys[-1] > other or (ys[-1] == other and t.side == "left")
                 unit = "°" if t.unit == "degrees" else f" {t.unit}"
-                ax.annotate(f"{t.points[-1].value:g}{unit}", (xs[-1], ys[-1]),
-                            xytext=(6, 9 if above else -9), textcoords="offset points",
-                            va="center", fontsize=10.5, color=st["color"], fontweight="bold")
+                ax.annotate(
+                    f"{t.points[-1].value:g}{unit}",
+                    (xs[-1], ys[-1]),
+                    xytext=(6, 9 if above else -9),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=10.5,
+                    color=st["color"],
+                    fontweight="bold",
+                )
                 alt.append(_trend_sentence(t))
             top = max(extent) * 1.25 + 1
             ax.set_ylim(-top, top)
@@ -284,8 +320,12 @@ def trend(trends: Sequence[Trend], as_of: date | None = None) -> Chart:
             assumed = any(t.mdc_assumed for t in chosen)
             any_assumed = any_assumed or assumed
             err = "" if mdc is None else f"±{mdc:g}{unit}" + ("*" if assumed else "")
-            ax.set_title(_label(motion) + (f"  {err}" if err else ""), loc="left",
-                         fontsize=12, fontweight="bold")
+            ax.set_title(
+                _label(motion) + (f"  {err}" if err else ""),
+                loc="left",
+                fontsize=12,
+                fontweight="bold",
+            )
             if k % cols == 0:
                 ax.set_ylabel("change" + (" (°)" if t0.unit == "degrees" else f" ({t0.unit})"))
             ax.grid(axis="y", color="#E5E5E5")
@@ -293,11 +333,17 @@ def trend(trends: Sequence[Trend], as_of: date | None = None) -> Chart:
                 ax.legend(loc="lower left", frameon=False, fontsize=10.5, ncol=2)
         for k in range(len(motions), nrows * cols):
             axes[k // cols][k % cols].set_visible(False)
-        fig.suptitle(TITLES[name] + "\nchange since the first test · grey band: measurement error",
-                     fontsize=13, fontweight="bold")
+        fig.suptitle(
+            TITLES[name] + "\nchange since the first test · grey band: measurement error",
+            fontsize=13,
+            fontweight="bold",
+        )
         if any_assumed:
-            fig.supxlabel("* no published error for this test: the 8.6° of seated rotation "
-                          "is assumed", fontsize=10, color="#444444")
+            fig.supxlabel(
+                "* no published error for this test: the 8.6° of seated rotation is assumed",
+                fontsize=10,
+                color="#444444",
+            )
     intro = (
         "Each motion and side over time, as the change since its first test. The grey band is "
         "the test's measurement error; only a change beyond it is more than noise. "
@@ -353,15 +399,26 @@ def consistency(days: Sequence[DayAdherence], streaks: Streaks, weeks: int = 12)
                         edge = OKABE_ITO["black"]
                 ax.add_patch(
                     matplotlib.patches.Rectangle(
-                        (col, 6 - row), 0.94, 0.94, facecolor=face, hatch=hatch,
-                        edgecolor=edge, lw=1.5 if edge == OKABE_ITO["black"] else 0.6,
+                        (col, 6 - row),
+                        0.94,
+                        0.94,
+                        facecolor=face,
+                        hatch=hatch,
+                        edgecolor=edge,
+                        lw=1.5 if edge == OKABE_ITO["black"] else 0.6,
                     )
                 )
                 if text:
                     dark = face in (LEVELS[2], LEVELS[3])
-                    ax.text(col + 0.47, 6 - row + 0.47, text, ha="center", va="center",
-                            fontsize=9.5 if len(text) > 3 else 11,
-                            color="white" if dark else "#222222")
+                    ax.text(
+                        col + 0.47,
+                        6 - row + 0.47,
+                        text,
+                        ha="center",
+                        va="center",
+                        fontsize=9.5 if len(text) > 3 else 11,
+                        color="white" if dark else "#222222",
+                    )
         ax.set_xlim(-0.1, ncols + 0.05)
         ax.set_ylim(-0.1, 7.05)
         ax.set_yticks([6.47 - i for i in range(7)])
@@ -445,16 +502,28 @@ def motion_minutes(weeks: Sequence[MotionWeek], recent: int = 12) -> Chart:
             ax = axes[k // 2][k % 2]
             rows = [w for w in chosen if w.motion == motion]
             xs = list(range(len(rows)))
-            ax.bar(xs, [w.planned for w in rows], width=0.8, facecolor="none",
-                   edgecolor=OKABE_ITO["black"], lw=1.2, label="planned")
+            ax.bar(
+                xs,
+                [w.planned for w in rows],
+                width=0.8,
+                facecolor="none",
+                edgecolor=OKABE_ITO["black"],
+                lw=1.2,
+                label="planned",
+            )
             ax.bar(xs, [w.done for w in rows], width=0.5, color=DONE, label="done")
             status = rows[-1].status if rows else "unknown"
             restricted = status == "restricted" or any(w.status == "restricted" for w in rows)
             label = _label(motion)
             if restricted:
                 label += " · restricted" if status == "restricted" else " · was restricted"
-            ax.set_title(label, loc="left", fontsize=12, fontweight="bold",
-                         color=WARN if restricted else "#222222")
+            ax.set_title(
+                label,
+                loc="left",
+                fontsize=12,
+                fontweight="bold",
+                color=WARN if restricted else "#222222",
+            )
             ax.set_ylim(0, top * 1.12 + 1)
             ticks = xs[:: max(1, len(xs) // 3)]
             ax.set_xticks(ticks)
@@ -471,8 +540,9 @@ def motion_minutes(weeks: Sequence[MotionWeek], recent: int = 12) -> Chart:
                 f"{_label(motion)}{' (restricted)' if restricted else ''}: on average "
                 f"{p:.0f} minutes a week planned, {d:.0f} done."
             )
-        fig.suptitle(f"{TITLES[name]}\nbars: done · outline: planned", fontsize=13,
-                     fontweight="bold")
+        fig.suptitle(
+            f"{TITLES[name]}\nbars: done · outline: planned", fontsize=13, fontweight="bold"
+        )
     intro = (
         f"Minutes per motion per week over the last {len(mondays)} week"
         f"{'s' if len(mondays) != 1 else ''}, planned and done; the plan gives restricted "
@@ -493,8 +563,11 @@ def lunge_levels(
     name = "lunge_levels"
     with_sessions = [h for h in history if any(p.outcome != "next" for p in h.points)]
     if not with_sessions:
-        return _empty(name, "No lunge-matrix sessions yet: the first one starts at body weight, "
-                            "short range, slow and stable.")
+        return _empty(
+            name,
+            "No lunge-matrix sessions yet: the first one starts at body weight, "
+            "short range, slow and stable.",
+        )
     alt: list[str] = []
     cmap = ListedColormap(LEVELS)
     cols = 2 if len(with_sessions) > 1 else 1
@@ -511,8 +584,15 @@ def lunge_levels(
             ]
             # rows: variables top to bottom; columns: sessions
             matrix = [[grid[j][i] for j in range(len(points))] for i in range(len(VARIABLES))]
-            ax.imshow(matrix, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto",
-                      extent=(0, len(points), 0, len(VARIABLES)), interpolation="nearest")
+            ax.imshow(
+                matrix,
+                cmap=cmap,
+                vmin=-0.5,
+                vmax=3.5,
+                aspect="auto",
+                extent=(0, len(points), 0, len(VARIABLES)),
+                interpolation="nearest",
+            )
             for j in range(1, len(points)):
                 ax.axvline(j, color="white", lw=1.2)
             for i in range(1, len(VARIABLES)):
@@ -520,19 +600,30 @@ def lunge_levels(
             if points[-1].outcome == "next":
                 ax.add_patch(
                     matplotlib.patches.Rectangle(
-                        (len(points) - 1, 0), 1, len(VARIABLES), facecolor="none",
-                        edgecolor=OKABE_ITO["black"], lw=2, clip_on=False,
+                        (len(points) - 1, 0),
+                        1,
+                        len(VARIABLES),
+                        facecolor="none",
+                        edgecolor=OKABE_ITO["black"],
+                        lw=2,
+                        clip_on=False,
                     )
                 )
             for j, p in enumerate(points):
                 if p.outcome in ("balance", "stop"):
-                    ax.text(j + 0.5, len(VARIABLES) + 0.05, "▼", ha="center", va="bottom",
-                            color=WARN, fontsize=11)
+                    ax.text(
+                        j + 0.5,
+                        len(VARIABLES) + 0.05,
+                        "▼",
+                        ha="center",
+                        va="bottom",
+                        color=WARN,
+                        fontsize=11,
+                    )
             ax.set_xlim(0, len(points))
             ax.set_ylim(0, len(VARIABLES) + 0.8)
             ax.set_yticks([len(VARIABLES) - 1 - i + 0.5 for i in range(len(VARIABLES))])
-            ax.set_yticklabels(VARIABLES if k % cols == 0 else [""] * len(VARIABLES),
-                               fontsize=10.5)
+            ax.set_yticklabels(VARIABLES if k % cols == 0 else [""] * len(VARIABLES), fontsize=10.5)
             ticks = [0, len(points) - 1] if len(points) > 1 else [0]
             labels = [
                 "next" if points[i].outcome == "next" else _short(points[i].date) for i in ticks
@@ -547,8 +638,10 @@ def lunge_levels(
         for k in range(len(with_sessions), nrows * cols):
             axes[k // cols][k % cols].set_visible(False)
         fig.legend(
-            handles=[Patch(facecolor=c, label=lab) for c, lab in
-                     zip(LEVELS, ("first step", "", "", "top step"), strict=True)]
+            handles=[
+                Patch(facecolor=c, label=lab)
+                for c, lab in zip(LEVELS, ("first step", "", "", "top step"), strict=True)
+            ]
             + [Patch(facecolor="white", edgecolor="black", label="next session")],
             loc="lower center",
             ncol=5,
@@ -558,9 +651,12 @@ def lunge_levels(
             columnspacing=0.8,
         )
         fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))  # type: ignore[union-attr]
-        fig.suptitle(f"{TITLES[name]}\none column per session · darker = harder\n"
-                     "▼ balance lost or pain: a step back follows",
-                     fontsize=13, fontweight="bold")
+        fig.suptitle(
+            f"{TITLES[name]}\none column per session · darker = harder\n"
+            "▼ balance lost or pain: a step back follows",
+            fontsize=13,
+            fontweight="bold",
+        )
     intro = (
         "The lunge-matrix level of each variable (load, range, environment, speed, stability, "
         "duration) per direction, session by session. "
@@ -601,7 +697,7 @@ def to_svg(fig: Figure, prefix: str | None = None) -> str:
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF with external URIs
     p = prefix or f"c{next(_ids)}"
     svg = re.sub(r'id="([^"]+)"', rf'id="{p}-\1"', svg)

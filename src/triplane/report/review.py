@@ -209,9 +209,7 @@ def next_lines(p: Progress) -> list[str]:
 
 
 def patience_line(p: Progress) -> str:
-    gains = [
-        t for t in p.trends if len(t.points) >= 2 and t.beyond_error and (t.change or 0) > 0
-    ]
+    gains = [t for t in p.trends if len(t.points) >= 2 and t.beyond_error and (t.change or 0) > 0]
     if gains:
         best = max(gains, key=lambda t: (t.change or 0) / (t.mdc or 1))
         return (

@@ -802,14 +802,18 @@ class _Run:
             return None
         bgr = upright(cv2, bgr, self.info.rotation)
         draw_skeleton(cv2, bgr, image, (0, 200, 0))
-        lines = [f"frame {f}: {self.spec.name}"] + [
-            f"{m['side']} {m['motion'].replace('_', ' ')} {m['degrees']:.0f} "
-            f"+/-{m['error_band']:g} deg (confidence {m['confidence']:.2f})"
-            for m in motions
-        ] + [
-            f"{m['side']} {m['motion'].replace('_', ' ')}: {NOT_MEASURABLE}"
-            for m in not_measurable
-        ]
+        lines = (
+            [f"frame {f}: {self.spec.name}"]
+            + [
+                f"{m['side']} {m['motion'].replace('_', ' ')} {m['degrees']:.0f} "
+                f"+/-{m['error_band']:g} deg (confidence {m['confidence']:.2f})"
+                for m in motions
+            ]
+            + [
+                f"{m['side']} {m['motion'].replace('_', ' ')}: {NOT_MEASURABLE}"
+                for m in not_measurable
+            ]
+        )
         for i, text in enumerate(lines):
             y = 40 + 36 * i
             cv2.putText(
