@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from triplane.io import ics
-from triplane.running import Running
-from triplane.service import Invalid, open_service
+from triplane.usecases.running import Running
+from triplane.usecases.service import Invalid, open_service
 
 
 def make_ics(n: int) -> bytes:

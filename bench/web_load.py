@@ -43,9 +43,9 @@ def free_port() -> int:
 
 
 def prepare(url: str) -> None:
-    from triplane.accounts import Accounts
-    from triplane.demo import create_demo
-    from triplane.service import open_service
+    from triplane.usecases.accounts import Accounts
+    from triplane.usecases.demo import create_demo
+    from triplane.usecases.service import open_service
 
     with open_service(url) as svc:
         create_demo(svc, weeks=8, replace=False)

@@ -47,13 +47,13 @@ def main() -> int:
     html = f"""<!doctype html><html><head><meta charset="utf-8">
 <meta name="color-scheme" content="{scheme}">
 <style>
-body{{font-family:system-ui,sans-serif;margin:12px;background:{'#15191e' if args.dark else '#fff'};
-color:{'#e4e7eb' if args.dark else '#1f2933'}}}
+body{{font-family:system-ui,sans-serif;margin:12px;background:{"#15191e" if args.dark else "#fff"};
+color:{"#e4e7eb" if args.dark else "#1f2933"}}}
 .grid{{display:grid;grid-template-columns:repeat(2,1fr);gap:10px}}
 .cell{{border:1px solid #c7ced6;border-radius:6px;padding:6px}}
 h2{{font-size:14px;margin:0 0 4px}} small{{font-weight:400;color:#7b8794}}
 .cell svg{{width:100%;height:230px}}
-</style></head><body><div class="grid">{''.join(cells)}</div></body></html>"""
+</style></head><body><div class="grid">{"".join(cells)}</div></body></html>"""
     rows = (len(cells) + 1) // 2
     height = rows * 272 + 40
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -66,11 +66,20 @@ h2{{font-size:14px;margin:0 0 4px}} small{{font-weight:400;color:#7b8794}}
         out = Path(args.out).resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", f"--user-data-dir={tmp}/profile", "--hide-scrollbars",
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp}/profile",
+            "--hide-scrollbars",
             "--force-dark-mode" if args.dark else "--blink-settings=preferredColorScheme=1",
-            f"--screenshot={out}", f"--window-size={args.width},{height}", page.as_uri(),
+            f"--screenshot={out}",
+            f"--window-size={args.width},{height}",
+            page.as_uri(),
         ]
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)
     print(out)

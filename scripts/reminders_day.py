@@ -55,8 +55,8 @@ def main() -> None:
             "--ntfy-topic", "sam-hips", "--lead", "5", "--quiet", "21:00-06:45",
             *extra)  # fmt: skip
         browser = Browser(f"{push.url}/push/sams-phone")
-        from triplane.reminders import Reminders
-        from triplane.service import open_service
+        from triplane.usecases.reminders import Reminders
+        from triplane.usecases.service import open_service
 
         with open_service(db) as svc:
             sub = browser.subscription()
@@ -71,15 +71,15 @@ def main() -> None:
         print(f"Stepping `triplane reminders run --once --now` every 5 minutes over {day}:")
         while at.date() == day:
             run("reminders", "run", "--once", "--now", at.isoformat())
-            for m in smtp.messages[seen["email"]:]:
+            for m in smtp.messages[seen["email"] :]:
                 first = body_of(m).strip().splitlines()[0]
                 print(f"  {at:%H:%M} email  to {m['To']}: {m['Subject']!r} / {first[:70]!r}")
-            for r in ntfy.received[seen["ntfy"]:]:
+            for r in ntfy.received[seen["ntfy"] :]:
                 import json
 
                 b = json.loads(r.body)
                 print(f"  {at:%H:%M} ntfy   topic {b['topic']}: {b['title']!r} -> {b['click']}")
-            for r in push.received[seen["push"]:]:
+            for r in push.received[seen["push"] :]:
                 pl = browser.decrypt(r)
                 print(f"  {at:%H:%M} push   (decrypted) {pl['title']!r} opens {pl['url']}")
             seen = {"email": len(smtp.messages), "ntfy": len(ntfy.received),

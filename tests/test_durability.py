@@ -20,7 +20,7 @@ ROUNDS, SECONDS = 12, 25.0
 
 WRITER = r"""
 import sys
-from triplane.service import Service
+from triplane.usecases.service import Service
 from triplane.store.db import open_engine
 
 engine = open_engine(sys.argv[1])

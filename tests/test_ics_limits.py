@@ -102,8 +102,8 @@ EVENT = st.tuples(
 def test_linear_import_stores_what_one_by_one_adding_stores(
     tmp_path_factory: pytest.TempPathFactory, first: list[Any], second: list[Any]
 ) -> None:
-    from triplane.running import Running
-    from triplane.service import open_service
+    from triplane.usecases.running import Running
+    from triplane.usecases.service import open_service
 
     def text(evs: list[Any]) -> bytes:
         lines = []

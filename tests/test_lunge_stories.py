@@ -170,8 +170,8 @@ def test_older_stored_lunge_logs_stay_readable(cli, db_url: str, tmp_path) -> No
 
     from sqlalchemy import select
 
-    from triplane.service import open_service
     from triplane.store import schema as t
+    from triplane.usecases.service import open_service
 
     add(cli)
     start = (DIRECTION, "bodyweight", "short", "flat", "slow", "stable", "low", 5)

@@ -9,10 +9,10 @@ import pytest
 
 from triplane.core import progress as core
 from triplane.core.records import DrillLog, Measurement
-from triplane.demo import create_demo
-from triplane.progress import progress
-from triplane.service import open_service
 from triplane.store.db import open_engine
+from triplane.usecases.demo import create_demo
+from triplane.usecases.progress import progress
+from triplane.usecases.service import open_service
 
 TODAY = date(2026, 3, 2)  # a Monday
 
@@ -22,7 +22,7 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
     engine = open_engine(url)
     with engine.begin() as conn:
-        from triplane.service import Service
+        from triplane.usecases.service import Service
 
         create_demo(Service(conn), weeks=8, today=TODAY)
     return engine

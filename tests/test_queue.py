@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from local_services import HttpSink
-from triplane import tasks
-from triplane.reminders import Reminders
-from triplane.service import Service
 from triplane.store import schema as t
 from triplane.store.db import open_engine
+from triplane.usecases import tasks
+from triplane.usecases.reminders import Reminders
+from triplane.usecases.service import Service
 
 pytestmark = pytest.mark.postgres
 DAY = date(2026, 12, 12)  # a Saturday
@@ -109,7 +109,7 @@ def test_two_workers_never_send_the_same_reminder(engine: Engine, ntfy: HttpSink
 
 def test_the_workers_share_the_sends(engine: Engine, ntfy: HttpSink, monkeypatch: Any) -> None:
     """With a slow ntfy, the sends of one dispatch are spread over both workers."""
-    from triplane import notify
+    from triplane.io import notify
 
     at = _athletes(engine)
     real = notify.send_ntfy
@@ -170,7 +170,7 @@ def test_a_retried_send_after_a_failure(engine: Engine, ntfy: HttpSink, monkeypa
 def test_video_analysis_runs_as_a_procrastinate_task(
     engine: Engine, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    from triplane import video as v
+    from triplane.usecases import video as v
 
     def measure(path: Any, test: str, side: Any = None, annotate: Any = None) -> dict[str, Any]:
         return {"test": test, "measurements": [], "frames": 10}
@@ -198,8 +198,8 @@ def test_video_analysis_runs_as_a_procrastinate_task(
 
 
 def test_a_job_started_once_is_not_run_again(engine: Engine, tmp_path: Path) -> None:
-    from triplane import video as v
     from triplane.store import jobs
+    from triplane.usecases import video as v
 
     with engine.begin() as conn:
         a = Service(conn).add_athlete("Vid", tz="UTC")

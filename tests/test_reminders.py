@@ -41,8 +41,8 @@ def sam(cli: Any, db_url: str, push: HttpSink, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _subscribe(db_url: str, browser: Browser) -> None:
-    from triplane.reminders import Reminders
-    from triplane.service import open_service
+    from triplane.usecases.reminders import Reminders
+    from triplane.usecases.service import open_service
 
     sub = browser.subscription()
     with open_service(db_url) as svc:
@@ -62,8 +62,8 @@ def _run(cli: Any, at: datetime) -> list[dict[str, Any]]:
 
 
 def _public_key(db_url: str) -> str:
-    from triplane.reminders import Reminders
-    from triplane.service import open_service
+    from triplane.usecases.reminders import Reminders
+    from triplane.usecases.service import open_service
 
     with open_service(db_url) as svc:
         return Reminders(svc.conn, svc).vapid()[1]
@@ -356,9 +356,9 @@ def test_plan_day_json_starts_without_the_reminder_and_queue_modules(db_url: str
         "import sys; from triplane.cli import main; "
         f"main(['--db', {db_url!r}, 'athlete', 'add', 'Q']); "
         f"main(['--db', {db_url!r}, 'plan', 'day', '--json']); "
-        "new = ('triplane.reminders', 'triplane.notify', 'triplane.tasks', 'triplane.config', "
-        "'triplane.mail', 'procrastinate', 'pywebpush', 'py_vapid', 'aiohttp', 'requests', "
-        "'smtplib', 'cryptography'); "
+        "new = ('triplane.usecases.reminders', 'triplane.io.notify', 'triplane.usecases.tasks', "
+        "'triplane.config', 'triplane.usecases.mail', 'procrastinate', 'pywebpush', 'py_vapid', "
+        "'aiohttp', 'requests', 'smtplib', 'cryptography'); "
         "print([m for m in sys.modules if m.split('.')[0] in new or m in new], file=sys.stderr)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -13,14 +13,14 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="matplotlib is not installed: pip install -e .")
 
-from triplane.demo import create_demo  # noqa: E402
-from triplane.progress import progress  # noqa: E402
 from triplane.report import CHART_NAMES  # noqa: E402
 from triplane.report import charts as C  # noqa: E402
 from triplane.report.build import ReportError, render_html, write_report  # noqa: E402
 from triplane.report.review import build_review  # noqa: E402
-from triplane.service import Invalid, Service, open_service  # noqa: E402
 from triplane.store.db import open_engine  # noqa: E402
+from triplane.usecases.demo import create_demo  # noqa: E402
+from triplane.usecases.progress import progress  # noqa: E402
+from triplane.usecases.service import Invalid, Service, open_service  # noqa: E402
 
 TODAY = date(2026, 3, 2)
 PNG = b"\x89PNG\r\n\x1a\n"

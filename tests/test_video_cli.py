@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from triplane import video as v
-from triplane.service import Invalid, open_service
 from triplane.store import schema as t
 from triplane.store.db import open_engine
+from triplane.usecases import video as v
+from triplane.usecases.service import Invalid, open_service
 
 needs_missing_extra = pytest.mark.skipif(
     v.vision_missing() is None, reason="the vision extra is installed here"
@@ -44,7 +44,7 @@ def test_measure_is_listed_and_other_commands_do_not_import_it(cli) -> None:  # 
 
     code = (
         "import sys; from triplane import cli; "
-        "print(any(m.startswith(('triplane.vision', 'triplane.video')) "
+        "print(any(m.startswith(('triplane.vision', 'triplane.usecases.video')) "
         "for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -121,7 +121,7 @@ def test_a_job_without_the_extra_fails_with_the_hint_and_deletes_the_clip(
     clip.write_bytes(b"\x00\x00\x00\x18ftypmp42")
     engine = open_engine(db_url)
     with engine.begin() as conn:
-        from triplane.service import Service
+        from triplane.usecases.service import Service
 
         job_id = v.enqueue(conn, Service(conn).athlete(), clip, "seated_rotation")
     done = v.run_next(engine)

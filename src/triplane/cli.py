@@ -1,4 +1,4 @@
-"""The command line: a thin face over triplane.service (Typer for parsing, Rich for people).
+"""The command line: a thin face over the use cases (Typer for parsing, Rich for people).
 
 Start-up is kept short: the `--json` paths import neither Rich nor Alembic; heavy modules are
 imported inside the commands that need them.
@@ -75,7 +75,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def service():  # type: ignore[no-untyped-def]
-    from triplane.service import open_service
+    from triplane.usecases.service import open_service
 
     return open_service(G.db, G.demo)
 
@@ -91,7 +91,7 @@ def console():  # type: ignore[no-untyped-def]
 
 
 def _date(value: str | None, what: str = "--date") -> date | None:
-    from triplane.service import parse_date
+    from triplane.usecases.service import parse_date
 
     return parse_date(value, what)
 
@@ -261,7 +261,7 @@ def athlete_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an athlete's settings in force today."""
-    from triplane.running import Running
+    from triplane.usecases.running import Running
 
     with service() as svc:
         a = svc.athlete(name or athlete)
@@ -519,7 +519,7 @@ def assess_show(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOp
 @assess_app.command("tests")
 def assess_tests(as_json: JsonOpt = False) -> None:
     """The assessment tests, with how to do them."""
-    from triplane.service import current_catalogue
+    from triplane.usecases.service import current_catalogue
 
     cat = current_catalogue()
     rows = [
@@ -751,7 +751,7 @@ def check_in(
 @lunge_app.command("next")
 def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt = False) -> None:
     """Every direction of the matrix with its prescription."""
-    from triplane.service import lunge_json
+    from triplane.usecases.service import lunge_json
 
     with service() as svc:
         a = svc.athlete(athlete)
@@ -855,7 +855,7 @@ def log_delete(
 @drills_app.command("list")
 def drills_list(as_json: JsonOpt = False) -> None:
     """Every drill in the catalogue."""
-    from triplane.service import current_catalogue
+    from triplane.usecases.service import current_catalogue
 
     cat = current_catalogue()
     rows = [
@@ -887,7 +887,7 @@ def drills_show(
 ) -> None:
     """One drill: what it is for, dose, cues, mistakes, standing version."""
     from triplane.core.safety import TARGET_SENSATION
-    from triplane.service import current_catalogue
+    from triplane.usecases.service import current_catalogue
 
     cat = current_catalogue()
     directions = {d.id: d for d in cat.lunge.directions}
@@ -952,7 +952,7 @@ def drills_show(
 
 def _write_figure(entry_id: str, out: Path) -> None:
     from triplane.figures import drill_figure_svg
-    from triplane.service import coach_drills_dir
+    from triplane.usecases.service import coach_drills_dir
 
     try:
         out.write_text(drill_figure_svg(entry_id, coach_dir=coach_drills_dir()), encoding="utf-8")
@@ -966,7 +966,7 @@ def drills_figures(
 ) -> None:
     """Write the animated figure of every drill and lunge direction."""
     from triplane.figures import write_all_figures
-    from triplane.service import coach_drills_dir
+    from triplane.usecases.service import coach_drills_dir
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -995,7 +995,7 @@ def export(athlete: AthleteOpt = None, accounts: AccountsOpt = False) -> None:
     with service() as svc:
         chosen = [svc.athlete(athlete)] if athlete else None
         if accounts:
-            from triplane.backup import export_with_accounts
+            from triplane.usecases.backup import export_with_accounts
 
             data = export_with_accounts(svc, chosen)
         else:
@@ -1029,7 +1029,7 @@ def import_(
         )
     with service() as svc:
         if accounts:
-            from triplane.backup import import_with_accounts
+            from triplane.usecases.backup import import_with_accounts
 
             counts = import_with_accounts(svc, data, merge=merge)
         else:
@@ -1050,8 +1050,8 @@ def backup_cmd(
 ) -> None:
     """A consistent backup of the whole database, accounts included, safe while serving
     (SQLite: a database file; PostgreSQL: one snapshot as JSON). Restore with `restore`."""
-    from triplane.backup import backup
     from triplane.store.db import open_engine
+    from triplane.usecases.backup import backup
 
     engine = open_engine(G.db, G.demo)
     try:
@@ -1068,8 +1068,8 @@ def restore_cmd(
     file: Annotated[Path, typer.Argument(help="A file written by `triplane backup`.")],
 ) -> None:
     """Restore a backup into an empty database (--db), all or nothing."""
-    from triplane.backup import restore
     from triplane.store.db import open_engine
+    from triplane.usecases.backup import restore
 
     engine = open_engine(G.db, G.demo)
     try:
@@ -1091,7 +1091,7 @@ def demo(
     weeks: Annotated[int, typer.Option("--weeks", help="weeks of history")] = 8,
 ) -> None:
     """Create the athlete `demo` with weeks of realistic history (in the current database)."""
-    from triplane.demo import create_demo
+    from triplane.usecases.demo import create_demo
 
     if not 1 <= weeks <= 52:
         fail("--weeks is 1 to 52")
@@ -1174,7 +1174,7 @@ def user_reset_password(
     email: Annotated[str, typer.Argument(help="The account's e-mail.")],
 ) -> None:
     """Give an account a new temporary password (all its sessions end)."""
-    from triplane.accounts import Accounts
+    from triplane.usecases.accounts import Accounts
 
     with service() as svc:
         temporary = Accounts(svc.conn, svc).reset_password(email)
@@ -1229,8 +1229,8 @@ def _default_proxy(args: list[str]) -> list[str]:
 
 def _report(exc: Exception) -> int:
     from triplane.core.catalogue import CatalogueError
-    from triplane.service import TriplaneError
     from triplane.store.db import StoreError
+    from triplane.usecases.service import TriplaneError
 
     if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click's usage errors
         hint = f" (see `triplane {' '.join(_command_words())} --help`)"

@@ -1,6 +1,6 @@
 """CLI commands for reminders (issue 15): `triplane reminders set | show | run | test | log`.
 
-Registered on the main app by triplane.cli; triplane.reminders (and the senders) are imported
+Registered on the main app by triplane.cli; usecases.reminders (and the senders) are imported
 inside the commands, so `plan day --json` starts without them. No `from __future__ import
 annotations`: Typer reads the annotations of the nested command functions.
 """
@@ -65,7 +65,7 @@ def register(app: Any) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Choose channels, lead time, quiet hours, the digest, a pause."""
-        from triplane.reminders import Reminders
+        from triplane.usecases.reminders import Reminders
 
         with service() as svc:
             a = svc.athlete(athlete)
@@ -84,7 +84,7 @@ def register(app: Any) -> None:
     @rem.command("show")
     def reminders_show(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
         """The settings and today's reminders as the plan has them now."""
-        from triplane.reminders import Reminders
+        from triplane.usecases.reminders import Reminders
 
         with service() as svc:
             a = svc.athlete(athlete)
@@ -114,7 +114,7 @@ def register(app: Any) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Send the reminders that are due (every minute until stopped, or --once)."""
-        from triplane import reminders as r
+        from triplane.usecases import reminders as r
 
         engine = _engine()
         try:
@@ -133,7 +133,7 @@ def register(app: Any) -> None:
     @rem.command("test")
     def reminders_test(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
         """Send one reminder now on every configured channel; say what happened on each."""
-        from triplane import reminders as r
+        from triplane.usecases import reminders as r
 
         with service() as svc:
             a = svc.athlete(athlete)
@@ -153,7 +153,7 @@ def register(app: Any) -> None:
     @rem.command("log")
     def reminders_log(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
         """What was sent, on which channel, and what failed (with the reason)."""
-        from triplane.reminders import Reminders
+        from triplane.usecases.reminders import Reminders
 
         with service() as svc:
             a = svc.athlete(athlete)

@@ -1,7 +1,7 @@
 """CLI commands for running: activity import, events, calendars, FIT workouts (issue 5).
 
 Registered on the main app by triplane.cli; heavy modules are imported inside the commands.
-The use cases live in triplane.running; these commands parse, call and print. No
+The use cases live in triplane.usecases.running; these commands parse, call and print. No
 `from __future__ import annotations` here: Typer reads the annotations of the nested command
 functions, which name the options imported inside `register`.
 """
@@ -93,7 +93,7 @@ def register(app: Any, lunge_app: Any) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Import activities; duplicates are recognised, bad files skipped with the reason."""
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         missing = [p for p in paths if not p.exists()]
         if missing:
@@ -151,7 +151,7 @@ def register(app: Any, lunge_app: Any) -> None:
     @activities_app.command("list")
     def activities_list(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
         """Imported activities, newest first, in the athlete's time zone."""
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         with service() as svc:
             a = svc.athlete(athlete)
@@ -188,7 +188,7 @@ def register(app: Any, lunge_app: Any) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Add a race or long run."""
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         d = _date(day)
         assert d is not None
@@ -215,7 +215,7 @@ def register(app: Any, lunge_app: Any) -> None:
     ) -> None:
         """Races and long runs from a training plan's calendar file."""
         from triplane.io.ics import MAX_ICS_BYTES
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         try:
             if file.stat().st_size > MAX_ICS_BYTES:  # refused before it is read
@@ -245,7 +245,7 @@ def register(app: Any, lunge_app: Any) -> None:
     @event_app.command("list")
     def event_list(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
         """Races and long runs on the calendar (delete one with `triplane log delete E3`)."""
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         with service() as svc:
             a = svc.athlete(athlete)
@@ -271,7 +271,7 @@ def register(app: Any, lunge_app: Any) -> None:
         weeks: Annotated[int, typer.Option("--weeks", help="how many weeks (1-52)")] = 4,
     ) -> None:
         """The plan as a calendar file (snacks and lunge sessions, with reminders)."""
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         first = _date(start, "--start")
         _check_out(out)
@@ -293,7 +293,7 @@ def register(app: Any, lunge_app: Any) -> None:
         day: DateOpt = None,
     ) -> None:
         """The day's lunge-matrix session as a FIT workout for a Garmin watch."""
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         d = _date(day)
         _check_out(out)

@@ -65,8 +65,8 @@ def measure(
     ] = None,
 ) -> None:
     """Measure hip angles from a phone video; --save records them."""
-    from triplane import video as v
     from triplane.cli import _date, emit_json, fail, service
+    from triplane.usecases import video as v
 
     missing = v.vision_missing()
     if missing:
@@ -111,7 +111,7 @@ def _measure_with_progress(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from triplane import video as v
+    from triplane.usecases import video as v
 
     with _native_stderr_silenced() as stream:
         err = Console(file=stream, stderr=True)
@@ -234,14 +234,14 @@ def worker(
     import sys
     import threading
 
-    from triplane import video as v
     from triplane.cli import G, fail
     from triplane.store.db import open_engine
+    from triplane.usecases import video as v
 
     missing = v.vision_missing()
     engine = open_engine(G.db, G.demo)
     if engine.dialect.name == "postgresql":
-        from triplane import tasks
+        from triplane.usecases import tasks
 
         queues = tasks.QUEUES if not missing else tuple(q for q in tasks.QUEUES if q != "video")
         sys.stderr.write(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from triplane.service import Invalid
+from triplane.usecases.service import Invalid
 
 SMTP_URL = "TRIPLANE_SMTP_URL"
 SMTP_FROM = "TRIPLANE_SMTP_FROM"

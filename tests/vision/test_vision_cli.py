@@ -102,10 +102,10 @@ def test_bad_input_leaves_the_database_unchanged(demo_clip: Path, db: str, tmp_p
 
 
 def test_a_worker_process_runs_a_queued_job(clips: Any, db: str, tmp_path: Path) -> None:
-    from triplane import video
-    from triplane.service import Service
     from triplane.store import jobs
     from triplane.store.db import open_engine
+    from triplane.usecases import video
+    from triplane.usecases.service import Service
 
     uploads = tmp_path / "uploads"
     uploads.mkdir()

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from triplane.service import open_service
 from triplane.store.db import open_engine
+from triplane.usecases.service import open_service
 
 API = "/api/v1"
 

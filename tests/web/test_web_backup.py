@@ -176,9 +176,9 @@ def test_every_table_is_in_the_backup(tmp_path: Path) -> None:
 def test_export_import_with_accounts(tmp_path: Path) -> None:
     import json
 
-    from triplane.accounts import Accounts
-    from triplane.running import Running
-    from triplane.service import open_service
+    from triplane.usecases.accounts import Accounts
+    from triplane.usecases.running import Running
+    from triplane.usecases.service import open_service
 
     old = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     with open_service(old) as svc:

@@ -110,8 +110,8 @@ def test_unknown_email_runs_a_password_hash(db_url: str, monkeypatch: pytest.Mon
     (so its time does not tell which e-mails have accounts). Counted, not timed."""
     import argon2
 
-    from triplane.accounts import Accounts, Unauthenticated
-    from triplane.service import open_service
+    from triplane.usecases.accounts import Accounts, Unauthenticated
+    from triplane.usecases.service import open_service
 
     calls: list[int] = []
     real = argon2.PasswordHasher.verify
@@ -207,7 +207,7 @@ def test_large_bodies_get_413_before_parsing(live: Live) -> None:
 def test_a_chunked_video_is_capped_while_it_streams(
     live: Live, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    from triplane import video as v
+    from triplane.usecases import video as v
 
     monkeypatch.setenv(v.MAX_MB_ENV, "0.001")  # a 1 kB clip limit (+ 2 MB for the form)
     monkeypatch.setenv(v.UPLOAD_DIR_ENV, str(tmp_path / "up"))
@@ -397,7 +397,7 @@ def test_fuzzed_signups_never_give_a_5xx(live: Live, tz: str, name: str) -> None
 
 
 def test_proxy_addresses_are_parsed() -> None:
-    from triplane.service import Invalid
+    from triplane.usecases.service import Invalid
     from triplane.web.serve import parse_proxies
 
     assert parse_proxies("127.0.0.1, 10.0.0.0/8") == ["127.0.0.1", "10.0.0.0/8"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_web_authz import page_session
 
 from triplane.core.progress import DayAdherence
-from triplane.service import open_service
+from triplane.usecases.service import open_service
 from triplane.web.assets import Assets
 from triplane.web.progress_pages import CHARTS, consistency_words
 
@@ -69,8 +69,8 @@ def _some_history(a: dict[str, Any]) -> None:
 
 
 def test_progress_page_shows_the_report_charts(live: Any) -> None:
-    from triplane.progress import progress
     from triplane.report.charts import charts_for, ladder_labels, to_svg
+    from triplane.usecases.progress import progress
 
     # a new runner: an invitation, not a "0 of 7"; no empty charts
     new = live.signup("athlete", "Neo")
@@ -193,7 +193,7 @@ def test_head_works_on_pages(live: Any) -> None:
 
 
 def test_video_nav_only_when_video_measurement_is_installed(live: Any) -> None:
-    from triplane.video import vision_missing
+    from triplane.usecases.video import vision_missing
 
     a = live.signup("athlete", "Vic")
     pages, _ = _session(live, a)

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from local_services import Browser, HttpSink, check_vapid
-from triplane import tasks
 from triplane.store import schema as t
 from triplane.store.db import make_engine
+from triplane.usecases import tasks
 
 
 def _pages(live: Any, a: dict[str, Any]) -> tuple[httpx.Client, str]:

@@ -114,8 +114,8 @@ def test_serve_says_what_is_wrong(cli: Any, tmp_path: Path) -> None:
 
 
 def test_reset_password_from_the_server(cli: Any, db_url: str) -> None:
-    from triplane.accounts import Accounts
-    from triplane.service import open_service
+    from triplane.usecases.accounts import Accounts
+    from triplane.usecases.service import open_service
 
     with open_service(db_url) as svc:
         Accounts(svc.conn, svc).signup("r@example.org", "forgotten words", "R")
@@ -130,9 +130,9 @@ def test_reset_password_from_the_server(cli: Any, db_url: str) -> None:
 
 
 def test_demo_accounts_are_created_once(db_url: str) -> None:
-    from triplane.accounts import Accounts
-    from triplane.demo import create_demo
-    from triplane.service import open_service
+    from triplane.usecases.accounts import Accounts
+    from triplane.usecases.demo import create_demo
+    from triplane.usecases.service import open_service
 
     with open_service(db_url) as svc:
         create_demo(svc, weeks=1)

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from triplane import video as v
-from triplane.service import open_service
+from triplane.usecases import video as v
+from triplane.usecases.service import open_service
 
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 2000
 PNG = (

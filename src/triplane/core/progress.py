@@ -1,7 +1,7 @@
 """Progress derived from the log: adherence, minutes per motion, streaks, trends, lunge levels.
 
 Pure functions over plain records (day plans, drill logs, measurements, lunge logs); the service
-layer (`triplane.progress`) gathers the inputs. Nothing here is stored: it is all replayed.
+layer (`triplane.usecases.progress`) gathers the inputs. Nothing here is stored: it is all replayed.
 
 Honesty rules (domain reference §1c, §5a):
 - a change counts as real only when it is larger than the test's measurement error (MDC);

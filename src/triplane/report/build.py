@@ -21,10 +21,10 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from triplane.progress import Progress, progress  # noqa: E402
 from triplane.report.charts import Chart, charts_for, ladder_labels, to_png, to_svg  # noqa: E402
 from triplane.report.review import Review, build_review  # noqa: E402
-from triplane.service import Athlete, Invalid, Service  # noqa: E402
+from triplane.usecases.progress import Progress, progress  # noqa: E402
+from triplane.usecases.service import Athlete, Invalid, Service  # noqa: E402
 
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 

@@ -40,8 +40,8 @@ from triplane.core.progress import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
-    from triplane.progress import Progress
-    from triplane.service import Athlete, Service
+    from triplane.usecases.progress import Progress
+    from triplane.usecases.service import Athlete, Service
 
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = {
@@ -731,8 +731,8 @@ def charts_for(prog: Progress, ladders: Mapping[str, Sequence[str]]) -> list[Cha
 
 
 def chart(svc: Service, athlete: Athlete, name: str, as_of: date | None = None) -> Chart:
-    from triplane.progress import progress
-    from triplane.service import Invalid
+    from triplane.usecases.progress import progress
+    from triplane.usecases.service import Invalid
 
     if name not in TITLES:
         raise Invalid(f"unknown chart '{name}'; use one of {', '.join(TITLES)}")

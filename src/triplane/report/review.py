@@ -18,7 +18,7 @@ from triplane.core.progress import (
     consistent,
     recent_days,
 )
-from triplane.progress import Progress
+from triplane.usecases.progress import Progress
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The record of each background job (video analysis): its status and result, which the web's
 job-status pages read. The queue itself is procrastinate on PostgreSQL and the in-process runner
-on SQLite (triplane.tasks); this table only says how each job is doing.
+on SQLite (triplane.usecases.tasks); this table only says how each job is doing.
 
 `start` is one statement (`UPDATE ... WHERE id = :id AND status = 'queued'`), so however many
 workers are handed the same job, one runs it. A job whose worker died (running for longer than

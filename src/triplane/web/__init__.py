@@ -1,1 +1,1 @@
-"""The web face: FastAPI app, pages and REST API over triplane.service (see app.py)."""
+"""The web face: FastAPI app, pages and REST API over triplane.usecases.service (see app.py)."""

@@ -1,4 +1,4 @@
-"""The REST API (/api/v1): thin routes over triplane.service and triplane.accounts.
+"""The REST API (/api/v1): thin routes over usecases.service and usecases.accounts.
 
 POST bodies use the CLI's option names as fields, plus an optional client_id (idempotency key:
 the same client_id posted twice stores one record). Someone else's athlete id answers 404.
@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
-from triplane.accounts import User
-from triplane.service import lunge_json, parse_date
+from triplane.usecases.accounts import User
+from triplane.usecases.service import lunge_json, parse_date
 from triplane.web.deps import api_user, ctx, login_with_password, signup_user
 
 router = APIRouter(prefix="/api/v1")
@@ -182,7 +182,7 @@ class ResetConfirmIn(BaseModel):
 def password_reset(body: ResetIn, request: Request) -> dict[str, Any]:
     """E-mail a single-use reset link to the account holder (the answer is the same whether or
     not the account exists). Without e-mail on the server: 409."""
-    from triplane.mail import send_reset_link
+    from triplane.usecases.mail import send_reset_link
 
     return {"detail": send_reset_link(ctx(request).engine, body.email)}
 
@@ -420,7 +420,7 @@ def calendar_urls(request: Request, token: str) -> dict[str, str]:
 @router.get("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
 def calendar_token_status(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Whether a calendar subscription URL is active (the URL itself is shown only once)."""
-    from triplane.running import Running
+    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
@@ -431,7 +431,7 @@ def calendar_token_status(athlete_id: AthleteId, request: Request) -> dict[str, 
 def calendar_token_create(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """A new private calendar URL (no login needed to read it); the previous one stops working.
     Subscribe to it in a calendar app. Only a hash of the token is stored: save the URL."""
-    from triplane.running import Running
+    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
@@ -442,7 +442,7 @@ def calendar_token_create(athlete_id: AthleteId, request: Request) -> dict[str, 
 @router.delete("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
 def calendar_token_revoke(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Revoke the calendar URL: it answers 404 from now on (revoking twice is fine)."""
-    from triplane.running import Running
+    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)

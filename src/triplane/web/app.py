@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from triplane import __version__
-from triplane.service import TriplaneError
 from triplane.store import schema
 from triplane.store.db import StoreError, describe_failure, open_engine
+from triplane.usecases.service import TriplaneError
 from triplane.web import security
 from triplane.web.deps import WebContext
 
@@ -97,7 +97,7 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
         scheduler = _start_scheduler(engine)
         yield
         if scheduler:
-            from triplane import tasks
+            from triplane.usecases import tasks
 
             tasks.stop_local_runner(engine)
         engine.dispose()
@@ -113,7 +113,7 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     )
     app.state.ctx = WebContext(engine)
 
-    from triplane import video as video_limits
+    from triplane.usecases import video as video_limits
     from triplane.web import api, assets, inclinometer, pages, progress_pages, video
 
     app.include_router(api.router)
@@ -227,7 +227,7 @@ def _start_scheduler(engine: Any) -> bool:
 
     if engine.dialect.name != "sqlite" or os.environ.get("TRIPLANE_SCHEDULER") == "off":
         return False
-    from triplane import tasks
+    from triplane.usecases import tasks
 
     tasks.local_runner(engine, tick=True)
     return True

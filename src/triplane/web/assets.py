@@ -126,7 +126,7 @@ def static_url(path: str) -> str:
 def video_installed() -> bool:
     """Whether this server can measure videos (the vision extra imports): the Video item shows
     in the navigation only then."""
-    from triplane.video import vision_missing
+    from triplane.usecases.video import vision_missing
 
     return vision_missing() is None
 

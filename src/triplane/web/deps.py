@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.requests import Request
 
-from triplane.accounts import Accounts, Unauthenticated, User
-from triplane.service import Athlete, open_service
+from triplane.usecases.accounts import Accounts, Unauthenticated, User
+from triplane.usecases.service import Athlete, open_service
 from triplane.web import security
 
 

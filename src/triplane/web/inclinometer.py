@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from triplane.core.measurement_error import INCLINOMETER, INCLINOMETER_MDC, INCLINOMETER_TESTS
-from triplane.service import Invalid, TriplaneError
+from triplane.usecases.service import Invalid, TriplaneError
 from triplane.web.deps import ctx
 from triplane.web.pages import _float, _run, _str, checked_form, need_athlete, redirect, render
 

@@ -20,11 +20,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from triplane.accounts import Accounts, Forbidden, Unauthenticated, User
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
 from triplane.core.safety import TARGET_SENSATION
-from triplane.service import Athlete, Invalid, NotFound, TriplaneError, parse_date, settings_to_json
+from triplane.usecases.accounts import Accounts, Forbidden, Unauthenticated, User
+from triplane.usecases.service import (
+    Athlete,
+    Invalid,
+    NotFound,
+    TriplaneError,
+    parse_date,
+    settings_to_json,
+)
 from triplane.web import security
 from triplane.web.deps import ctx, login_with_password, page_user, signup_user
 
@@ -198,7 +205,7 @@ async def forgot(request: Request) -> Response:
 
 
 def _forgot(form: FormData, request: Request) -> Response:
-    from triplane.mail import send_reset_link
+    from triplane.usecases.mail import send_reset_link
 
     email = str(form.get("email", ""))[:254]
     try:
@@ -677,7 +684,7 @@ def _settings_page(
         user, a = need_athlete(request, acc)
         s = settings_to_json(acc.svc.settings_on(a, a.today()))
         cat = acc.svc.catalogue
-        from triplane.running import Running
+        from triplane.usecases.running import Running
 
         calendar = Running(acc.svc).calendar_token_status(a)
         reminders = _reminders_json(acc, a)
@@ -700,7 +707,7 @@ def _settings_page(
 
 
 def _reminders_json(acc: Accounts, a: Athlete) -> dict[str, Any]:
-    from triplane.reminders import Reminders
+    from triplane.usecases.reminders import Reminders
 
     return Reminders(acc.conn, acc.svc).settings_json(a)
 
@@ -762,7 +769,7 @@ async def settings_reminders(request: Request) -> Response:
 
 
 def _settings_reminders(form: FormData, request: Request) -> Response:
-    from triplane.reminders import Reminders
+    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
@@ -797,7 +804,7 @@ async def settings_reminders_test(request: Request) -> Response:
 
 
 def _settings_reminders_test(request: Request) -> Response:
-    from triplane import reminders
+    from triplane.usecases import reminders
 
     c = ctx(request)
     with c.tx() as acc:
@@ -812,7 +819,7 @@ def _settings_reminders_test(request: Request) -> Response:
 @router.get("/settings/push/key")
 def push_key(request: Request) -> Response:
     """The installation's VAPID public key (the browser's applicationServerKey)."""
-    from triplane.reminders import Reminders
+    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         need_athlete(request, acc)
@@ -827,7 +834,7 @@ async def push_subscribe(request: Request) -> Response:
 
 
 def _push_subscribe(form: FormData, request: Request) -> Response:
-    from triplane.reminders import Reminders
+    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
@@ -852,7 +859,7 @@ async def push_unsubscribe(request: Request) -> Response:
 
 
 def _push_unsubscribe(form: FormData, request: Request) -> Response:
-    from triplane.reminders import Reminders
+    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
@@ -870,7 +877,7 @@ async def settings_calendar(request: Request) -> Response:
 
 
 def _settings_calendar(request: Request) -> Response:
-    from triplane.running import Running
+    from triplane.usecases.running import Running
     from triplane.web.api import calendar_urls
 
     with ctx(request).tx() as acc:
@@ -886,7 +893,7 @@ async def settings_calendar_revoke(request: Request) -> Response:
 
 
 def _settings_calendar_revoke(request: Request) -> Response:
-    from triplane.running import Running
+    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
@@ -898,7 +905,7 @@ def _settings_calendar_revoke(request: Request) -> Response:
 def calendar_feed(request: Request, token: str) -> Response:
     """The private subscription URL: no login, the token is the key (only its hash is stored).
     An unknown or revoked token answers 404."""
-    from triplane.running import Running
+    from triplane.usecases.running import Running
 
     c = ctx(request)
     with c.tx() as acc:

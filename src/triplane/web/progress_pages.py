@@ -18,10 +18,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from triplane.accounts import Accounts
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS
 from triplane.core.progress import monday, recent_days
-from triplane.service import Athlete
+from triplane.usecases.accounts import Accounts
+from triplane.usecases.service import Athlete
 from triplane.web import security
 from triplane.web.deps import ctx
 from triplane.web.pages import need_athlete, render
@@ -54,9 +54,9 @@ def consistency_words(days: list[Any], today: date, window: int) -> tuple[int, i
 
 
 def _snapshot(acc: Accounts, a: Athlete) -> dict[str, Any]:
-    from triplane.progress import progress
     from triplane.report.charts import charts_for, ladder_labels, to_svg
     from triplane.report.review import build_review
+    from triplane.usecases.progress import progress
 
     prog = progress(acc.svc, a)
     review = build_review(prog)

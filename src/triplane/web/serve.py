@@ -11,7 +11,7 @@ def parse_proxies(value: str) -> list[str]:
     """The --proxy addresses (IPs or CIDR networks); Invalid for anything else, or "*"."""
     import ipaddress
 
-    from triplane.service import Invalid
+    from triplane.usecases.service import Invalid
 
     out = []
     for item in (x.strip() for x in value.split(",")):
@@ -42,8 +42,8 @@ def run_server(
 ) -> None:
     import uvicorn
 
-    from triplane.service import Invalid, open_service
     from triplane.store.db import resolve_url
+    from triplane.usecases.service import Invalid, open_service
 
     if (certfile is None) != (keyfile is None):
         raise Invalid("give both --certfile and --keyfile for HTTPS (or neither)")
@@ -62,7 +62,7 @@ def run_server(
     with open_service(url) as svc:  # creates or upgrades the schema once, before the workers
         logins = []
         if demo:
-            from triplane.accounts import Accounts
+            from triplane.usecases.accounts import Accounts
 
             logins = Accounts(svc.conn, svc).ensure_demo_accounts()
     scheme = "https" if certfile else "http"

@@ -1,7 +1,7 @@
 """Video measurement pages (issue 6): upload a clip, watch the analysis, see and save the result.
 
 The upload is checked (size limit, first bytes sniffed for a video container) and written to the
-upload folder (triplane.video.upload_dir()); the analysis is a job: run by a thread of this
+upload folder (triplane.usecases.video.upload_dir()); the analysis is a job: run by a thread of this
 process on SQLite, by `triplane worker` processes (procrastinate) on PostgreSQL. The job page
 polls its status with HTMX (no inline script) and reloads when the job is done.
 """
@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from triplane import video as v
-from triplane.accounts import Accounts
-from triplane.service import Invalid, NotFound, TriplaneError
+from triplane.usecases import video as v
+from triplane.usecases.accounts import Accounts
+from triplane.usecases.service import Invalid, NotFound, TriplaneError
 from triplane.web.deps import ctx
 from triplane.web.pages import (
     _int,

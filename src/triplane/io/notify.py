@@ -2,7 +2,7 @@
 
 Each sender returns a short sentence saying what was reached, or raises `DeliveryFailed` with
 the reason (`gone` when a Web Push subscription no longer exists: 404/410). Nothing here knows
-the database; the VAPID key pair is made and stored by triplane.reminders.
+the database; the VAPID key pair is made and stored by triplane.usecases.reminders.
 """
 
 from __future__ import annotations

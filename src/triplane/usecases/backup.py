@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, select, text
 
-from triplane.service import Conflict, Invalid
 from triplane.store import schema as t
 from triplane.store.db import HEAD_REVISION, ensure_schema
+from triplane.usecases.service import Conflict, Invalid
 
 BACKUP_FORMAT = "triplane-backup"
 BACKUP_VERSION = 1

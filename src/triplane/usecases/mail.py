@@ -1,6 +1,6 @@
 """E-mails Triplane sends that are not reminders: the password-reset link (issue 15).
 
-The e-mail goes out through the queue (triplane.tasks: procrastinate on PostgreSQL, this
+The e-mail goes out through the queue (triplane.usecases.tasks: procrastinate on PostgreSQL, this
 process's runner on SQLite), so a slow mail server never holds up a page. The link's address
 is TRIPLANE_PUBLIC_URL, never the request's Host header (which a sender can forge).
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from triplane import config
-from triplane.accounts import RESET_MINUTES, Accounts
-from triplane.service import TriplaneError
+from triplane.usecases.accounts import RESET_MINUTES, Accounts
+from triplane.usecases.service import TriplaneError
 
 
 class EmailUnavailable(TriplaneError):
@@ -34,7 +34,7 @@ SENT = (
 def send_reset_link(engine: Engine, email: str) -> str:
     """Queue the reset e-mail for this address (when it has an account); the sentence to show,
     the same whether or not the account exists."""
-    from triplane import tasks
+    from triplane.usecases import tasks
 
     if config.smtp() is None:
         raise EmailUnavailable(NO_EMAIL)

@@ -3,7 +3,7 @@ coach links by invite code, password change and reset (by an e-mailed single-use
 the server's `triplane user reset-password`), account deletion, and the coach's view
 of an athlete (adherence and flags).
 
-Like `triplane.service`, everything works inside the caller's transaction (a Connection) and
+Like `usecases.service`, everything works inside the caller's transaction (a Connection) and
 raises `TriplaneError` subclasses with a sentence a person can act on. Nothing here knows HTTP.
 Secrets (session cookies, bearer tokens) are never stored: only their SHA-256.
 """
@@ -35,8 +35,8 @@ from sqlalchemy import (
     update,
 )
 
-from triplane.service import Athlete, Conflict, Invalid, NotFound, Service, TriplaneError
 from triplane.store import schema as t
+from triplane.usecases.service import Athlete, Conflict, Invalid, NotFound, Service, TriplaneError
 
 ROLES = ("athlete", "coach")
 SESSION_DAYS = 30
@@ -770,7 +770,7 @@ class Accounts:
 
     def ensure_demo_accounts(self) -> list[tuple[str, str, str]]:
         """The demo athlete's and the demo coach's logins (created once, linked together)."""
-        from triplane.demo import DEMO_NAME
+        from triplane.usecases.demo import DEMO_NAME
 
         demo = next((a for a in self.svc.athletes() if a.name == DEMO_NAME), None)
         if demo is None:

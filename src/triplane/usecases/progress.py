@@ -22,7 +22,7 @@ from triplane.core.progress import (
 )
 from triplane.core.records import Measurement
 from triplane.core.safety import SafetyState
-from triplane.service import Athlete, Service
+from triplane.usecases.service import Athlete, Service
 
 MAX_WEEKS = 26  # history shown: at most half a year
 

@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from triplane import config
 from triplane.core import reminders as rules
 from triplane.core.reminders import CHANNELS, Prefs, Reminder
-from triplane.service import Athlete, Invalid, NotFound, Service
 from triplane.store import schema as t
+from triplane.usecases.service import Athlete, Invalid, NotFound, Service
 
 MAX_ATTEMPTS = 3
 TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -176,7 +176,7 @@ class Reminders:
         if changes.get("email") is not None:
             email = str(changes["email"]).strip().lower()
             if email:
-                from triplane.accounts import normalise_email
+                from triplane.usecases.accounts import normalise_email
 
                 email = normalise_email(email)
             values["email"] = email or None
@@ -216,7 +216,7 @@ class Reminders:
     def vapid(self) -> tuple[str, str]:
         """The installation's VAPID key pair (private PEM, public applicationServerKey), made
         the first time it is needed and kept in the database (every worker shares it)."""
-        from triplane.notify import new_vapid_pem, public_key_b64
+        from triplane.io.notify import new_vapid_pem, public_key_b64
 
         pem = self.conn.execute(
             select(t.app_keys.c.value).where(t.app_keys.c.name == VAPID_KEY)
@@ -459,8 +459,8 @@ def _text(engine: Engine, athlete: Athlete, x: Reminder) -> str:
     """The body of a reminder's e-mail (the weekly review is written out in full)."""
     link = config.public_url() + x.path
     if x.kind == "weekly":
-        from triplane.progress import progress
         from triplane.report.review import build_review
+        from triplane.usecases.progress import progress
 
         with engine.begin() as conn:
             svc = Service(conn)
@@ -471,7 +471,7 @@ def _text(engine: Engine, athlete: Athlete, x: Reminder) -> str:
 
 def _deliver(engine: Engine, channel: str, target: _Target, x: Reminder) -> str:
     """Send one reminder on one channel: what was reached, or DeliveryFailed."""
-    from triplane import notify
+    from triplane.io import notify
 
     try:
         smtp = config.smtp() if channel == "email" else None
@@ -522,7 +522,7 @@ def _deliver(engine: Engine, channel: str, target: _Target, x: Reminder) -> str:
 def send(engine: Engine, athlete_id: int, key: str, now: datetime | None = None) -> list[Outcome]:
     """Send one due reminder on each of the athlete's channels. Raises RetryLater (after
     recording every channel) when a channel failed and may work on another try."""
-    from triplane import notify
+    from triplane.io import notify
 
     now = now or _now()
     with engine.begin() as conn:
@@ -591,7 +591,7 @@ def _last_outcomes(engine: Engine, athlete_id: int, key: str) -> list[Outcome]:
 def send_test(engine: Engine, athlete: Athlete, now: datetime | None = None) -> list[Outcome]:
     """One message now on every channel the athlete has chosen, whatever the hour; what
     happened on each. Recorded like any delivery (key test:<time>)."""
-    from triplane import notify
+    from triplane.io import notify
 
     now = now or _now()
     with engine.begin() as conn:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from triplane.service import Service
+from triplane.usecases.service import Service
 
 DEMO_NAME = "demo"
 

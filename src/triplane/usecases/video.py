@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from triplane.service import Athlete, Invalid, NotFound, Service, TriplaneError
 from triplane.store import jobs
 from triplane.store.jobs import Job
+from triplane.usecases.service import Athlete, Invalid, NotFound, Service, TriplaneError
 
 KIND = "video"
 TESTS = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge", "free")
@@ -34,7 +34,7 @@ SAVABLE = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge")
 UPLOAD_DIR_ENV = "TRIPLANE_UPLOAD_DIR"
 MAX_MB_ENV = "TRIPLANE_VIDEO_MAX_MB"
 DEFAULT_MAX_MB = 200
-log = logging.getLogger("triplane.video")
+log = logging.getLogger("triplane.usecases.video")
 
 
 class VideoUnavailable(TriplaneError):
@@ -312,7 +312,7 @@ def submit(engine: Engine, job_id: int) -> None:
     if runs_in_process(engine):
         start_local_runner(engine)
         return
-    from triplane import tasks
+    from triplane.usecases import tasks
 
     tasks.defer(engine, "analyse_video", lock=f"video:{job_id}", job_id=job_id)
 

@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 
 from triplane.core.records import Settings
-from triplane.service import Athlete, Invalid, NotFound, Service, TriplaneError, parse_time
 from triplane.store import schema as t
+from triplane.usecases.service import Athlete, Invalid, NotFound, Service, TriplaneError, parse_time
 
 if TYPE_CHECKING:
     from triplane.core.routine import LearnedRoutine

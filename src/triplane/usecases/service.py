@@ -633,7 +633,7 @@ class Service:
     # -- the plan --
 
     def planner(self, athlete: Athlete) -> Planner:
-        from triplane.running import with_routine  # the learned run routine (issue 5)
+        from triplane.usecases.running import with_routine  # the learned run routine (issue 5)
 
         entries = self._settings_entries(athlete)
         settings_on = with_routine(self, athlete, _settings_lookup(entries))

@@ -7,7 +7,7 @@ The task BODIES are the plain functions `dispatch`, `send_reminder`, `send_email
 - PostgreSQL: `app()` is a procrastinate App whose tasks wrap the bodies. `triplane worker`
   runs a procrastinate worker (any number, on any machine); a periodic task every minute
   enqueues the due reminders, each with a queueing lock per athlete and reminder, and the
-  delivery rows (triplane.reminders) make sure a reminder is sent once however many workers
+  delivery rows (triplane.usecases.reminders) make sure a reminder is sent once however many workers
   run. Sends are retried with back-off.
 - SQLite (one machine): `LocalRunner` is one scheduler thread in `triplane serve` that runs
   `dispatch` each minute and the deferred bodies in order, with the same retries.
@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-log = logging.getLogger("triplane.tasks")
+log = logging.getLogger("triplane.usecases.tasks")
 
 RETRY_ATTEMPTS = 3  # first try + 2 retries
 RETRY_WAIT = 30  # seconds; then exponential: 30 s, 60 s ...
@@ -69,7 +69,7 @@ def uses_queue(engine: Engine) -> bool:
 
 def dispatch(now: str | None = None, url: str | None = None) -> int:
     """Defer a send for every reminder due at `now` (ISO, UTC; default: the clock)."""
-    from triplane import reminders as r
+    from triplane.usecases import reminders as r
 
     engine = engine_for(url)
     at = r.parse_now(now)
@@ -84,7 +84,7 @@ def send_reminder(
     athlete_id: int, key: str, now: str | None = None, url: str | None = None
 ) -> list[Any]:
     """Send one reminder on each channel (RetryLater when a channel may work next time)."""
-    from triplane import reminders as r
+    from triplane.usecases import reminders as r
 
     engine = engine_for(url)
     return [o.as_dict() for o in r.send(engine, athlete_id, key, r.parse_now(now))]
@@ -92,14 +92,14 @@ def send_reminder(
 
 def send_email(to: str, subject: str, text: str, url: str | None = None) -> str:
     """An e-mail (password-reset links): DeliveryFailed is retried by the queue."""
-    from triplane import notify
+    from triplane.io import notify
 
     return notify.send_email(to, subject, text)
 
 
 def analyse_video(job_id: int, url: str | None = None) -> str:
-    """Analyse an uploaded clip: the body is triplane.video.run_job."""
-    from triplane import video
+    """Analyse an uploaded clip: the body is triplane.usecases.video.run_job."""
+    from triplane.usecases import video
 
     done = video.run_job(engine_for(url), job_id)
     return done.status if done is not None else "not queued"
@@ -120,8 +120,8 @@ QUEUE_OF = {
 
 
 def _retryable(exc: BaseException) -> bool:
-    from triplane.notify import DeliveryFailed
-    from triplane.reminders import RetryLater
+    from triplane.io.notify import DeliveryFailed
+    from triplane.usecases.reminders import RetryLater
 
     return isinstance(exc, RetryLater | DeliveryFailed)
 
@@ -195,8 +195,8 @@ def app(engine: Engine, fresh: bool = False, periodic: bool = True) -> Any:
 def _retry_strategy() -> Any:
     import procrastinate
 
-    from triplane.notify import DeliveryFailed
-    from triplane.reminders import RetryLater
+    from triplane.io.notify import DeliveryFailed
+    from triplane.usecases.reminders import RetryLater
 
     return procrastinate.RetryStrategy(
         max_attempts=RETRY_ATTEMPTS - 1,
