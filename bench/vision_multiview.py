@@ -39,30 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from triplane.vision import accuracy as acc
-from triplane.vision.multiview import (
-    as_series,
-    landmarks_2d,
-    read_qualisys,
-    reference_series,
-    write_csv,
-)
-
-
-def load_landmarks(
-    videos: dict[str, Path], cache: Path | None
-) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
-    if cache and cache.exists():
-        z = np.load(cache)
-        return {c: (z[f"{c}_pts"], z[f"{c}_vis"]) for c in videos}, float(z["fps"])
-    lm = {}
-    fps = 30.0
-    for c, path in videos.items():
-        pts, vis, fps = landmarks_2d(path)
-        lm[c] = (pts, vis)
-    if cache:
-        arrays = {f"{c}_{k}": a for c, (p, v) in lm.items() for k, a in (("pts", p), ("vis", v))}
-        np.savez(cache, fps=fps, **arrays)
-    return lm, fps
+from triplane.vision import multiview as mv
 
 
 def _plane_summary(stats: list[acc.Stats], label: str) -> None:
@@ -84,71 +61,58 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, help="keep the 2D landmarks here (.npz) between runs")
     ap.add_argument("--no-mirror", action="store_true", help="skip the mirror test")
     args = ap.parse_args(argv)
-    from triplane.vision import measure_video
-    from triplane.vision.errors import VisionError
-
-    cams = read_qualisys(args.folder / "calibration" / "Calib.qca.txt")
-    videos = {p.stem: p for p in sorted((args.folder / "videos").glob("*.mp4"))}
-    missing = set(videos) - set(cams)
-    if missing or len(videos) < 3:
-        print(f"need three or more calibrated videos; no calibration for {sorted(missing)}")
+    try:
+        v = mv.validate(args.folder, args.cache)
+    except (ValueError, OSError) as e:
+        print(e, file=sys.stderr)
         return 1
-    lm, fps = load_landmarks(videos, args.cache)
-    rows, stats = reference_series(cams, lm, fps)
+    s = v.reference
     print(
-        f"four-camera reference: {int(stats['frames'])} frames at {fps:g} fps, "
-        f"{stats['mean_views']:.1f} views per landmark, reprojection median "
-        f"{stats['median_reprojection_px']:.1f} px, 95th percentile "
-        f"{stats['p95_reprojection_px']:.1f} px"
+        f"four-camera reference: {int(s['frames'])} frames at {v.fps:g} fps, "
+        f"{s['mean_views']:.1f} views per landmark, reprojection median "
+        f"{s['median_reprojection_px']:.1f} px, 95th percentile {s['p95_reprojection_px']:.1f} px"
     )
     if args.out:
-        write_csv(rows, args.out)
-    full = as_series(rows)
-    # How sure the reference itself is: each three-camera reference against the four-camera one.
-    own: list[acc.Stats] = []
-    leave_one_out: dict[str, acc.Series] = {}
-    for c in videos:
-        others = {k: v for k, v in lm.items() if k != c}
-        leave_one_out[c] = as_series(reference_series(cams, others, fps)[0])
-        own.extend(acc.compare(leave_one_out[c], full))
-    _plane_summary(own, "the reference's own spread: each three-camera reference vs all four")
-    # Each camera alone against the reference made WITHOUT it (no shared view).
-    single: list[acc.Stats] = []
-    measured_of: dict[str, acc.Series] = {}
-    for c, path in videos.items():
-        try:
-            result = measure_video(path, test="free", frames=True)
-        except VisionError as e:
-            print(f"\n{c}: single camera refused: {e}")
-            continue
-        measured_of[c] = acc.measured_series(result.frames or [])
-        stats_c = acc.compare(measured_of[c], leave_one_out[c])
-        single.extend(stats_c)
+        mv.write_csv(v.reference_rows, args.out)
+    _plane_summary(
+        v.own_spread, "the reference's own spread: each three-camera reference vs all four"
+    )
+    for c, stats in v.single.items():
         print(f"\n{c} alone (triplane measure) vs the reference of the other three cameras")
-        print(acc.table(stats_c))
-    _plane_summary(single, "single camera vs multi-camera reference")
+        print(acc.table(stats))
+    for c, why in v.refused.items():
+        print(f"\n{c}: single camera refused: {why}")
+    _plane_summary(
+        [x for st in v.single.values() for x in st], "single camera vs multi-camera reference"
+    )
     if not args.no_mirror:
-        import subprocess
-        import tempfile
-
-        print("\nmirror test (each clip flipped horizontally: left and right must swap)")
-        with tempfile.TemporaryDirectory() as tmp:
-            for c, path in videos.items():
-                if c not in measured_of:
-                    continue
-                flipped = Path(tmp) / f"{c}_flipped.mp4"
-                subprocess.run(
-                    ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-vf", "hflip", str(flipped)],
-                    check=True,
-                )
-                m = acc.measured_series(measure_video(flipped, "free", frames=True).frames or [])
-                for row in acc.mirror_check(measured_of[c], m):
-                    print(
-                        f"  {c} {row['plane']:<11} flipped {row['flipped_side']:<5} RMSE vs "
-                        f"other side {row['rmse_vs_other_side']:5.1f}, vs same side "
-                        f"{row['rmse_vs_same_side']:5.1f}  sides swap: {row['sides_swap']}"
-                    )
+        _mirror(mv.demo_videos(args.folder)[1], v.measured)
     return 0
+
+
+def _mirror(videos: dict[str, Path], measured_of: dict[str, acc.Series]) -> None:
+    import subprocess
+    import tempfile
+
+    from triplane.vision import measure_video
+
+    print("\nmirror test (each clip flipped horizontally: left and right must swap)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for c, path in videos.items():
+            if c not in measured_of:
+                continue
+            flipped = Path(tmp) / f"{c}_flipped.mp4"
+            subprocess.run(
+                ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-vf", "hflip", str(flipped)],
+                check=True,
+            )
+            m = acc.measured_series(measure_video(flipped, "free", frames=True).frames or [])
+            for row in acc.mirror_check(measured_of[c], m):
+                print(
+                    f"  {c} {row['plane']:<11} flipped {row['flipped_side']:<5} RMSE vs "
+                    f"other side {row['rmse_vs_other_side']:5.1f}, vs same side "
+                    f"{row['rmse_vs_same_side']:5.1f}  sides swap: {row['sides_swap']}"
+                )
 
 
 if __name__ == "__main__":

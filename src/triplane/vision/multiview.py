@@ -206,3 +206,70 @@ def as_series(rows: list[dict[str, object]]) -> acc.Series:
                 t, v = zip(*pts, strict=True)
                 out[(side, key)] = (np.asarray(t), np.asarray(v))
     return out
+
+
+@dataclass
+class Validation:
+    """Single-camera angles against the multi-camera reference, one camera left out at a time."""
+
+    fps: float
+    reference: dict[str, float]  # frames, mean_views, reprojection median / 95th percentile (px)
+    reference_rows: list[dict[str, object]]
+    own_spread: list[acc.Stats]  # each reference without one camera vs the one with all
+    single: dict[str, list[acc.Stats]]  # camera -> that camera alone vs the others' reference
+    refused: dict[str, str]  # camera -> why the single-camera measurement refused the clip
+    measured: dict[str, acc.Series]  # camera -> its single-camera per-frame series
+
+
+def load_landmarks(
+    videos: dict[str, Path], cache: Path | None = None
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """2D landmarks of every video (kept in `cache`, an .npz, when given)."""
+    if cache and cache.exists():
+        z = np.load(cache)
+        return {c: (z[f"{c}_pts"], z[f"{c}_vis"]) for c in videos}, float(z["fps"])
+    lm = {}
+    fps = 30.0
+    for c, path in videos.items():
+        pts, vis, fps = landmarks_2d(path)
+        lm[c] = (pts, vis)
+    if cache:
+        arrays = {f"{c}_{k}": a for c, (p, v) in lm.items() for k, a in (("pts", p), ("vis", v))}
+        np.savez(cache, fps=fps, **arrays)  # type: ignore[arg-type]
+    return lm, fps
+
+
+def demo_videos(folder: Path) -> tuple[dict[str, Camera], dict[str, Path]]:
+    """The calibrated cameras and videos of a Pose2Sim-style folder (calibration/, videos/)."""
+    cams = read_qualisys(folder / "calibration" / "Calib.qca.txt")
+    videos = {p.stem: p for p in sorted((folder / "videos").glob("*.mp4"))}
+    missing = set(videos) - set(cams)
+    if missing or len(videos) < 3:
+        raise ValueError(f"need three or more calibrated videos; none for {sorted(missing)}")
+    return cams, videos
+
+
+def validate(folder: Path, cache: Path | None = None) -> Validation:
+    from triplane.vision.errors import VisionError
+    from triplane.vision.measure import measure_video
+
+    cams, videos = demo_videos(folder)
+    lm, fps = load_landmarks(videos, cache)
+    rows, stats = reference_series(cams, lm, fps)
+    full = as_series(rows)
+    own: list[acc.Stats] = []
+    single: dict[str, list[acc.Stats]] = {}
+    refused: dict[str, str] = {}
+    measured: dict[str, acc.Series] = {}
+    for c, path in videos.items():
+        others = {k: v for k, v in lm.items() if k != c}
+        without_c = as_series(reference_series(cams, others, fps)[0])
+        own.extend(acc.compare(without_c, full))
+        try:
+            result = measure_video(path, test="free", frames=True)
+        except VisionError as e:
+            refused[c] = str(e)
+            continue
+        measured[c] = acc.measured_series(result.frames or [])
+        single[c] = acc.compare(measured[c], without_c)
+    return Validation(fps, stats, rows, own, single, refused, measured)
