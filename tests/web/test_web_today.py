@@ -139,9 +139,12 @@ def test_the_dose_on_the_card_is_the_dose_the_timer_runs(browser: Any, live: Any
     page.goto("/today")
     card = page.locator("li.snack").first
     dose = card.locator(".snack-dose").inner_text()
+    second = page.locator("li.snack").nth(1).locator(".snack-name").inner_text()
     card.get_by_role("button", name=re.compile("^Start")).click()
     page.wait_for_selector("#timer[data-state=ready]")
     assert page.locator("#timer-dose-text").inner_text() == dose
+    # at the end, "Next snack" is the next one still to do on Today
+    assert _timer(page)["next"]["name"] == second
     page.context.close()
 
 
