@@ -99,48 +99,25 @@ def _date(value: str | None, what: str = "--date") -> date | None:
 # ---- athletes -----------------------------------------------------------------------------------
 
 
-def _settings_options(
-    run_days: str | None,
-    run_time: str | None,
-    gym_days: str | None,
-    gym_time: str | None,
-    gym_minutes: int | None,
-    wake: str | None,
-    sleep: str | None,
-    daily_minutes: int | None,
-    no_kneeling: bool | None,
-    condition: list[str] | None,
-    work_hours: str | None,
-    work_days: str | None,
-    long_run_day: str | None = None,
-    norm_set: str | None = None,
-    ladder_order: str | None = None,
-    run_times: str | None = None,
+def _settings_change(
+    *,
+    no_kneeling: bool | None = None,
+    condition: list[str] | None = None,
     approach: str | None = None,
-    birth_year: int | None = None,
-    sex: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "hip_approach": approach,
-        "birth_year": birth_year,
-        "sex": sex,
-        "run_days": run_days,
-        "run_time": run_time,
-        "run_times": run_times,
-        "gym_days": gym_days,
-        "gym_time": gym_time,
-        "gym_minutes": gym_minutes,
-        "wake": wake,
-        "sleep": sleep,
-        "daily_minutes": daily_minutes,
-        "kneeling_ok": None if no_kneeling is None else not no_kneeling,
-        "conditions": condition,
-        "work_hours": work_hours,
-        "work_days": work_days,
-        "long_run_day": long_run_day,
-        "norm_set": norm_set,
-        "ladder_order": ladder_order,
-    }
+    ladder_order: str | None = None,
+    **options: Any,
+) -> Any:
+    """The options of `athlete add` and `athlete edit` as the core's SettingsChange (the
+    options keep the field names, but for these four)."""
+    from triplane.core.settings import SettingsChange
+
+    return SettingsChange(
+        kneeling_ok=None if no_kneeling is None else not no_kneeling,
+        conditions=tuple(condition) if condition is not None else None,
+        hip_approach=approach,
+        ladder_order=tuple(ladder_order.split(",")) if ladder_order is not None else None,
+        **options,
+    )
 
 
 RunDays = Annotated[str | None, typer.Option("--run-days", help="e.g. mon,wed,fri,sun")]
@@ -209,27 +186,27 @@ def athlete_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an athlete with their week: runs, gym, waking hours, work hours, budget."""
-    opts = _settings_options(
-        run_days,
-        run_time,
-        gym_days,
-        gym_time,
-        gym_minutes,
-        wake,
-        sleep,
-        daily_minutes,
-        no_kneeling,
-        condition,
-        work_hours,
-        work_days,
-        long_run_day,
+    change = _settings_change(
+        run_days=run_days,
+        run_time=run_time,
         run_times=run_times,
+        gym_days=gym_days,
+        gym_time=gym_time,
+        gym_minutes=gym_minutes,
+        wake=wake,
+        sleep=sleep,
+        daily_minutes=daily_minutes,
+        no_kneeling=no_kneeling,
+        condition=condition,
+        work_hours=work_hours,
+        work_days=work_days,
+        long_run_day=long_run_day,
         approach=approach,
         birth_year=birth_year,
         sex=sex,
     )
     with service() as svc:
-        a = svc.add_athlete(name, tz=tz, **opts)
+        a = svc.add_athlete(name, tz=tz, change=change)
         summary = svc.athlete_summary(a)
     if as_json:
         emit_json(summary)
@@ -357,34 +334,32 @@ def athlete_edit(
     as_json: JsonOpt = False,
 ) -> None:
     """Change an athlete's week or preferences (a dated change: history keeps its meaning)."""
-    opts = _settings_options(
-        run_days,
-        run_time,
-        gym_days,
-        gym_time,
-        gym_minutes,
-        wake,
-        sleep,
-        daily_minutes,
-        no_kneeling,
-        condition,
-        work_hours,
-        work_days,
-        long_run_day,
-        norm_set,
-        ladder_order,
-        run_times,
+    change = _settings_change(
+        run_days=run_days,
+        run_time=run_time,
+        run_times=run_times,
+        gym_days=gym_days,
+        gym_time=gym_time,
+        gym_minutes=gym_minutes,
+        wake=wake,
+        sleep=sleep,
+        daily_minutes=daily_minutes,
+        no_kneeling=no_kneeling,
+        condition=condition,
+        work_hours=work_hours,
+        work_days=work_days,
+        long_run_day=long_run_day,
+        norm_set=norm_set,
+        ladder_order=ladder_order,
         approach=approach,
         birth_year=birth_year,
         sex=sex,
+        lunge_cap=lunge_cap,
     )
-    changes = {k: v for k, v in opts.items() if v is not None}
-    if lunge_cap is not None:
-        changes["lunge_cap"] = lunge_cap
     with service() as svc:
         a = svc.athlete(name or athlete)
         a = svc.edit_athlete(
-            a, effective=_date(effective, "--from"), new_name=rename, tz=tz, **changes
+            a, change, effective=_date(effective, "--from"), new_name=rename, tz=tz
         )
         summary = svc.athlete_summary(a)
     if as_json:
@@ -557,10 +532,11 @@ def plan_day(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt =
     with service() as svc:
         a = svc.athlete(athlete)
         plan = svc.plan_day(a, _date(day))
-    if as_json:
-        emit_json(plan.as_dict())
-        return
-    _print_day(plan.as_dict(), a.name)
+        if as_json:
+            emit_json(plan.as_dict())
+            return
+        states = svc.snack_states(a, [s.drill.id for s in plan.slots], plan.date)
+    _print_day(plan.as_dict(), a.name, states=states)
 
 
 @plan_app.command("week")
@@ -582,7 +558,9 @@ def plan_week(
         _print_day(d, a.name, compact=True)
 
 
-def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
+def _print_day(
+    d: dict[str, Any], name: str, compact: bool = False, states: list[str | None] | None = None
+) -> None:
     out = console()
     day = date.fromisoformat(d["date"])
     head = f"[bold]{day:%A %d %B %Y}[/bold] - {name} - {d['day_type'].replace('_', ' + ')} day"
@@ -606,12 +584,13 @@ def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
         shown = f"{item['start']} {next_day}" if late else item["start"]
         return f"{int(late)}{item['start']}", shown
 
-    for s in d["slots"]:
+    for s, state in zip(d["slots"], states or [None] * len(d["slots"]), strict=True):
         side = "" if s["side"] == "both" else f" ({s['side']} side)"
         key, shown = at(s)
         text = (
             f"  {shown}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
             f"  [dim]{s['context'].replace('_', ' ')} - {s['dose']}[/dim]"
+            + (f"  [green]{state}[/green]" if state else "")
         )
         if s["note"] and not compact:
             text += f"\n         [yellow]{s['note']}[/yellow]"
@@ -789,8 +768,10 @@ def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt
         out.print(f"  {d['name']} ({d['direction']}): {d['why']}", soft_wrap=True)
     for d, why in left_out:
         out.print(f"  [dim]{names[d]}: left out for you ({why}).[/dim]")
+    from triplane.core.safety import SAFE_MAX
+
     out.print(
-        "[dim]Stay in control at the speed prescribed; discomfort at most 3/10. Log each "
+        f"[dim]Stay in control at the speed prescribed; discomfort at most {SAFE_MAX}/10. Log each "
         "direction with `triplane lunge log --direction ID`.[/dim]"
     )
 
@@ -815,7 +796,9 @@ def lunge_log(
         emit_json({"id": f"L{res['id']}", "prescription": res["prescription"]})
         return
     print(f"Logged (L{res['id']}).")
-    if sharp_pain or discomfort > 5:
+    from triplane.core.safety import ACCEPTABLE_MAX
+
+    if sharp_pain or discomfort > ACCEPTABLE_MAX:
         print("STOP AND SEE A CLINICIAN: the lunge matrix is paused until a clear check-in.")
 
 
@@ -1228,9 +1211,8 @@ def _default_proxy(args: list[str]) -> list[str]:
 
 
 def _report(exc: Exception) -> int:
-    from triplane.core.catalogue import CatalogueError
+    from triplane.core.errors import TriplaneError
     from triplane.store.db import StoreError
-    from triplane.usecases.service import TriplaneError
 
     if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click's usage errors
         hint = f" (see `triplane {' '.join(_command_words())} --help`)"
@@ -1239,7 +1221,10 @@ def _report(exc: Exception) -> int:
     if isinstance(exc, typer.Abort):
         sys.stderr.write("triplane: aborted; nothing was saved\n")
         return 1
-    if isinstance(exc, TriplaneError | StoreError | CatalogueError):
+    if isinstance(exc, TriplaneError):
+        sys.stderr.write(f"triplane: {exc.sentence(option_of(exc.field))}\n")
+        return 1
+    if isinstance(exc, StoreError):
         sys.stderr.write(f"triplane: {exc}\n")
         return 1
     from sqlalchemy.exc import SQLAlchemyError
@@ -1282,6 +1267,23 @@ def missing_part_hint(module: str | None) -> str:
         f"part of Triplane is missing (module {top or 'unknown'} is not installed): "
         "reinstall it with pip install --force-reinstall triplane"
     )
+
+
+# fields whose option is not `--` + the field's name with dashes
+OPTION_OF_FIELD = {
+    "conditions": "--condition",
+    "hip_approach": "--approach",
+    "kneeling_ok": "--no-kneeling",
+    "effective": "--from",
+    "new_name": "--rename",
+}
+
+
+def option_of(field: str | None) -> str | None:
+    """The command-line option a use case's field is given by (daily_minutes: --daily-minutes)."""
+    if field is None:
+        return None
+    return OPTION_OF_FIELD.get(field, "--" + field.replace("_", "-"))
 
 
 def _command_words() -> list[str]:

@@ -35,8 +35,16 @@ from sqlalchemy import (
     update,
 )
 
+from triplane.core.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from triplane.store import schema as t
-from triplane.usecases.service import Athlete, Conflict, Invalid, NotFound, Service, TriplaneError
+from triplane.usecases.service import Athlete, Service
 
 ROLES = ("athlete", "coach")
 SESSION_DAYS = 30
@@ -58,18 +66,6 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 DEMO_ATHLETE = ("demo@triplane.local", "triplane-demo", "Demo Athlete", "athlete")
 DEMO_COACH = ("coach@triplane.local", "triplane-coach", "Demo Coach", "coach")
-
-
-class Unauthenticated(TriplaneError):
-    status = 401
-
-
-class Forbidden(TriplaneError):
-    status = 403
-
-
-class TooManyAttempts(TriplaneError):
-    status = 429
 
 
 @dataclass(frozen=True)

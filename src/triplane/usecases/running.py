@@ -30,9 +30,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
+from triplane.core.errors import Invalid, NotFound
 from triplane.core.records import Settings
 from triplane.store import schema as t
-from triplane.usecases.service import Athlete, Invalid, NotFound, Service, TriplaneError, parse_time
+from triplane.usecases.service import Athlete, Service, parse_time
 
 if TYPE_CHECKING:
     from triplane.core.routine import LearnedRoutine
@@ -45,10 +46,8 @@ FEED_DAYS_BACK = 7
 FEED_WEEKS = 5
 
 
-class NothingDue(TriplaneError):
+class NothingDue(NotFound):
     """No lunge session on that day (or the programme is paused)."""
-
-    status = 404
 
 
 def _hash(token: str) -> str:

@@ -24,8 +24,10 @@ from triplane.core.anatomy import DEVICES, MOTIONS, SEXES, SIDES, WEEKDAYS
 from triplane.core.assess import Profile, build_profile, choose_norm_set, validate_value
 from triplane.core.catalogue import Catalogue, load_catalogue
 from triplane.core.conditions import HIP_REPLACEMENT, restrictions_for, ruled_out_directions
+from triplane.core.errors import Conflict, Invalid, NotFound, TriplaneError
 from triplane.core.lunge import DirectionPlan
 from triplane.core.plan import AthleteLog, DayPlan, Planner
+from triplane.core.progress import snack_states
 from triplane.core.records import (
     AwayPeriod,
     CheckIn,
@@ -37,34 +39,20 @@ from triplane.core.records import (
     Settings,
 )
 from triplane.core.safety import SafetyState, clearance_refusals
+from triplane.core.settings import (
+    LUNGE_CAP_MAX_CHARS,
+    SettingsChange,
+    birth_year_limits,
+    check_settings,
+)
 from triplane.store import schema as t
 from triplane.store.db import open_engine
 
 EXPORT_FORMAT = "triplane-export"
 EXPORT_VERSION = 1
-MIN_BUDGET, MAX_BUDGET = 5, 60
-MIN_AWAKE_HOURS = 8
 # Dates people can give: plans look weeks ahead and months back, which near date.min/max
 # would overflow; nobody trains in year 1 or 9999.
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
-
-
-class TriplaneError(Exception):
-    """A user-facing error: the message is one sentence a person can act on."""
-
-    status = 400  # the HTTP status the web app answers with
-
-
-class NotFound(TriplaneError):
-    status = 404
-
-
-class Conflict(TriplaneError):
-    status = 409
-
-
-class Invalid(TriplaneError):
-    status = 422
 
 
 @dataclass(frozen=True)
@@ -115,14 +103,18 @@ def parse_date(value: str | date | None, what: str = "date") -> date | None:
     return value
 
 
-def parse_time(value: str | time | None, what: str = "time") -> time | None:
+def parse_time(
+    value: str | time | None, what: str = "time", field: str | None = None
+) -> time | None:
     if value is None or isinstance(value, time):
         return value
     try:
         h, m = value.split(":")
         return time(int(h), int(m))
     except ValueError:
-        raise Invalid(f"{what} '{value}' is not a time of day; use HH:MM, e.g. 17:30") from None
+        raise Invalid(
+            f"{what} '{value}' is not a time of day; use HH:MM, e.g. 17:30", field=field
+        ) from None
 
 
 def parse_run_times(value: str) -> tuple[tuple[tuple[str, time], ...], frozenset[str]]:
@@ -132,31 +124,38 @@ def parse_run_times(value: str) -> tuple[tuple[tuple[str, time], ...], frozenset
         if not item.strip():
             continue
         day, sep, times = item.partition("=")
-        days = parse_days(day, "--run-times") or frozenset()
+        days = parse_days(day, "{field}", "run_times") or frozenset()
         if not sep or len(days) != 1 or not times.strip():
-            raise Invalid(f"--run-times looks like mon=06:30,sat=08:00, not '{item.strip()}'")
+            raise Invalid(
+                f"{{field}} looks like mon=06:30,sat=08:00, not '{item.strip()}'",
+                field="run_times",
+            )
         (wd,) = days
         for x in times.split("+"):
-            at = parse_time(x.strip(), "--run-times")
+            at = parse_time(x.strip(), "{field}", "run_times")
             assert at is not None
             out.append((wd, at))
     per_day: dict[str, int] = {}
     for wd, _ in out:
         per_day[wd] = per_day.get(wd, 0) + 1
     if any(n > 2 for n in per_day.values()):
-        raise Invalid("--run-times: at most two runs a day")
+        raise Invalid("{field}: at most two runs a day", field="run_times")
     out.sort(key=lambda x: (WEEKDAYS.index(x[0]), x[1]))
     return tuple(out), frozenset(wd for wd, _ in out)
 
 
-def parse_days(value: str | Sequence[str] | None, what: str = "days") -> frozenset[str] | None:
+def parse_days(
+    value: str | Sequence[str] | None, what: str = "days", field: str | None = None
+) -> frozenset[str] | None:
     if value is None:
         return None
     items = value.split(",") if isinstance(value, str) else list(value)
     days = [d.strip().lower()[:3] for d in items if d.strip()]
     bad = [d for d in days if d not in WEEKDAYS]
     if bad:
-        raise Invalid(f"{what}: '{bad[0]}' is not a weekday; use mon,tue,wed,thu,fri,sat,sun")
+        raise Invalid(
+            f"{what}: '{bad[0]}' is not a weekday; use mon,tue,wed,thu,fri,sat,sun", field=field
+        )
     return frozenset(days)
 
 
@@ -263,7 +262,10 @@ class Service:
                 )
             if len(everyone) > 1:
                 names = ", ".join(a.name for a in everyone)
-                raise Invalid(f"there are several athletes ({names}): say which with --athlete")
+                raise Invalid(
+                    f"there are several athletes ({names}): say which with {{field}}",
+                    field="athlete",
+                )
             return everyone[0]
         row = self.conn.execute(select(t.athletes).where(t.athletes.c.name == name)).first()
         if row is None:
@@ -277,7 +279,11 @@ class Service:
         return Athlete(row.id, row.name, row.tz)
 
     def add_athlete(
-        self, name: str, tz: str | None = None, effective: date | None = None, **changes: Any
+        self,
+        name: str,
+        tz: str | None = None,
+        effective: date | None = None,
+        change: SettingsChange | None = None,
     ) -> Athlete:
         name = name.strip()
         if not name or len(name) > 100:
@@ -287,7 +293,7 @@ class Service:
         zone = tz or local_zone()
         if not _valid_zone(zone):
             raise Invalid(f"'{zone}' is not a time zone; use an IANA name such as Europe/Zurich")
-        settings = self._apply_changes(Settings(), changes)
+        settings = self._apply_change(Settings(), change or SettingsChange())
         athlete_id = self.conn.execute(
             insert(t.athletes).values(name=name, tz=zone, created_at=_now())
         ).inserted_primary_key[0]
@@ -298,10 +304,10 @@ class Service:
     def edit_athlete(
         self,
         athlete: Athlete,
+        change: SettingsChange | None = None,
         effective: date | None = None,
         new_name: str | None = None,
         tz: str | None = None,
-        **changes: Any,
     ) -> Athlete:
         """Changes take effect from `effective` (today by default); history keeps its meaning."""
         if new_name is not None and new_name != athlete.name:
@@ -318,9 +324,9 @@ class Service:
                 raise Invalid(f"'{tz}' is not a time zone; use an IANA name such as Europe/Zurich")
             self.conn.execute(update(t.athletes).where(t.athletes.c.id == athlete.id).values(tz=tz))
             athlete = replace(athlete, tz=tz)
-        if changes:
+        if change is not None and not change.is_empty():
             day = effective or athlete.today()
-            settings = self._apply_changes(self.settings_on(athlete, day), changes)
+            settings = self._apply_change(self.settings_on(athlete, day), change)
             self._save_settings(athlete, settings, day)
         return athlete
 
@@ -329,137 +335,102 @@ class Service:
             self.conn.execute(delete(table).where(table.c.athlete_id == athlete.id))
         self.conn.execute(delete(t.athletes).where(t.athletes.c.id == athlete.id))
 
-    def _apply_changes(self, base: Settings, changes: Mapping[str, Any]) -> Settings:
+    def _apply_change(self, base: Settings, change: SettingsChange) -> Settings:
+        """`base` with `change` applied, parsed and checked; Invalid names the field."""
         kw: dict[str, Any] = {}
-        for key, value in changes.items():
-            if value is None:
-                continue
-            if key == "run_time" and isinstance(value, str) and "," in value:
-                times = [x.strip() for x in value.split(",") if x.strip()]
+        for key, value in change.given().items():
+            if key == "run_time":
+                times = [x.strip() for x in value.split(",") if x.strip()] or [value]
                 if len(times) > 2:
-                    raise Invalid("--run-time takes one or two times, e.g. 06:30,18:00")
-                kw["run_time"] = parse_time(times[0], "run time")
-                kw["second_run_time"] = parse_time(times[1], "run time") if times[1:] else None
-            elif key == "run_time":
-                kw["run_time"] = parse_time(value, "run time")
-                kw["second_run_time"] = None
+                    raise Invalid("{field} takes one or two times, e.g. 06:30,18:00", field=key)
+                kw["run_time"] = parse_time(times[0], "{field}", key)
+                kw["second_run_time"] = parse_time(times[1], "{field}", key) if times[1:] else None
             elif key == "run_times":
                 kw["run_times"], _ = parse_run_times(value)
             elif key in _TIME_FIELDS:
-                kw[key] = parse_time(value, key.replace("_", " "))
+                kw[key] = parse_time(value, "{field}", key)
             elif key in _SET_FIELDS:
-                kw[key] = parse_days(value, key.replace("_", " "))
+                kw[key] = parse_days(value, "{field}", key)
             elif key == "work_hours":
-                start, _, end = str(value).partition("-")
-                kw["work_start"] = parse_time(start, "work hours")
-                kw["work_end"] = parse_time(end, "work hours")
+                start, _, end = value.partition("-")
+                kw["work_start"] = parse_time(start, "{field}", key)
+                kw["work_end"] = parse_time(end, "{field}", key)
             elif key == "conditions":
-                items = (
-                    [c.strip() for c in value if c.strip()]
-                    if not isinstance(value, str)
-                    else [c.strip() for c in value.split(",") if c.strip()]
-                )
+                items = [c.strip() for c in value if c.strip()]
                 known = self.catalogue.conditions
                 bad = [c for c in items if c not in known]
                 if bad:
-                    raise Invalid(f"unknown condition '{bad[0]}'; known: {', '.join(known)}")
+                    raise Invalid(
+                        f"{{field}}: unknown condition '{bad[0]}'; known: {', '.join(known)}",
+                        field=key,
+                    )
                 kw["conditions"] = tuple(dict.fromkeys(items))
             elif key == "hip_approach":
                 hip = self.catalogue.conditions[HIP_REPLACEMENT]
                 if value not in hip.variant_ids:
                     raise Invalid(
-                        f"--approach is {' or '.join(hip.variant_ids)}, not '{value}' "
-                        "(unknown, the default, keeps every approach's precautions)"
+                        f"{{field}} is {' or '.join(hip.variant_ids)}, not '{value}' "
+                        "(unknown, the default, keeps every approach's precautions)",
+                        field=key,
                     )
                 kw["hip_approach"] = value
             elif key == "birth_year":
-                try:
-                    year = int(value)
-                except (TypeError, ValueError):
-                    raise Invalid(f"--birth-year '{value}' is not a year, e.g. 1985") from None
-                this_year = datetime.now(UTC).year
-                if not 1900 <= year <= this_year - 5:
-                    raise Invalid(f"--birth-year {year}? give a year from 1900 to {this_year - 5}")
-                kw["birth_year"] = year
+                years = birth_year_limits(datetime.now(UTC).year)
+                if value not in years:
+                    raise Invalid(f"{{field}} {value}? give a year from {years.text()}", field=key)
+                kw["birth_year"] = value
             elif key == "sex":
                 if value == "unspecified":
                     kw["sex"] = None
                 elif value not in SEXES:
-                    raise Invalid(f"--sex is {', '.join(SEXES)} or unspecified, not '{value}'")
+                    raise Invalid(
+                        f"{{field}} is {', '.join(SEXES)} or unspecified, not '{value}'", field=key
+                    )
                 else:
                     kw["sex"] = value
             elif key == "ladder_order":
-                order = [v.strip() for v in (value.split(",") if isinstance(value, str) else value)]
+                order = [v.strip() for v in value]
                 if sorted(order) != sorted(self.catalogue.lunge.default_order):
                     raise Invalid(
-                        "the ladder order must list each of "
-                        f"{', '.join(self.catalogue.lunge.default_order)} once"
+                        "{field} must list each of "
+                        f"{', '.join(self.catalogue.lunge.default_order)} once",
+                        field=key,
                     )
                 kw["ladder_order"] = tuple(order)
             elif key == "norm_set" and value in ("auto", ""):
                 kw["norm_set"] = None  # chosen by age and sex where possible, else the default
             elif key == "lunge_cap":
-                text = str(value).strip()
-                if len(text) > 80:
-                    raise Invalid("--lunge-cap is a short reason (at most 80 characters)")
+                text = value.strip()
+                if len(text) > LUNGE_CAP_MAX_CHARS:
+                    raise Invalid(
+                        f"{{field}} is a short reason (at most {LUNGE_CAP_MAX_CHARS} characters)",
+                        field=key,
+                    )
                 kw["lunge_cap"] = None if text.lower() in ("", "off", "none") else text
             elif key == "norm_set":
                 if value not in self.catalogue.norm_sets:
                     raise Invalid(
-                        f"unknown norm set '{value}'; known: auto, "
-                        f"{', '.join(self.catalogue.norm_sets)}"
+                        f"{{field}}: unknown norm set '{value}'; known: auto, "
+                        f"{', '.join(self.catalogue.norm_sets)}",
+                        field=key,
                     )
                 kw["norm_set"] = value
             elif key == "long_run_day":
-                days = parse_days(value, "long run day") or frozenset()
+                days = parse_days(value, "{field}", key) or frozenset()
                 kw["long_run_day"] = next(iter(days)) if days else None
-            elif key in ("daily_minutes", "gym_minutes", "kneeling_ok"):
+            else:  # daily_minutes, gym_minutes, kneeling_ok: checked as a whole below
                 kw[key] = value
-            else:
-                raise Invalid(f"'{key}' is not a setting")
         if "run_times" in kw:  # the days given times are run days
             days = frozenset(wd for wd, _ in kw["run_times"])
             kw["run_days"] = frozenset(kw.get("run_days", base.run_days)) | days
         s = replace(base, **kw)
         if "hip_approach" in kw and HIP_REPLACEMENT not in s.conditions:
             raise Invalid(
-                "--approach is the approach of a hip replacement; add --condition hip_replacement"
+                "a surgical approach is for a hip replacement: add {field} hip_replacement",
+                field="conditions",
             )
-        self._check_settings(s)
+        check_settings(s)
         return s
-
-    def _check_settings(self, s: Settings) -> None:
-        if not MIN_BUDGET <= s.daily_minutes <= MAX_BUDGET:
-            raise Invalid(
-                f"the daily budget is {s.daily_minutes} minutes; choose {MIN_BUDGET} to "
-                f"{MAX_BUDGET} (a few minutes, several times a day)"
-            )
-        if not 15 <= s.gym_minutes <= 240:
-            raise Invalid(f"a gym session of {s.gym_minutes} minutes? choose 15 to 240")
-        from triplane.core.plan import in_waking_day, waking_day
-
-        wake_m, sleep_m = waking_day(s)
-        if sleep_m - wake_m < MIN_AWAKE_HOURS * 60:
-            raise Invalid(
-                f"wake {s.wake:%H:%M} and sleep {s.sleep:%H:%M} leave under {MIN_AWAKE_HOURS} "
-                "hours awake; e.g. --wake 06:30 --sleep 22:30 (or --wake 14:00 --sleep 06:00 "
-                "for nights)"
-            )
-        timed = [("run", s.run_time), ("run", s.second_run_time), ("gym", s.gym_time)]
-        timed += [("run", at) for _, at in s.run_times]
-        for label, at in timed:
-            if at is not None and in_waking_day(s, at) is None:
-                raise Invalid(
-                    f"the {label} time {at:%H:%M} is outside your waking hours "
-                    f"({s.wake:%H:%M}-{s.sleep:%H:%M})"
-                )
-        if (s.work_start is None) != (s.work_end is None) or (
-            s.work_start is not None and s.work_end is not None and s.work_start == s.work_end
-        ):
-            raise Invalid(
-                "work hours look like 09:00-17:00 (or 21:00-05:00 for a night shift), "
-                "the start and the end different"
-            )
 
     def _save_settings(self, athlete: Athlete, s: Settings, effective: date) -> None:
         self.conn.execute(
@@ -727,6 +698,10 @@ class Service:
         return self.planner(athlete).week(start)
 
     # -- logging drills, away days --
+
+    def snack_states(self, athlete: Athlete, drills: Sequence[str], day: date) -> list[str | None]:
+        """Which of the day's snacks (their drill ids) are logged done or skipped."""
+        return snack_states(drills, self.athlete_log(athlete).drill_logs, day)
 
     def log_drill(
         self,

@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from triplane.core.errors import Invalid, NotFound, TriplaneError, Unavailable
 from triplane.store import jobs
 from triplane.store.jobs import Job
-from triplane.usecases.service import Athlete, Invalid, NotFound, Service, TriplaneError
+from triplane.usecases.service import Athlete, Service
 
 KIND = "video"
 TESTS = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge", "free")
@@ -37,18 +38,12 @@ DEFAULT_MAX_MB = 200
 log = logging.getLogger("triplane.usecases.video")
 
 
-class VideoUnavailable(TriplaneError):
+class VideoUnavailable(Unavailable):
     """This Python has no vision extra."""
-
-    status = 503
 
 
 class BadVideo(Invalid):
     """The clip cannot be measured (not a video, truncated, nobody in it, too dark...)."""
-
-
-class TooLarge(TriplaneError):
-    status = 413
 
 
 # ---- configuration --------------------------------------------------------------------------

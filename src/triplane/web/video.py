@@ -20,6 +20,7 @@ from triplane.usecases import video as v
 from triplane.usecases.accounts import Accounts
 from triplane.usecases.service import Invalid, NotFound, TriplaneError
 from triplane.web.deps import ctx
+from triplane.web.errors import http_status, page_sentence
 from triplane.web.pages import (
     _int,
     _run,
@@ -90,7 +91,11 @@ def _upload(form: FormData, request: Request, limit: int) -> Response:
             path = _store(upload, kind, limit)
         except TriplaneError as exc:
             return _page(
-                request, acc, exc.status, error=str(exc), form={"test": test, "side": side}
+                request,
+                acc,
+                http_status(exc),
+                error=page_sentence(exc),
+                form={"test": test, "side": side},
             )
     with c.tx() as acc:
         _, a = need_athlete(request, acc)
@@ -215,5 +220,5 @@ def _save(form: FormData, request: Request, job_id: int) -> Response:
                     client_id=f"video-job-{job.id}",
                 )
         except TriplaneError as exc:
-            return _job_page(request, user, job, exc.status, error=str(exc))
+            return _job_page(request, user, job, http_status(exc), error=page_sentence(exc))
     return redirect(f"/video/jobs/{job_id}?saved=1")
