@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from triplane import config
 from triplane.core.anatomy import DEVICES, MOTIONS, SEXES, SIDES, WEEKDAYS
 from triplane.core.assess import Profile, build_profile, choose_norm_set, validate_value
-from triplane.core.catalogue import Catalogue, load_catalogue
+from triplane.core.catalogue import Catalogue
 from triplane.core.conditions import HIP_REPLACEMENT, restrictions_for, ruled_out_directions
 from triplane.core.errors import Conflict, Invalid, NotFound, TriplaneError
 from triplane.core.lunge import DirectionPlan
@@ -45,6 +46,7 @@ from triplane.core.settings import (
     birth_year_limits,
     check_settings,
 )
+from triplane.store import catalogue_cache
 from triplane.store import schema as t
 from triplane.store.db import open_engine
 
@@ -68,9 +70,9 @@ class Athlete:
 def coach_drills_dir() -> Path | None:
     """A coach's own drills: TOML files in $TRIPLANE_DRILLS_DIR, else in the `drills` folder
     of Triplane's user data folder when it exists."""
-    env = os.environ.get("TRIPLANE_DRILLS_DIR")
-    if env:
-        return Path(env)
+    configured = config.drills_dir()
+    if configured is not None:
+        return configured
     from triplane.store.db import data_dir
 
     folder = data_dir() / "drills"
@@ -79,7 +81,7 @@ def coach_drills_dir() -> Path | None:
 
 def current_catalogue() -> Catalogue:
     """The packaged catalogue plus the coach's drills, validated."""
-    return load_catalogue(coach_drills_dir())
+    return catalogue_cache.catalogue(coach_drills_dir())
 
 
 # ---- small parsers shared by the faces ----------------------------------------------------------

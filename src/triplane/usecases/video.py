@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from triplane import config
 from triplane.core.errors import Invalid, NotFound, TriplaneError, Unavailable
 from triplane.store import jobs
 from triplane.store.jobs import Job
@@ -32,8 +33,8 @@ from triplane.usecases.service import Athlete, Service
 KIND = "video"
 TESTS = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge", "free")
 SAVABLE = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge")
-UPLOAD_DIR_ENV = "TRIPLANE_UPLOAD_DIR"
-MAX_MB_ENV = "TRIPLANE_VIDEO_MAX_MB"
+UPLOAD_DIR_ENV = config.UPLOAD_DIR
+MAX_MB_ENV = config.VIDEO_MAX_MB
 DEFAULT_MAX_MB = 200
 log = logging.getLogger("triplane.usecases.video")
 
@@ -52,19 +53,16 @@ class BadVideo(Invalid):
 def upload_dir() -> Path:
     """Where uploaded clips wait for analysis: $TRIPLANE_UPLOAD_DIR, else `uploads` in the app's
     data folder. With workers on other machines it must be a shared folder."""
-    env = os.environ.get(UPLOAD_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
+    configured = config.upload_dir()
+    if configured is not None:
+        return configured
     from triplane.store.db import data_dir
 
     return data_dir() / "uploads"
 
 
 def max_upload_bytes() -> int:
-    try:
-        mb = float(os.environ.get(MAX_MB_ENV, DEFAULT_MAX_MB))
-    except ValueError:
-        mb = DEFAULT_MAX_MB
+    mb = config.video_max_mb(DEFAULT_MAX_MB)
     return int(mb * 1024 * 1024)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from triplane import __version__
+from triplane import __version__, config
 from triplane.core.errors import TriplaneError
 from triplane.core.settings import NUMBER_LIMITS
 from triplane.store import schema
@@ -233,9 +233,7 @@ def _start_scheduler(engine: Any) -> bool:
     """SQLite: this process sends the reminders (one scheduler thread; `triplane worker`
     processes do it on PostgreSQL). TRIPLANE_SCHEDULER=off leaves it to cron
     (`triplane reminders run --once`)."""
-    import os
-
-    if engine.dialect.name != "sqlite" or os.environ.get("TRIPLANE_SCHEDULER") == "off":
+    if engine.dialect.name != "sqlite" or config.scheduler_off():
         return False
     from triplane.usecases import tasks
 
@@ -246,6 +244,4 @@ def _start_scheduler(engine: Any) -> bool:
 def create_app_from_env() -> FastAPI:
     """For `uvicorn --factory` and several workers: the database from $TRIPLANE_DATABASE_URL
     (or the demo database when $TRIPLANE_DEMO=1)."""
-    import os
-
-    return create_app(None, demo=os.environ.get("TRIPLANE_DEMO") == "1")
+    return create_app(None, demo=config.demo())

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from triplane import config
+
 
 def parse_proxies(value: str) -> list[str]:
     """The --proxy addresses (IPs or CIDR networks); Invalid for anything else, or "*"."""
@@ -71,11 +73,19 @@ def run_server(
     for email, password, role in logins:
         print(f"  demo {role}: {email} / {password}")
     sys.stdout.flush()
-    os.environ["TRIPLANE_DATABASE_URL"] = url
-    os.environ.pop("TRIPLANE_DEMO", None)
+    if workers == 1:  # the app itself, built here with the resolved database
+        from triplane.web.app import create_app
+
+        target: object = create_app(url)
+        factory = False
+    else:  # worker processes import the app: the resolved database reaches them by
+        # config.DATABASE_URL, the one setting passed on this way (see config.py)
+        os.environ[config.DATABASE_URL] = url
+        os.environ.pop(config.DEMO, None)
+        target, factory = "triplane.web.app:create_app_from_env", True
     uvicorn.run(
-        "triplane.web.app:create_app_from_env",
-        factory=True,
+        target,  # type: ignore[arg-type]
+        factory=factory,
         host=host,
         port=port,
         workers=workers,
