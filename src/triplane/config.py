@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from triplane.core.errors import Invalid
 
@@ -110,6 +108,9 @@ class Smtp:
 
 def smtp() -> Smtp | None:
     """The SMTP server from TRIPLANE_SMTP_URL, or None when e-mail is not set up."""
+    from email.utils import parseaddr
+    from urllib.parse import parse_qs, unquote, urlsplit
+
     url = os.environ.get(SMTP_URL, "").strip()
     if not url:
         return None
@@ -155,6 +156,8 @@ def public_url() -> str:
 
 
 def vapid_subject() -> str:
+    from email.utils import parseaddr
+
     subject = os.environ.get(VAPID_SUBJECT, "").strip()
     if subject:
         return subject

@@ -25,7 +25,7 @@ def runner(live: Any) -> dict[str, Any]:
 
 def test_the_api_schema_declares_the_cores_limits(live: Any) -> None:
     with live.client() as c:
-        schema = c.get("/openapi.json").json()["components"]["schemas"]["SettingsIn"]
+        schema = c.get(f"{API}/openapi.json").json()["components"]["schemas"]["SettingsIn"]
     minutes = next(x for x in schema["properties"]["daily_minutes"]["anyOf"] if "type" in x)
     assert (minutes["minimum"], minutes["maximum"]) == (DAILY_MINUTES.low, DAILY_MINUTES.high)
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from triplane.core.errors import TooLarge
 from triplane.usecases import video as v
 from triplane.usecases.accounts import Accounts
 from triplane.usecases.service import Invalid, NotFound, TriplaneError
@@ -65,7 +66,7 @@ async def video_upload(request: Request) -> Response:
         need_athlete(request, acc)  # signed in before a byte of the clip is parsed
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + CHUNK:
-        raise v.TooLarge(f"this clip is larger than {limit // CHUNK} MB: film a shorter one")
+        raise TooLarge(f"this clip is larger than {limit // CHUNK} MB: film a shorter one")
     form = await checked_form(request)  # the body is capped while it streams (BodyLimit)
     try:
         response: Response = await _run(request, _upload, form, request, limit)
@@ -129,7 +130,7 @@ def _store(upload: UploadFile, kind: str, limit: int) -> Path:
             while chunk := upload.file.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise v.TooLarge(
+                    raise TooLarge(
                         f"this clip is larger than {limit // CHUNK} MB: film a shorter one"
                     )
                 out.write(chunk)
