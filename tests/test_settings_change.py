@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triplane.cli import option_of
+from triplane.cli.app import option_of
 from triplane.core.errors import Invalid
 from triplane.core.records import Settings
 from triplane.core.settings import DAILY_MINUTES, FIELDS, SettingsChange, check_settings
