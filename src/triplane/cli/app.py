@@ -59,9 +59,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def service():  # type: ignore[no-untyped-def]
-    from triplane.usecases.service import open_service
+    from triplane.usecases.work import open_work
 
-    return open_service(G.db, G.demo)
+    return open_work(G.db, G.demo)
 
 
 def emit_json(data: Any) -> None:

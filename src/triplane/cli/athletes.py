@@ -160,12 +160,11 @@ def athlete_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an athlete's settings in force today."""
-    from triplane.usecases.running import Running
 
     with service() as svc:
         a = svc.athlete(name or athlete)
         summary = svc.athlete_summary(a)
-        routine = Running(svc).routine(a)
+        routine = svc.running.routine(a)
     summary["routine"] = {**routine.as_dict(), "text": routine.text_repr()}
     if as_json:
         emit_json(summary)

@@ -380,3 +380,20 @@ def wait_local_runner(engine: Engine, timeout: float = 60.0) -> None:
 def runs_in_process(engine: Engine) -> bool:
     """SQLite: jobs run in the web process. PostgreSQL: `triplane worker` processes run them."""
     return engine.dialect.name == "sqlite"
+
+
+class Videos:
+    """The video use cases of one unit of work (usecases/work.py): the faces call these, never
+    the module functions with a connection of their own."""
+
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+
+    def recent(self, athlete: Athlete) -> list[Job]:
+        return recent(self.svc.conn, athlete)
+
+    def enqueue(self, athlete: Athlete, path: Path, test: str, side: str | None = None) -> int:
+        return enqueue(self.svc.conn, athlete, path, test, side)
+
+    def job_for(self, athlete: Athlete, job_id: int) -> Job:
+        return job_for(self.svc.conn, athlete, job_id)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Strin
 from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, SettingsChange
 from triplane.usecases.accounts import User
 from triplane.usecases.service import lunge_json, parse_date
-from triplane.web.deps import api_user, ctx, login_with_password, signup_user
+from triplane.web.deps import api_user, ctx, login_with_password, signup_user, work
 
 router = APIRouter(prefix="/api/v1")
 
@@ -426,33 +426,30 @@ def calendar_urls(request: Request, token: str) -> dict[str, str]:
 @router.get("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
 def calendar_token_status(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Whether a calendar subscription URL is active (the URL itself is shown only once)."""
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        return Running(acc.svc).calendar_token_status(a)
+        return work(acc).running.calendar_token_status(a)
 
 
 @router.post("/athletes/{athlete_id}/calendar-token", status_code=201, tags=["calendar"])
 def calendar_token_create(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """A new private calendar URL (no login needed to read it); the previous one stops working.
     Subscribe to it in a calendar app. Only a hash of the token is stored: save the URL."""
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        token = Running(acc.svc).create_calendar_token(a)
+        token = work(acc).running.create_calendar_token(a)
     return {"token": token, **calendar_urls(request, token)}
 
 
 @router.delete("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
 def calendar_token_revoke(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Revoke the calendar URL: it answers 404 from now on (revoking twice is fine)."""
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        return {"revoked": Running(acc.svc).revoke_calendar_tokens(a)}
+        return {"revoked": work(acc).running.revoke_calendar_tokens(a)}
 
 
 @router.get("/athletes/{athlete_id}/adherence", tags=["coach"])

@@ -34,7 +34,7 @@ from triplane.usecases.service import (
     settings_to_json,
 )
 from triplane.web import security
-from triplane.web.deps import ctx, login_with_password, page_user, signup_user
+from triplane.web.deps import ctx, login_with_password, page_user, signup_user, work
 from triplane.web.errors import FIELD_LABELS, http_status, page_sentence
 
 router = APIRouter(include_in_schema=False)
@@ -693,9 +693,8 @@ def _settings_page(
         user, a = need_athlete(request, acc)
         s = settings_to_json(acc.svc.settings_on(a, a.today()))
         cat = acc.svc.catalogue
-        from triplane.usecases.running import Running
 
-        calendar = Running(acc.svc).calendar_token_status(a)
+        calendar = work(acc).running.calendar_token_status(a)
         reminders = _reminders_json(acc, a)
     return render(
         request,
@@ -716,9 +715,8 @@ def _settings_page(
 
 
 def _reminders_json(acc: Accounts, a: Athlete) -> dict[str, Any]:
-    from triplane.usecases.reminders import Reminders
 
-    return Reminders(acc.conn, acc.svc).settings_json(a)
+    return work(acc).reminders.settings_json(a)
 
 
 def settings_change(form: FormData) -> SettingsChange:
@@ -777,7 +775,6 @@ async def settings_reminders(request: Request) -> Response:
 
 
 def _settings_reminders(form: FormData, request: Request) -> Response:
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
@@ -795,7 +792,7 @@ def _settings_reminders(form: FormData, request: Request) -> Response:
             changes["weekly_review"] = form.get("weekly_review") == "1"
         try:
             with acc.conn.begin_nested():  # a refused change leaves everything as it was
-                Reminders(acc.conn, acc.svc).set_prefs(a, **changes)
+                work(acc).reminders.set_prefs(a, **changes)
         except TriplaneError as exc:
             error: TriplaneError | None = exc
         else:
@@ -829,11 +826,10 @@ def _settings_reminders_test(request: Request) -> Response:
 @router.get("/settings/push/key")
 def push_key(request: Request) -> Response:
     """The installation's VAPID public key (the browser's applicationServerKey)."""
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         need_athlete(request, acc)
-        key = Reminders(acc.conn, acc.svc).vapid()[1]
+        key = work(acc).reminders.vapid()[1]
     return Response(json.dumps({"key": key}), media_type="application/json")
 
 
@@ -844,11 +840,10 @@ async def push_subscribe(request: Request) -> Response:
 
 
 def _push_subscribe(form: FormData, request: Request) -> Response:
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
-        r = Reminders(acc.conn, acc.svc)
+        r = work(acc).reminders
         r.subscribe(
             a,
             str(form.get("endpoint", "")),
@@ -869,11 +864,10 @@ async def push_unsubscribe(request: Request) -> Response:
 
 
 def _push_unsubscribe(form: FormData, request: Request) -> Response:
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
-        Reminders(acc.conn, acc.svc).unsubscribe(a, _str(form, "endpoint") or "")
+        work(acc).reminders.unsubscribe(a, _str(form, "endpoint") or "")
     return Response(json.dumps({"ok": True}), media_type="application/json")
 
 
@@ -887,12 +881,11 @@ async def settings_calendar(request: Request) -> Response:
 
 
 def _settings_calendar(request: Request) -> Response:
-    from triplane.usecases.running import Running
     from triplane.web.api import calendar_urls
 
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        token = Running(acc.svc).create_calendar_token(a)
+        token = work(acc).running.create_calendar_token(a)
     return render(request, "calendar_created.html", user, **calendar_urls(request, token))
 
 
@@ -903,11 +896,10 @@ async def settings_calendar_revoke(request: Request) -> Response:
 
 
 def _settings_calendar_revoke(request: Request) -> Response:
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
-        Running(acc.svc).revoke_calendar_tokens(a)
+        work(acc).running.revoke_calendar_tokens(a)
     return redirect("/settings?calendar=revoked")
 
 
@@ -915,11 +907,10 @@ def _settings_calendar_revoke(request: Request) -> Response:
 def calendar_feed(request: Request, token: str) -> Response:
     """The private subscription URL: no login, the token is the key (only its hash is stored).
     An unknown or revoked token answers 404."""
-    from triplane.usecases.running import Running
 
     c = ctx(request)
     with c.tx() as acc:
-        run = Running(acc.svc)
+        run = work(acc).running
         a = run.athlete_for_calendar_token(token)
         body = c.plans.derived("ics", acc, a, a.today(), lambda: run.feed(a))
     return Response(

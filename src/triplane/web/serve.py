@@ -45,7 +45,8 @@ def run_server(
     import uvicorn
 
     from triplane.store.db import resolve_url
-    from triplane.usecases.service import Invalid, open_service
+    from triplane.usecases.service import Invalid
+    from triplane.usecases.work import open_work
 
     if (certfile is None) != (keyfile is None):
         raise Invalid("give both --certfile and --keyfile for HTTPS (or neither)")
@@ -61,12 +62,10 @@ def run_server(
             "triplane: note: several workers on SQLite work, but PostgreSQL is the database "
             "for that (--db postgresql+psycopg://...)\n"
         )
-    with open_service(url) as svc:  # creates or upgrades the schema once, before the workers
+    with open_work(url) as svc:  # creates or upgrades the schema once, before the workers
         logins = []
         if demo:
-            from triplane.usecases.accounts import Accounts
-
-            logins = Accounts(svc.conn, svc).ensure_demo_accounts()
+            logins = svc.accounts.ensure_demo_accounts()
     scheme = "https" if certfile else "http"
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     print(f"Triplane is at {scheme}://{shown}:{port}/  (Ctrl-C stops it)")

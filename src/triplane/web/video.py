@@ -20,7 +20,7 @@ from triplane.core.errors import TooLarge
 from triplane.usecases import video as v
 from triplane.usecases.accounts import Accounts
 from triplane.usecases.service import Invalid, NotFound, TriplaneError
-from triplane.web.deps import ctx
+from triplane.web.deps import ctx, work
 from triplane.web.errors import http_status, page_sentence
 from triplane.web.pages import (
     _int,
@@ -46,7 +46,7 @@ def _page(request: Request, acc: Accounts, status: int = 200, **extra: Any) -> R
         status=status,
         missing=v.vision_missing(),
         tests=v.TESTS,
-        jobs=v.recent(acc.conn, a),
+        jobs=work(acc).videos.recent(a),
         max_mb=v.max_upload_bytes() // (1024 * 1024),
         form=extra.pop("form", {}),
         **extra,
@@ -100,7 +100,7 @@ def _upload(form: FormData, request: Request, limit: int) -> Response:
             )
     with c.tx() as acc:
         _, a = need_athlete(request, acc)
-        job_id = v.enqueue(acc.conn, a, path, test, side)
+        job_id = work(acc).videos.enqueue(a, path, test, side)
     v.submit(c.engine, job_id)
     return redirect(f"/video/jobs/{job_id}")
 
@@ -143,7 +143,7 @@ def _store(upload: UploadFile, kind: str, limit: int) -> Path:
 def _job_view(request: Request, job_id: int) -> tuple[Any, Any, Any]:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        job = v.job_for(acc.conn, a, job_id)
+        job = work(acc).videos.job_for(a, job_id)
     return user, a, job
 
 
@@ -205,7 +205,7 @@ async def video_job_save(request: Request, job_id: int) -> Response:
 def _save(form: FormData, request: Request, job_id: int) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        job = v.job_for(acc.conn, a, job_id)
+        job = work(acc).videos.job_for(a, job_id)
         if job.status != "done" or job.result is None:
             raise Invalid("this clip has not been measured yet; wait until the analysis is done")
         try:
