@@ -29,16 +29,15 @@ from triplane.store import schema as t
 from triplane.usecases.assessment import AssessmentCases
 from triplane.usecases.athletes import Athlete, _settings_lookup
 from triplane.usecases.parsing import _now, parse_time
+from triplane.usecases.routine import with_routine  # the learned run routine (issue 5)
 
 
 class LogCases(AssessmentCases):
     # -- the plan --
 
     def planner(self, athlete: Athlete) -> Planner:
-        from triplane.usecases.running import with_routine  # the learned run routine (issue 5)
-
         entries = self._settings_entries(athlete)
-        settings_on = with_routine(self, athlete, _settings_lookup(entries))
+        settings_on = with_routine(self.conn, athlete, _settings_lookup(entries))
         measurements = self.measurements(athlete)
         profiles: dict[date, Profile] = {}
         cat = self.catalogue
