@@ -299,17 +299,6 @@ def run_next(engine: Engine) -> Job | None:
     return None
 
 
-def submit(engine: Engine, job_id: int) -> None:
-    """Hand a queued job to whoever runs jobs: a procrastinate task on PostgreSQL, this
-    process's runner thread on SQLite."""
-    if runs_in_process(engine):
-        start_local_runner(engine)
-        return
-    from triplane.usecases import tasks
-
-    tasks.defer(engine, "analyse_video", lock=f"video:{job_id}", job_id=job_id)
-
-
 def work(
     engine: Engine,
     once: bool = False,

@@ -101,7 +101,9 @@ def _upload(form: FormData, request: Request, limit: int) -> Response:
     with c.tx() as acc:
         _, a = need_athlete(request, acc)
         job_id = work(acc).videos.enqueue(a, path, test, side)
-    v.submit(c.engine, job_id)
+    from triplane.usecases.tasks import submit_video
+
+    submit_video(c.engine, job_id)
     return redirect(f"/video/jobs/{job_id}")
 
 
