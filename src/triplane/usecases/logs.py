@@ -15,7 +15,6 @@ from triplane.core.conditions import restrictions_for, ruled_out_directions
 from triplane.core.errors import Invalid, NotFound
 from triplane.core.lunge import DirectionPlan
 from triplane.core.plan import AthleteLog, DayPlan, Planner
-from triplane.core.progress import snack_states
 from triplane.core.records import (
     AwayPeriod,
     CheckIn,
@@ -131,6 +130,8 @@ class LogCases(AssessmentCases):
 
     def snack_states(self, athlete: Athlete, drills: Sequence[str], day: date) -> list[str | None]:
         """Which of the day's snacks (their drill ids) are logged done or skipped."""
+        from triplane.core.progress import snack_states
+
         return snack_states(drills, self.athlete_log(athlete).drill_logs, day)
 
     def log_drill(

@@ -6,14 +6,17 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
 from triplane.core.records import Settings
-from triplane.core.routine import LearnedRoutine, overlay
 from triplane.store import schema as t
 from triplane.usecases.athletes import Athlete
+
+if TYPE_CHECKING:  # core.routine (and statistics) load only when there are runs
+    from triplane.core.routine import LearnedRoutine
 
 
 def _local(start_utc: datetime, zone: ZoneInfo) -> datetime:
@@ -68,6 +71,8 @@ def with_routine(
     runs = runs_of(conn, athlete)
     if not runs:
         return settings_on
+    from triplane.core.routine import overlay
+
     routine = Routine(runs)
     cache: dict[date, Settings] = {}
 
