@@ -73,7 +73,7 @@ class AssessmentCases(AthleteCases):
         unit = present[0]
         if unit == "pass_fail":
             if str(result).lower() not in ("pass", "fail"):
-                raise Invalid(f"--result is pass or fail, not '{result}'")
+                raise Invalid(f"{{field}} is pass or fail, not '{result}'", field="result")
             value = 1.0 if str(result).lower() == "pass" else 0.0
         else:
             try:

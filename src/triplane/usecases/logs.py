@@ -210,9 +210,9 @@ class LogCases(AssessmentCases):
             raise Invalid(f"reps is a whole number from 0 to 200, not {reps}")
         _check_scale(discomfort, "discomfort")
         if balance not in ("ok", "lost"):
-            raise Invalid(f"--balance is ok or lost, not '{balance}'")
+            raise Invalid(f"{{field}} is ok or lost, not '{balance}'", field="balance")
         if load is not None and len(load) > 32:
-            raise Invalid("--load is a short note such as 8kg")
+            raise Invalid("{field} is a short note such as 8kg", field="load")
         day = day or athlete.today()
         left_out = dict(self.lunge_ruled_out(athlete, day))
         if direction in left_out:
