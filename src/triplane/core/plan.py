@@ -15,11 +15,13 @@ How it works, in two layers so the "owed minutes" rule has a fixed point:
 
 from __future__ import annotations
 
+import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from triplane.core import dose as doses
 from triplane.core import lunge as lunge_rules
@@ -277,7 +279,11 @@ class Planner:
         seed: str = "",
         since: date | None = None,
         today: date | None = None,
+        cache: bool = True,
     ) -> None:
+        # cache=False: the planner as it was before issue 17 (nothing shared between planners,
+        # nothing precomputed per catalogue); kept as the reference the tests compare with
+        self.cache = cache
         self.today = today  # days from today on have not happened yet: nothing owed from them
         self.catalogue = catalogue
         self.since = since  # the athlete's first day: nothing before it is owed
@@ -309,7 +315,11 @@ class Planner:
             self._first_done.setdefault(drill_id, when)
         self._pauses = pause_periods(log.check_ins, log.lunge_logs, log.drill_logs)
         self._restrictions: dict[Settings, Restrictions] = {}
-        self._names = {dr.id: dr.name for dr in catalogue.drills.values()}
+        if cache:
+            self._shared = _shared(catalogue)
+            self._names = self._shared.names
+        else:
+            self._names = {dr.id: dr.name for dr in catalogue.drills.values()}
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -389,12 +399,27 @@ class Planner:
 
     def programme_state(self, d: date) -> SafetyState:
         """Paused or not on `d`: check-ins and drill pain (safety.programme_state)."""
+        if self.cache:
+            key = (self.log.check_ins, self.log.drill_logs, d)
+            found = self._shared.safety.get(key)
+            if found is None:
+                found = programme_state(
+                    self.log.check_ins,
+                    d,
+                    self.catalogue.red_flags,
+                    self.log.drill_logs,
+                    self._names,
+                )
+                self._shared.safety.put(key, found)
+            return found
         return programme_state(
             self.log.check_ins, d, self.catalogue.red_flags, self.log.drill_logs, self._names
         )
 
     def restrictions(self, s: Settings) -> Restrictions:
         """What the settings' conditions (and no kneeling) rule out; one answer per settings."""
+        if self.cache:
+            return self._shared.restrictions(s)
         if s not in self._restrictions:
             self._restrictions[s] = restrictions_for(self.catalogue, s)
         return self._restrictions[s]
@@ -783,8 +808,43 @@ class Planner:
 
     def _lunge_next_once(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
         if d not in self._lunge_plans:
-            self._lunge_plans[d] = self.lunge_next(d)
+            self._lunge_plans[d] = self._lunge_next_shared(d) if self.cache else self.lunge_next(d)
         return self._lunge_plans[d]
+
+    def _lunge_next_shared(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
+        """lunge_next, shared between planners with the same inputs: the log, the day, the
+        cap, what the conditions allow and the ladder order on each day the replay reads."""
+        log = self.log
+        s = self.settings_on(d)
+        default = self.catalogue.lunge.default_order
+        replayed = sorted({g.date for g in log.lunge_logs if g.date < d} | {d})
+        orders = tuple(self.settings_on(day).ladder_order or default for day in replayed)
+        key = (
+            log.check_ins,
+            log.lunge_logs,
+            log.drill_logs,
+            d,
+            self.lunge_cap(d),
+            _restriction_key(s),
+            orders,
+        )
+        found = self._shared.lunge.get(key)
+        if found is None:
+            found = self.lunge_next(d)
+            self._shared.lunge.put(key, found)
+        return found
+
+    def _day_filter(self, d: date) -> tuple[bool, frozenset[str] | None]:
+        """Gentle drills only on `d`, and the drills done before it when a race is near."""
+        gentle = self.after_race(d) or d in self._events_on
+        known: frozenset[str] | None = None
+        if self._pre_race(d):
+            known = frozenset(k for k, first in self._first_done.items() if first < d)
+        return gentle, known
+
+    def _pool(self, s: Settings, d: date) -> tuple[Hashable, list[Drill]]:
+        """allowed_on's drills from the shared cache, with the key they are cached by."""
+        return self._shared.allowed(s, *self._day_filter(d))
 
     def allowed_on(self, s: Settings, d: date) -> list[Drill]:
         """The drills a day allows: what the settings' conditions and kneeling leave in
@@ -792,22 +852,14 @@ class Planner:
         (difficulty 1) on a race or event day and after a race; in the 48 hours before a race
         no difficulty-3 drill and none the athlete has not done before. Every choice of a
         drill goes through here."""
-        gentle = self.after_race(d) or d in self._events_on
-        known: frozenset[str] | None = None
-        if self._pre_race(d):
-            known = frozenset(k for k, first in self._first_done.items() if first < d)
+        if self.cache:
+            return self._pool(s, d)[1]
+        gentle, known = self._day_filter(d)
         key = (s, gentle, known)
         if key not in self._allowed:
-            r = self.restrictions(s)
-            drills = [dr for dr in self.catalogue.drills.values() if drill_allowed(dr, r)]
-            if gentle:
-                drills = [dr for dr in drills if dr.difficulty == 1]
-            if known is not None:
-                drills = [dr for dr in drills if dr.difficulty < 3]
-                familiar = [dr for dr in drills if dr.id in known]
-                # nothing logged yet: the gentlest drills rather than nothing at all
-                drills = familiar if known else [dr for dr in drills if dr.difficulty == 1]
-            self._allowed[key] = drills
+            self._allowed[key] = _allowed_drills(
+                self.catalogue, self.restrictions(s), gentle, known
+            )
         return self._allowed[key]
 
     def skeleton(
@@ -817,6 +869,13 @@ class Planner:
         events and the lunge session's minutes only: worked out once per combination
         (skeletons are never changed after this)."""
         events = self._events_on.get(d, ())
+        if self.cache:
+            shape = (_day_shape(s, d), events, lunge)
+            found = _SKELETONS.get(shape)
+            if found is None:
+                found = _skeleton(s, d, pool, events, lunge)
+                _SKELETONS.put(shape, found)
+            return found
         key = (s, d.weekday(), pool, events, lunge)
         if key not in self._skeletons:
             self._skeletons[key] = _skeleton(s, d, pool, events, lunge)
@@ -845,6 +904,82 @@ class Planner:
 _Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool, str, bool, float]
 
 
+def _rows(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> list[_Row]:
+    """(drill, id, motions, 1/len, preference, standing, dynamic, twin, level 3, smallest
+    dose in seconds) for the greedy loop."""
+    return [
+        (
+            dr,
+            dr.id,
+            tuple(sorted(dr.motions)),  # a canonical key: drills sharing motions share a score
+            1.0 / len(dr.motions),
+            sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
+            dr.position == "standing",
+            dr.style == "dynamic",
+            twin(dr),
+            dr.difficulty >= 3,
+            doses.seconds(doses.fit(dr.dose, 0)),
+        )
+        for dr in allowed
+    ]
+
+
+# a drill in its group for one day: its fixed score, its row index, its row
+_Ranked = tuple[float, int, _Row]
+
+
+def _ranked_groups(
+    groups: list[_Group], static: dict[str, float | None]
+) -> list[tuple[tuple[str, ...], float, float, list[_Ranked]]]:
+    """Each group's drills still open today (fixed score not None), best fixed score first
+    (ties: the earlier row), with the group's top fixed score; empty groups left out."""
+    out = []
+    for motions, inv_len, members in groups:
+        ranked: list[_Ranked] = []
+        for at, row in members:
+            fixed = static[row[1]]
+            if fixed is not None:
+                ranked.append((fixed, at, row))
+        if ranked:
+            ranked.sort(key=lambda t: (-t[0], t[1]))
+            out.append((motions, inv_len, ranked[0][0], ranked))
+    return out
+
+
+# (standing only, dynamic only) -> which rows a slot considers
+_Variant = tuple[bool, bool]
+# one group of rows sharing their motions: motions, 1/len, [(row index, row)] in row order
+_Group = tuple[tuple[str, ...], float, list[tuple[int, _Row]]]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A pool's rows for one set of weights, with each slot variant's rows and their groups
+    by motions (drills with the same motions share a score part), worked out once."""
+
+    every: list[_Row]
+    variants: dict[_Variant, list[_Row]]
+    groups: dict[_Variant, list[_Group]]
+
+    @staticmethod
+    def of(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> _Rows:
+        every = _rows(allowed, weights, wmax)
+        index = {id(r): n for n, r in enumerate(every)}
+        variants: dict[_Variant, list[_Row]] = {
+            (False, False): every,
+            (True, False): [r for r in every if r[5]],
+            (True, True): [r for r in every if r[5] and r[6]],
+            (False, True): [r for r in every if r[6]],
+        }
+        groups: dict[_Variant, list[_Group]] = {}
+        for variant, rows in variants.items():
+            by_motions: dict[tuple[str, ...], _Group] = {}
+            for r in rows:
+                by_motions.setdefault(r[2], (r[2], r[3], []))[2].append((index[id(r)], r))
+            groups[variant] = list(by_motions.values())
+        return _Rows(every, variants, groups)
+
+
 class _Week:
     """The base week being built: a skeleton of slots per day, then drills chosen for them.
 
@@ -867,8 +1002,13 @@ class _Week:
         self.skeletons: list[list[_Skeleton] | None] = []
         self.frames: list[_Frame | None] = []
         self.allowed: list[list[Drill]] = []
+        self.pool_keys: list[Hashable] = []
         for d, s in zip(days, self.settings, strict=True):
-            allowed = planner.allowed_on(s, d)
+            if planner.cache:
+                pool_key, allowed = planner._pool(s, d)
+                self.pool_keys.append(pool_key)
+            else:
+                allowed = planner.allowed_on(s, d)
             off = planner._is_away(d) is not None or planner.programme_state(d).paused
             self.allowed.append(allowed)
             if off:
@@ -919,6 +1059,12 @@ class _Week:
     # -- the greedy choice --
 
     def choose(self) -> None:
+        if self.planner.cache:
+            self._choose_shared()
+        else:
+            self._choose_reference()
+
+    def _choose_reference(self) -> None:
         # Targets are shares of the whole week's minutes, so early slots already aim right.
         # This loop is the planner's hot path (bench/plan_many.py): plain locals, no calls.
         week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
@@ -1018,24 +1164,113 @@ class _Week:
                 self.picks[i].append((sk, best))
             yesterday = picked_today
 
+    def _choose_shared(self) -> None:
+        """The same greedy choice as `_choose_reference`, picking the very same drills, with
+        less work per slot: rows come from the catalogue's shared cache, a group of drills
+        with the same motions is scored once, groups and drills are visited best bound first
+        and the rest skipped once no score they could reach beats the best so far (a score
+        is its part + fixed, + 0.1 between sets, + a tie-break below 0.05). Ties go to the
+        earlier row, as in the reference loop."""
+        week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
+        yesterday: set[str] = set()
+        minutes = self.minutes
+        days_used = self.days_used
+        seed_hash = self.seed_hash
+        shared = self.planner._shared
+        for i, d in enumerate(self.days):
+            skeleton = self.skeletons[i]
+            if skeleton is None:
+                yesterday = set()
+                continue
+            weights = _weights(self.profiles[i])
+            wsum = sum(weights.values())
+            wmax = max(weights.values())
+            target = {m: weights[m] / wsum * week_total for m in MOTIONS}
+            rows_key = (self.pool_keys[i], tuple(weights.items()))
+            table = shared.rows.get(rows_key)
+            if table is None:
+                table = _Rows.of(self.allowed[i], weights, wmax)
+                shared.rows.put(rows_key, table)
+            static: dict[str, float | None] = {}
+            for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in table.every:
+                used_days = days_used.get(did, 0)
+                if used_days >= MAX_DAYS_PER_DRILL:
+                    static[did] = None
+                    continue
+                bonus = 0.15 if used_days == 0 else -0.15 * used_days
+                static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
+            # per slot variant: each group's drills by fixed score, best first, and the top one
+            ranked: dict[_Variant, list[tuple[tuple[str, ...], float, float, list[_Ranked]]]] = {}
+            used_today: set[str] = set()
+            picked_today: set[str] = set()
+            day_key = d.toordinal() * 1440
+            for sk in sorted(
+                skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED)
+            ):
+                slot_key = (day_key + sk.start) * 2654435761
+                sk_minutes = sk.minutes
+                sk_seconds = sk_minutes * 60
+                no_d3 = sk.no_d3
+                inv_minutes = 1.0 / sk_minutes
+                variant = (sk.standing_only, sk.dynamic_only)
+                groups = ranked.get(variant)
+                if groups is None:
+                    groups = ranked[variant] = _ranked_groups(table.groups[variant], static)
+                between_sets = sk.context == "between_sets"
+                gaps = {m: target[m] - minutes[m] for m in MOTIONS}
+                bounds: list[tuple[float, int, float]] = []
+                for gi, (motions, inv_len, top, _members) in enumerate(groups):
+                    share = sk_minutes * inv_len
+                    part = 0.0
+                    for m in motions:
+                        gap = gaps[m]
+                        if gap > 0:
+                            part += gap if gap < share else share
+                        else:
+                            part += 5 * (gap if gap > -share else -share)
+                    part *= inv_minutes
+                    bound = part + top
+                    if between_sets:
+                        bound += 0.1
+                    bounds.append((bound + 0.05, gi, part))
+                bounds.sort(reverse=True)
+                best: Drill | None = None
+                best_score = -1e9
+                best_at = -1
+                for group_bound, gi, part in bounds:
+                    if group_bound < best_score:
+                        break
+                    for fixed, at, row in groups[gi][3]:
+                        bound = part + fixed
+                        if between_sets:
+                            bound += 0.1
+                        if bound + 0.05 < best_score:
+                            break  # ranked by fixed: nothing further in this group does better
+                        if row[7] in used_today or row[9] > sk_seconds or (no_d3 and row[8]):
+                            continue
+                        score = part + fixed
+                        if between_sets and row[6]:
+                            score += 0.1
+                        score += 0.05 * (((seed_hash[row[1]] ^ slot_key) & 0xFFFFFFFF) / 4294967296)
+                        if score > best_score or (score == best_score and at < best_at):
+                            best, best_score, best_at = row[0], score, at
+                if best is None:
+                    spare = [
+                        r
+                        for r in table.variants[variant]
+                        if r[7] not in used_today and r[9] <= sk_seconds and not (no_d3 and r[8])
+                    ]
+                    if not spare:
+                        continue
+                    best = min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
+                used_today.add(twin(best))
+                picked_today.add(best.id)
+                self._add(best, sk_minutes, +1)
+                self.picks[i].append((sk, best))
+            yesterday = picked_today
+
     def _rows(self, i: int, weights: dict[str, float], wmax: float) -> list[_Row]:
-        """(drill, id, motions, 1/len, preference, standing, dynamic, twin, level 3, smallest
-        dose in seconds) for the greedy loop."""
-        return [
-            (
-                dr,
-                dr.id,
-                tuple(sorted(dr.motions)),  # a canonical key: drills sharing motions share a score
-                1.0 / len(dr.motions),
-                sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
-                dr.position == "standing",
-                dr.style == "dynamic",
-                twin(dr),
-                dr.difficulty >= 3,
-                doses.seconds(doses.fit(dr.dose, 0)),
-            )
-            for dr in self.allowed[i]
-        ]
+        return _rows(self.allowed[i], weights, wmax)
 
     # -- repair passes, each bounded --
 
@@ -1164,6 +1399,149 @@ class _Week:
                     break
             if not moved:
                 return
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Memo(Generic[K, V]):
+    """A bounded in-process cache shared by every Planner (issue 17): plain data in, plain data
+    out, so planners with the same inputs share the answer; the oldest entry goes first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: dict[K, V] = {}
+        self._lock = threading.Lock()  # the web app plans in several threads
+
+    def get(self, key: K) -> V | None:
+        try:
+            return self._data.get(key)
+        except TypeError:  # an unhashable input (a list where a tuple belongs): not shared
+            return None
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            try:
+                if key not in self._data and len(self._data) >= self.size:
+                    del self._data[next(iter(self._data))]
+                self._data[key] = value
+            except TypeError:
+                pass
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# a day's skeleton by its shape (the settings' parts it reads, its events, the lunge minutes)
+_SKELETONS: _Memo[Hashable, tuple[list[_Skeleton], _Frame]] = _Memo(8192)
+
+
+def clear_caches() -> None:
+    """Empty the caches planners share (benchmarks start each run cold)."""
+    _SKELETONS.clear()
+    _CATALOGUES.clear()
+
+
+def _day_shape(s: Settings, d: date) -> Hashable:
+    """Everything of the settings `_skeleton` reads for `d`: days alike share a skeleton."""
+    wd = weekday(d)
+    return (
+        s.wake,
+        s.sleep,
+        s.run_times_on(wd),
+        s.long_run_day == wd,
+        tuple(work_blocks(s, d)),
+        s.gym_time if s.gym_time and wd in s.gym_days else None,
+        s.gym_minutes,
+        s.daily_minutes,
+    )
+
+
+def _allowed_drills(
+    catalogue: Catalogue, r: Restrictions, gentle: bool, known: frozenset[str] | None
+) -> list[Drill]:
+    """Planner.allowed_on's rule: the conditions' drills; only gentle ones on `gentle` days;
+    before a race (`known`: drills done before) nothing demanding and nothing new."""
+    drills = [dr for dr in catalogue.drills.values() if drill_allowed(dr, r)]
+    if gentle:
+        drills = [dr for dr in drills if dr.difficulty == 1]
+    if known is not None:
+        drills = [dr for dr in drills if dr.difficulty < 3]
+        familiar = [dr for dr in drills if dr.id in known]
+        # nothing logged yet: the gentlest drills rather than nothing at all
+        drills = familiar if known else [dr for dr in drills if dr.difficulty == 1]
+    return drills
+
+
+def _restriction_key(s: Settings) -> Hashable:
+    """Everything of the settings conditions.restrictions_for reads."""
+    return (s.conditions, s.kneeling_ok, s.hip_approach)
+
+
+class _Shared:
+    """What planners using one catalogue share (issue 17): per-drill data worked out once, the
+    drill filters by conditions and by day, the rows of the greedy choice, safety states and
+    lunge plans by their inputs, and base weeks by theirs. Every cache is bounded."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue  # held: the catalogues' memo is keyed by its id
+        self.names = {dr.id: dr.name for dr in catalogue.drills.values()}
+        self._restrictions: _Memo[Hashable, Restrictions] = _Memo(1024)
+        self._allowed: _Memo[Hashable, list[Drill]] = _Memo(4096)
+        self.rows: _Memo[Hashable, _Rows] = _Memo(4096)
+        self.safety: _Memo[Hashable, SafetyState] = _Memo(8192)
+        self.lunge: _Memo[Hashable, tuple[SafetyState, list[lunge_rules.DirectionPlan]]] = _Memo(
+            8192
+        )
+        # per drill: the row the greedy choice reads, less the weights' preference
+        self.drill_rows = {
+            dr.id: (
+                tuple(sorted(dr.motions)),
+                1.0 / len(dr.motions),
+                dr.position == "standing",
+                dr.style == "dynamic",
+                twin(dr),
+                dr.difficulty >= 3,
+                doses.seconds(doses.fit(dr.dose, 0)),
+            )
+            for dr in catalogue.drills.values()
+        }
+
+    def restrictions(self, s: Settings) -> Restrictions:
+        key = _restriction_key(s)
+        found = self._restrictions.get(key)
+        if found is None:
+            found = restrictions_for(self.catalogue, s)
+            self._restrictions.put(key, found)
+        return found
+
+    def allowed(
+        self, s: Settings, gentle: bool, known: frozenset[str] | None
+    ) -> tuple[Hashable, list[Drill]]:
+        """Planner.allowed_on's drills by the inputs the filter reads, with that key (the
+        list is never changed by callers)."""
+        key = (_restriction_key(s), gentle, known)
+        found = self._allowed.get(key)
+        if found is None:
+            found = _allowed_drills(self.catalogue, self.restrictions(s), gentle, known)
+            self._allowed.put(key, found)
+        return key, found
+
+
+_CATALOGUES: _Memo[int, _Shared] = _Memo(16)
+
+
+def _shared(catalogue: Catalogue) -> _Shared:
+    found = _CATALOGUES.get(id(catalogue))
+    if found is None or found.catalogue is not catalogue:
+        found = _Shared(catalogue)
+        _CATALOGUES.put(id(catalogue), found)
+    return found
 
 
 def _rest_day(s: Settings) -> Settings:
