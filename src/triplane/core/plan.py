@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Generic, TypeVar
 
 from triplane.core import dose as doses
@@ -924,60 +925,42 @@ def _rows(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> l
     ]
 
 
-# a drill in its group for one day: its fixed score, its row index, its row
-_Ranked = tuple[float, int, _Row]
-
-
-def _ranked_groups(
-    groups: list[_Group], static: dict[str, float | None]
-) -> list[tuple[tuple[str, ...], float, float, list[_Ranked]]]:
-    """Each group's drills still open today (fixed score not None), best fixed score first
-    (ties: the earlier row), with the group's top fixed score; empty groups left out."""
-    out = []
-    for motions, inv_len, members in groups:
-        ranked: list[_Ranked] = []
-        for at, row in members:
-            fixed = static[row[1]]
-            if fixed is not None:
-                ranked.append((fixed, at, row))
-        if ranked:
-            ranked.sort(key=lambda t: (-t[0], t[1]))
-            out.append((motions, inv_len, ranked[0][0], ranked))
-    return out
-
-
 # (standing only, dynamic only) -> which rows a slot considers
 _Variant = tuple[bool, bool]
-# one group of rows sharing their motions: motions, 1/len, [(row index, row)] in row order
-_Group = tuple[tuple[str, ...], float, list[tuple[int, _Row]]]
+_VARIANTS: tuple[_Variant, ...] = ((False, False), (True, False), (True, True), (False, True))
+_MOTION_AT = {m: n for n, m in enumerate(MOTIONS)}
+_first = itemgetter(0)
 
 
 @dataclass(frozen=True)
 class _Rows:
-    """A pool's rows for one set of weights, with each slot variant's rows and their groups
-    by motions (drills with the same motions share a score part), worked out once."""
+    """A pool's rows for one set of weights, worked out once and shared: each slot variant's
+    rows (row order kept), and the groups of drills with the same motions (they share a
+    score part), as motion positions, one-motion groups first, then two, then three."""
 
     every: list[_Row]
     variants: dict[_Variant, list[_Row]]
-    groups: dict[_Variant, list[_Group]]
+    group_of: dict[str, int]  # drill id -> its group's position
+    # groups as motion positions by number of motions, in position order: (size, groups)
+    groups: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]
 
     @staticmethod
     def of(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> _Rows:
         every = _rows(allowed, weights, wmax)
-        index = {id(r): n for n, r in enumerate(every)}
-        variants: dict[_Variant, list[_Row]] = {
+        variants = {
             (False, False): every,
             (True, False): [r for r in every if r[5]],
             (True, True): [r for r in every if r[5] and r[6]],
             (False, True): [r for r in every if r[6]],
         }
-        groups: dict[_Variant, list[_Group]] = {}
-        for variant, rows in variants.items():
-            by_motions: dict[tuple[str, ...], _Group] = {}
-            for r in rows:
-                by_motions.setdefault(r[2], (r[2], r[3], []))[2].append((index[id(r)], r))
-            groups[variant] = list(by_motions.values())
-        return _Rows(every, variants, groups)
+        keys = sorted({r[2] for r in every}, key=lambda k: (len(k), k))
+        position = {k: n for n, k in enumerate(keys)}
+        sizes = sorted({len(k) for k in keys})
+        groups = tuple(
+            (size, tuple(tuple(_MOTION_AT[m] for m in k) for k in keys if len(k) == size))
+            for size in sizes
+        )
+        return _Rows(every, variants, {r[1]: position[r[2]] for r in every}, groups)
 
 
 class _Week:
@@ -1166,11 +1149,10 @@ class _Week:
 
     def _choose_shared(self) -> None:
         """The same greedy choice as `_choose_reference`, picking the very same drills, with
-        less work per slot: rows come from the catalogue's shared cache, a group of drills
-        with the same motions is scored once, groups and drills are visited best bound first
-        and the rest skipped once no score they could reach beats the best so far (a score
-        is its part + fixed, + 0.1 between sets, + a tie-break below 0.05). Ties go to the
-        earlier row, as in the reference loop."""
+        less work per slot: rows come from the catalogue's shared cache, the score part of
+        drills with the same motions is worked out once per slot, and the tie-break (below
+        0.05) only for drills whose score could still reach the best one. Rows are visited in
+        the reference's order, with its arithmetic, so ties fall the same way."""
         week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
         yesterday: set[str] = set()
         minutes = self.minutes
@@ -1199,8 +1181,9 @@ class _Week:
                     continue
                 bonus = 0.15 if used_days == 0 else -0.15 * used_days
                 static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
-            # per slot variant: each group's drills by fixed score, best first, and the top one
-            ranked: dict[_Variant, list[tuple[tuple[str, ...], float, float, list[_Ranked]]]] = {}
+            group_of = table.group_of
+            # per slot variant, today: (group, fixed, dynamic, twin, level 3, seconds, row)
+            open_rows: dict[_Variant, list[tuple[int, float, bool, str, bool, float, _Row]]] = {}
             used_today: set[str] = set()
             picked_today: set[str] = set()
             day_key = d.toordinal() * 1440
@@ -1211,50 +1194,55 @@ class _Week:
                 sk_minutes = sk.minutes
                 sk_seconds = sk_minutes * 60
                 no_d3 = sk.no_d3
-                inv_minutes = 1.0 / sk_minutes
+                inv = 1.0 / sk_minutes
                 variant = (sk.standing_only, sk.dynamic_only)
-                groups = ranked.get(variant)
-                if groups is None:
-                    groups = ranked[variant] = _ranked_groups(table.groups[variant], static)
-                between_sets = sk.context == "between_sets"
-                gaps = {m: target[m] - minutes[m] for m in MOTIONS}
-                bounds: list[tuple[float, int, float]] = []
-                for gi, (motions, inv_len, top, _members) in enumerate(groups):
-                    share = sk_minutes * inv_len
-                    part = 0.0
-                    for m in motions:
-                        gap = gaps[m]
-                        if gap > 0:
-                            part += gap if gap < share else share
-                        else:
-                            part += 5 * (gap if gap > -share else -share)
-                    part *= inv_minutes
-                    bound = part + top
-                    if between_sets:
-                        bound += 0.1
-                    bounds.append((bound + 0.05, gi, part))
-                bounds.sort(reverse=True)
+                rows = open_rows.get(variant)
+                if rows is None:
+                    rows = open_rows[variant] = [
+                        (group_of[r[1]], fixed, r[6], r[7], r[8], r[9], r)
+                        for r in table.variants[variant]
+                        if (fixed := static[r[1]]) is not None
+                    ]
+                gaps = [target[m] - minutes[m] for m in MOTIONS]
+                # each motion's contribution at the share a drill of 1, 2 or 3 motions gives
+                # it (the reference's arithmetic: over-serving costs five times a gap served)
+                parts: list[float] = []
+                for size, groups in table.groups:
+                    sh = sk_minutes * (1.0 / size)
+                    t = [
+                        (g if g < sh else sh) if g > 0 else 5 * (g if g > -sh else -sh)
+                        for g in gaps
+                    ]
+                    if size == 1:
+                        parts += [(0.0 + t[x]) * inv for (x,) in groups]
+                    elif size == 2:
+                        parts += [(0.0 + t[x] + t[y]) * inv for x, y in groups]
+                    elif size == 3:
+                        parts += [(0.0 + t[x] + t[y] + t[z]) * inv for x, y, z in groups]
+                    else:  # sum() adds in the same order, from 0
+                        parts += [sum([t[x] for x in k]) * inv for k in groups]
+                if sk.context == "between_sets":
+                    scored = [
+                        (parts[g] + fixed + 0.1 if dyn else parts[g] + fixed, row)
+                        for g, fixed, dyn, tw, d3, sec, row in rows
+                        if tw not in used_today and sec <= sk_seconds and not (no_d3 and d3)
+                    ]
+                else:
+                    scored = [
+                        (parts[g] + fixed, row)
+                        for g, fixed, _dyn, tw, d3, sec, row in rows
+                        if tw not in used_today and sec <= sk_seconds and not (no_d3 and d3)
+                    ]
                 best: Drill | None = None
-                best_score = -1e9
-                best_at = -1
-                for group_bound, gi, part in bounds:
-                    if group_bound < best_score:
-                        break
-                    for fixed, at, row in groups[gi][3]:
-                        bound = part + fixed
-                        if between_sets:
-                            bound += 0.1
-                        if bound + 0.05 < best_score:
-                            break  # ranked by fixed: nothing further in this group does better
-                        if row[7] in used_today or row[9] > sk_seconds or (no_d3 and row[8]):
-                            continue
-                        score = part + fixed
-                        if between_sets and row[6]:
-                            score += 0.1
+                if scored:
+                    top = max(scored, key=_first)[0]
+                    best_score = -1e9
+                    # only those a tie-break (below 0.05) could lift to the best, in row order
+                    for score, row in [c for c in scored if c[0] + 0.05 >= top]:
                         score += 0.05 * (((seed_hash[row[1]] ^ slot_key) & 0xFFFFFFFF) / 4294967296)
-                        if score > best_score or (score == best_score and at < best_at):
-                            best, best_score, best_at = row[0], score, at
-                if best is None:
+                        if score > best_score:
+                            best, best_score = row[0], score
+                else:
                     spare = [
                         r
                         for r in table.variants[variant]
@@ -1263,6 +1251,7 @@ class _Week:
                     if not spare:
                         continue
                     best = min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
+                assert best is not None
                 used_today.add(twin(best))
                 picked_today.add(best.id)
                 self._add(best, sk_minutes, +1)
