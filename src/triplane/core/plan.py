@@ -478,8 +478,42 @@ class Planner:
     def _base_day(self, d: date) -> _BaseDay:
         monday = d - timedelta(days=d.weekday())
         if monday not in self._weeks:
-            self._weeks[monday] = self._base_week(monday)
+            if self.cache:
+                self._weeks[monday] = self._shared_base_week(monday)
+            else:
+                self._weeks[monday] = self._base_week(monday)
         return self._weeks[monday][d.weekday()]
+
+    def _shared_base_week(self, monday: date) -> tuple[_BaseDay, ...]:
+        """The base week, shared between planners with the same inputs: the seed, the
+        settings from Monday to the Tuesday after (lunge days look a day ahead, lunge caps
+        two), the week's profiles, the log, and the ladder order on each lunge-log day (the
+        lunge replay reads it). Its lunge days and lunge plans come along."""
+        days = [monday + timedelta(days=i) for i in range(9)]
+        default = self.catalogue.lunge.default_order
+        orders = tuple(
+            (day, self.settings_on(day).ladder_order or default)
+            for day in sorted({g.date for g in self.log.lunge_logs})
+        )
+        key = (
+            self.seed,
+            monday,
+            _by_identity([self.settings_on(d) for d in days]),
+            _by_identity([self.profile_on(d) for d in days[:7]]),
+            self.log,
+            orders,
+        )
+        found = self._shared.weeks.get(key)
+        if found is None:
+            week = self._base_week(monday)
+            plans = {d: self._lunge_plans[d] for d in days[:7] if d in self._lunge_plans}
+            self._shared.weeks.put(key, (week, self.lunge_days(monday), plans))
+            return week
+        week, lunge_days, plans = found
+        self._lunge_days.setdefault(monday, lunge_days)
+        for d, plan in plans.items():
+            self._lunge_plans.setdefault(d, plan)
+        return week
 
     def _is_away(self, d: date) -> str | None:
         for a in self.log.away:
@@ -521,6 +555,22 @@ class Planner:
         ):
             extra = "A test of this motion hurt: stay well inside the pain-free range."
             note = f"{note} {extra}".strip()
+        if self.cache:
+            key = (sk.start, sk.context, sk.minutes, side, drill.id, note)
+            found = self._shared.slots.get(key)
+            if found is None:
+                found = Slot(
+                    _clock(sk.start % DAY_MIN),
+                    sk.context,
+                    sk.minutes,
+                    side,
+                    drill,
+                    scaled_dose(drill, sk.minutes),
+                    note,
+                    sk.start // DAY_MIN,
+                )
+                self._shared.slots.put(key, found)
+            return found
         return Slot(
             _clock(sk.start % DAY_MIN),
             sk.context,
@@ -885,12 +935,16 @@ class Planner:
     def after_race(self, d: date) -> bool:
         """The day after a race, and the two days after a long one (4 hours or more): gentle
         drills only, no lunge session."""
+        if not self._races:
+            return False
         return d - timedelta(days=1) in self._races or any(
             d - timedelta(days=i) in self._long_races for i in range(1, RECOVERY_DAYS_LONG_RACE + 1)
         )
 
     def _pre_race(self, d: date) -> bool:
         """A race in the next 48 hours (the race day itself included, up to its start)."""
+        if not self._races:
+            return False
         return any(d + timedelta(days=i) in self._races for i in range(PRE_RACE_HOURS // 24 + 1))
 
     def _no_d3(self, s: Settings, slot: Slot) -> bool:
@@ -1002,6 +1056,8 @@ class _Week:
             self.skeletons.append(skeleton)
             self.frames.append(frame)
         self.picks: list[list[tuple[_Skeleton, Drill]]] = [[] for _ in days]
+        self._seen: dict[str, int] | None = None  # _appearances, until the picks change
+        self._pool_size: int | None = None
         self.days_used: dict[str, int] = {}
         self.minutes = dict.fromkeys(MOTIONS, 0.0)
         self.seed_hash = {
@@ -1011,6 +1067,7 @@ class _Week:
     # -- bookkeeping --
 
     def _add(self, dr: Drill, minutes: int, sign: int) -> None:
+        self._seen = None
         self.days_used[dr.id] = self.days_used.get(dr.id, 0) + sign
         share = sign * minutes / len(dr.motions)
         for m in dr.motions:
@@ -1275,11 +1332,21 @@ class _Week:
         """Taking one snack of `dr` away keeps every drill and motion of the week present."""
         if self.days_used.get(dr.id, 0) <= 1:
             distinct = sum(1 for v in self.days_used.values() if v > 0)
-            pool = len({d.id for allowed in self.allowed for d in allowed})
+            if self.planner.cache:
+                if self._pool_size is None:
+                    self._pool_size = len({d.id for allowed in self.allowed for d in allowed})
+                pool = self._pool_size
+            else:
+                pool = len({d.id for allowed in self.allowed for d in allowed})
             if distinct - 1 < min(10, pool):
                 return False  # the week keeps at least 10 different drills
         if keep_motions:
-            seen = self._appearances()
+            if self.planner.cache:  # the picks change only through _add
+                if self._seen is None:
+                    self._seen = self._appearances()
+                seen = self._seen
+            else:
+                seen = self._appearances()
             return all(seen[m] > 1 for m in dr.motions)
         return True
 
@@ -1451,6 +1518,22 @@ def _day_shape(s: Settings, d: date) -> Hashable:
     )
 
 
+def _by_identity(values: Sequence[Hashable]) -> Hashable:
+    """A key for a list of values that are often the same object (one settings for the whole
+    week): each distinct object once, and which one each place holds. Hashing a profile is
+    not cheap; the same object seven times need not be hashed seven times."""
+    distinct: list[Hashable] = []
+    seen: dict[int, int] = {}
+    places = []
+    for v in values:
+        at = seen.get(id(v))
+        if at is None:
+            at = seen[id(v)] = len(distinct)
+            distinct.append(v)
+        places.append(at)
+    return (tuple(distinct), tuple(places))
+
+
 def _allowed_drills(
     catalogue: Catalogue, r: Restrictions, gentle: bool, known: frozenset[str] | None
 ) -> list[Drill]:
@@ -1472,6 +1555,14 @@ def _restriction_key(s: Settings) -> Hashable:
     return (s.conditions, s.kneeling_ok, s.hip_approach)
 
 
+# a shared base week: its days, its lunge days, the lunge plans worked out for it
+_SharedWeek = tuple[
+    tuple[_BaseDay, ...],
+    frozenset[date],
+    dict[date, tuple[SafetyState, list[lunge_rules.DirectionPlan]]],
+]
+
+
 class _Shared:
     """What planners using one catalogue share (issue 17): per-drill data worked out once, the
     drill filters by conditions and by day, the rows of the greedy choice, safety states and
@@ -1487,19 +1578,8 @@ class _Shared:
         self.lunge: _Memo[Hashable, tuple[SafetyState, list[lunge_rules.DirectionPlan]]] = _Memo(
             8192
         )
-        # per drill: the row the greedy choice reads, less the weights' preference
-        self.drill_rows = {
-            dr.id: (
-                tuple(sorted(dr.motions)),
-                1.0 / len(dr.motions),
-                dr.position == "standing",
-                dr.style == "dynamic",
-                twin(dr),
-                dr.difficulty >= 3,
-                doses.seconds(doses.fit(dr.dose, 0)),
-            )
-            for dr in catalogue.drills.values()
-        }
+        self.weeks: _Memo[Hashable, _SharedWeek] = _Memo(2048)
+        self.slots: _Memo[Hashable, Slot] = _Memo(16384)
 
     def restrictions(self, s: Settings) -> Restrictions:
         key = _restriction_key(s)
