@@ -680,7 +680,7 @@ class Planner:
         away_days = {
             since + timedelta(days=i)
             for i in range(OWED_WINDOW_DAYS)
-            if self._is_away(since + timedelta(days=i))
+            if self.log.away and self._is_away(since + timedelta(days=i))
         }
         for g in self.log.drill_logs:
             if since <= g.date < d and not g.skipped and g.date not in away_days:
@@ -1216,16 +1216,23 @@ class _Week:
         days_used = self.days_used
         seed_hash = self.seed_hash
         shared = self.planner._shared
+        last_profile: Profile | None = None
+        weights: dict[str, float] = {}
+        weights_key: tuple[tuple[str, float], ...] = ()
         for i, d in enumerate(self.days):
             skeleton = self.skeletons[i]
             if skeleton is None:
                 yesterday = set()
                 continue
-            weights = _weights(self.profiles[i])
+            profile = self.profiles[i]
+            if profile is not last_profile:  # usually one profile all week
+                last_profile = profile
+                weights = _weights(profile)
+                weights_key = tuple(weights.items())
             wsum = sum(weights.values())
             wmax = max(weights.values())
             target = {m: weights[m] / wsum * week_total for m in MOTIONS}
-            rows_key = (self.pool_keys[i], tuple(weights.items()))
+            rows_key = (self.pool_keys[i], weights_key)
             table = shared.rows.get(rows_key)
             if table is None:
                 table = _Rows.of(self.allowed[i], weights, wmax)
