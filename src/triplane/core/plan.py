@@ -979,6 +979,41 @@ def _rows(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> l
     ]
 
 
+def _static_scores(
+    rows: Sequence[_Row], days_used: dict[str, int], yesterday: set[str]
+) -> dict[str, float | None]:
+    """What of a drill's score does not change within the day: preference, variety,
+    yesterday (a drill picked today is out for the rest of the day, so its count can't change
+    under us); None for a drill already on 4 days."""
+    static: dict[str, float | None] = {}
+    for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in rows:
+        used_days = days_used.get(did, 0)
+        if used_days >= MAX_DAYS_PER_DRILL:
+            static[did] = None
+            continue
+        # variety: a fresh drill is worth something; repeats cost more each time
+        bonus = 0.15 if used_days == 0 else -0.15 * used_days
+        static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
+    return static
+
+
+def _choosing_order(skeleton: list[_Skeleton]) -> list[_Skeleton]:
+    """Anchored snacks choose first: the few drills that suit them (a gentle standing warm-up
+    before a race) are not spent on a free snack earlier that day."""
+    return sorted(skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED))
+
+
+def _least_used(
+    rows: Sequence[_Row], used_today: set[str], seconds: int, no_d3: bool, days_used: dict[str, int]
+) -> Drill | None:
+    """Every fitting drill is already on 4 days: the budget wins over variety (a small pool:
+    conditions, no kneeling), the least used drill takes it; None when nothing fits."""
+    spare = [r for r in rows if r[7] not in used_today and r[9] <= seconds and not (no_d3 and r[8])]
+    if not spare:
+        return None
+    return min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
+
+
 # (standing only, dynamic only) -> which rows a slot considers
 _Variant = tuple[bool, bool]
 _VARIANTS: tuple[_Variant, ...] = ((False, False), (True, False), (True, True), (False, True))
@@ -1130,23 +1165,9 @@ class _Week:
             every_row, standing_rows, standing_dynamic_rows = rows_cache[key]
             used_today: set[str] = set()  # twin keys
             picked_today: set[str] = set()
-            # what doesn't change within the day: preference, variety, yesterday (a drill picked
-            # today is out for the rest of the day, so its count can't change under us)
-            static: dict[str, float | None] = {}
-            for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in every_row:
-                used_days = days_used.get(did, 0)
-                if used_days >= MAX_DAYS_PER_DRILL:
-                    static[did] = None
-                    continue
-                # variety: a fresh drill is worth something; repeats cost more each time
-                bonus = 0.15 if used_days == 0 else -0.15 * used_days
-                static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
+            static = _static_scores(every_row, days_used, yesterday)
             day_key = d.toordinal() * 1440
-            # anchored snacks choose first: the few drills that suit them (a gentle standing
-            # warm-up before a race) are not spent on a free snack earlier that day
-            for sk in sorted(
-                skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED)
-            ):
+            for sk in _choosing_order(skeleton):
                 slot_key = (day_key + sk.start) * 2654435761
                 sk_minutes = sk.minutes
                 sk_seconds = sk_minutes * 60
@@ -1188,16 +1209,9 @@ class _Week:
                     if score > best_score:
                         best, best_score = dr, score
                 if best is None:
-                    # every fitting drill is already on 4 days: the budget wins over variety
-                    # (a small pool: conditions, no kneeling), the least used drill takes it
-                    spare = [
-                        r
-                        for r in rows
-                        if r[7] not in used_today and r[9] <= sk_seconds and not (no_d3 and r[8])
-                    ]
-                    if not spare:
+                    best = _least_used(rows, used_today, sk_seconds, no_d3, days_used)
+                    if best is None:
                         continue  # nothing fits this slot's constraints: leave it out
-                    best = min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
                 used_today.add(twin(best))
                 picked_today.add(best.id)
                 self._add(best, sk_minutes, +1)
@@ -1237,23 +1251,14 @@ class _Week:
             if table is None:
                 table = _Rows.of(self.allowed[i], weights, wmax)
                 shared.rows.put(rows_key, table)
-            static: dict[str, float | None] = {}
-            for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in table.every:
-                used_days = days_used.get(did, 0)
-                if used_days >= MAX_DAYS_PER_DRILL:
-                    static[did] = None
-                    continue
-                bonus = 0.15 if used_days == 0 else -0.15 * used_days
-                static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
+            static = _static_scores(table.every, days_used, yesterday)
             group_of = table.group_of
             # per slot variant, today: (group, fixed, dynamic, twin, level 3, seconds, row)
             open_rows: dict[_Variant, list[tuple[int, float, bool, str, bool, float, _Row]]] = {}
             used_today: set[str] = set()
             picked_today: set[str] = set()
             day_key = d.toordinal() * 1440
-            for sk in sorted(
-                skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED)
-            ):
+            for sk in _choosing_order(skeleton):
                 slot_key = (day_key + sk.start) * 2654435761
                 sk_minutes = sk.minutes
                 sk_seconds = sk_minutes * 60
@@ -1307,14 +1312,11 @@ class _Week:
                         if score > best_score:
                             best, best_score = row[0], score
                 else:
-                    spare = [
-                        r
-                        for r in table.variants[variant]
-                        if r[7] not in used_today and r[9] <= sk_seconds and not (no_d3 and r[8])
-                    ]
-                    if not spare:
+                    best = _least_used(
+                        table.variants[variant], used_today, sk_seconds, no_d3, days_used
+                    )
+                    if best is None:
                         continue
-                    best = min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
                 assert best is not None
                 used_today.add(twin(best))
                 picked_today.add(best.id)
