@@ -555,32 +555,14 @@ class Planner:
         ):
             extra = "A test of this motion hurt: stay well inside the pain-free range."
             note = f"{note} {extra}".strip()
-        if self.cache:
-            key = (sk.start, sk.context, sk.minutes, side, drill.id, note)
-            found = self._shared.slots.get(key)
-            if found is None:
-                found = Slot(
-                    _clock(sk.start % DAY_MIN),
-                    sk.context,
-                    sk.minutes,
-                    side,
-                    drill,
-                    scaled_dose(drill, sk.minutes),
-                    note,
-                    sk.start // DAY_MIN,
-                )
-                self._shared.slots.put(key, found)
-            return found
-        return Slot(
-            _clock(sk.start % DAY_MIN),
-            sk.context,
-            sk.minutes,
-            side,
-            drill,
-            scaled_dose(drill, sk.minutes),
-            note,
-            sk.start // DAY_MIN,
-        )
+        if not self.cache:
+            return _new_slot(sk, drill, side, note)
+        key = (sk.start, sk.context, sk.minutes, side, drill.id, note)
+        found = self._shared.slots.get(key)
+        if found is None:
+            found = _new_slot(sk, drill, side, note)
+            self._shared.slots.put(key, found)
+        return found
 
     # ---- the log ---------------------------------------------------------------------------
 
@@ -1541,6 +1523,19 @@ def _by_identity(values: Sequence[Hashable]) -> Hashable:
             distinct.append(v)
         places.append(at)
     return (tuple(distinct), tuple(places))
+
+
+def _new_slot(sk: _Skeleton, drill: Drill, side: str, note: str) -> Slot:
+    return Slot(
+        _clock(sk.start % DAY_MIN),
+        sk.context,
+        sk.minutes,
+        side,
+        drill,
+        scaled_dose(drill, sk.minutes),
+        note,
+        sk.start // DAY_MIN,
+    )
 
 
 def _allowed_drills(
