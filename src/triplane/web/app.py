@@ -114,13 +114,14 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     app.state.ctx = WebContext(engine)
 
     from triplane.usecases import video as video_limits
-    from triplane.web import api, assets, inclinometer, pages, progress_pages, video
+    from triplane.web import api, assets, inclinometer, onboarding, pages, progress_pages, video
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(progress_pages.router)
     app.include_router(video.router)
     app.include_router(inclinometer.router)
+    app.include_router(onboarding.router)
     pages.templates.env.globals.update(
         static_url=assets.static_url, video_installed=assets.video_installed
     )

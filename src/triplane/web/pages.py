@@ -137,10 +137,19 @@ def _str(form: FormData, key: str) -> str | None:
 
 @router.get("/")
 def home(request: Request) -> Response:
+    from triplane.usecases import onboarding
+
     with ctx(request).tx() as acc:
         user = page_user(request, acc)
+        new = (
+            user is not None
+            and user.athlete_id is not None
+            and onboarding.step_of(acc.svc, acc.svc.athlete_by_id(user.athlete_id)) is None
+        )
     if user is None:
         return render(request, "landing.html")
+    if new:  # the first login: the first-run flow, once
+        return redirect("/welcome")
     return redirect("/coach" if user.role == "coach" else "/today")
 
 
@@ -169,7 +178,7 @@ def _signup(form: FormData, request: Request) -> Response:
         assert secret is not None
     except TriplaneError as exc:
         return render(request, "signup.html", status=exc.status, error=str(exc), form=dict(form))
-    response = redirect("/coach" if user.role == "coach" else "/assess")
+    response = redirect("/coach" if user.role == "coach" else "/")  # "/": first-run flow
     security.set_session_cookie(request, response, secret)
     return response
 
@@ -193,7 +202,7 @@ def _login(form: FormData, request: Request) -> Response:
         return render(
             request, "login.html", status=exc.status, error=str(exc), form={"email": email}
         )
-    response = redirect("/coach" if user.role == "coach" else "/today")
+    response = redirect("/coach" if user.role == "coach" else "/")  # "/": first-run flow
     security.set_session_cookie(request, response, secret)
     return response
 
@@ -337,6 +346,9 @@ def today(request: Request, date: str | None = None) -> Response:
         a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
         data = _today_context(acc, request, a, day, version)
+        from triplane.web.onboarding import resume_url
+
+        data["setup_resume"] = resume_url(acc, a)  # the first-run flow, left half-way
     return render(request, "today.html", user, **data, target=TARGET_SENSATION)
 
 
@@ -511,29 +523,7 @@ def _assess_post(form: FormData, request: Request) -> Response:
             raise Invalid("this assessment step does not exist; start again from Assess")
         motion, test = steps[step]
         try:
-            recorded = 0
-            for side in ("left", "right"):
-                value = _str(form, f"{side}_value")
-                rating = _int(form.get(f"{side}_rating"), "the self-rating")
-                if value is None and rating is None:
-                    continue
-                kwargs: dict[str, Any] = {}
-                if value is not None:
-                    kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
-                        test.unit: _float(value, test.unit)
-                    }
-                else:
-                    kwargs = {"rating": rating}
-                acc.svc.add_measurement(
-                    a,
-                    side=side,
-                    motion=motion,
-                    test=test.id,
-                    painful=form.get(f"{side}_painful") == "1",
-                    client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
-                    **kwargs,
-                )
-                recorded += 1
+            recorded = record_test(acc, a, form, motion, test)
             if recorded == 0 and form.get("skip") != "1":
                 raise Invalid("give a value or a self-rating for at least one side, or press Skip")
         except TriplaneError as exc:
@@ -550,6 +540,35 @@ def _assess_post(form: FormData, request: Request) -> Response:
                 client_id=_str(form, "client_id") or uuid.uuid4().hex[:24],
             )
     return redirect(f"/assess?step={step + 1}")
+
+
+def record_test(acc: Accounts, a: Athlete, form: FormData, motion: str, test: Any) -> int:
+    """A test's result for each side that has one (`{side}_value` in the test's unit, or
+    `{side}_rating` 0-3 by eye); how many sides were recorded."""
+    recorded = 0
+    for side in ("left", "right"):
+        value = _str(form, f"{side}_value")
+        rating = _int(form.get(f"{side}_rating"), "the self-rating", f"{side}_rating")
+        if value is None and rating is None:
+            continue
+        kwargs: dict[str, Any] = {}
+        if value is not None:
+            kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
+                test.unit: _float(value, test.unit)
+            }
+        else:
+            kwargs = {"rating": rating}
+        acc.svc.add_measurement(
+            a,
+            side=side,
+            motion=motion,
+            test=test.id,
+            painful=form.get(f"{side}_painful") == "1",
+            client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
+            **kwargs,
+        )
+        recorded += 1
+    return recorded
 
 
 @router.get("/assess/profile")
