@@ -36,6 +36,9 @@ def test_landing_page_for_visitors_and_today_for_users(live: Any) -> None:
         assert 'href="/signup"' in text and 'href="/login"' in text
     a = live.signup("athlete", "Lena")
     pages, _ = _session(live, a)
+    r = pages.get("/")  # the first time: the first-run flow (test_web_onboarding.py)
+    assert r.status_code == 303 and r.headers["location"] == "/welcome"
+    pages.get("/welcome")
     r = pages.get("/")
     assert r.status_code == 303 and r.headers["location"] == "/today"
 

@@ -155,7 +155,10 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
         message, errors = _validation_message(exc)
         if wants_json(request):
             return JSONResponse({"detail": message, "errors": errors}, 422)
-        return pages.error_page(request, 422, message)
+        # a person reads this page: name what is wrong, not the validator's wording
+        where = ", ".join(dict.fromkeys(e["field"] for e in errors)) or "the page"
+        return pages.error_page(request, 422, f"{where} in this address is not right; go back "
+                                "and try again")  # fmt: skip
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

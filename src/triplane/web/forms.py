@@ -136,6 +136,16 @@ def refusal(
     return form_state(form, exc, fields, form_id, words)
 
 
+def whole_page(request: Request, response: Response) -> Response:
+    """A good submission answered with a page rather than a redirect: HTMX shows all of its
+    main part, not just the form."""
+    if request.headers.get("hx-request"):
+        response.headers.update(
+            {"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"}
+        )
+    return response
+
+
 def form_done(request: Request, url: str) -> Response:
     """After a good submission: to the next page (HTMX: as a whole page, not into the form)."""
     if request.headers.get("hx-request"):

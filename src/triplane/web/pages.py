@@ -33,7 +33,15 @@ from triplane.usecases.service import (
 )
 from triplane.web import security
 from triplane.web.deps import ctx, login_with_password, page_user, signup_user
-from triplane.web.forms import EMPTY, FormState, form_done, invalid, refusal, user_sentence
+from triplane.web.forms import (
+    EMPTY,
+    FormState,
+    form_done,
+    invalid,
+    refusal,
+    user_sentence,
+    whole_page,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -667,7 +675,8 @@ def _lunge_post(form: FormData, request: Request) -> Response:
             items = [p.as_dict(matrix) for p in plans]
     except TriplaneError as exc:
         return _lunge_page(request, exc.status, refusal(exc, form))
-    return render(request, "lunge_done.html", user, state=state, items=items, done=done)
+    page = render(request, "lunge_done.html", user, state=state, items=items, done=done)
+    return whole_page(request, page)
 
 
 # ---- check-in, settings, history --------------------------------------------------------------
@@ -721,9 +730,10 @@ def _check_in_post(form: FormData, request: Request) -> Response:
             )
             refused = acc.svc.clearance(a, cid)["why"] if cleared else None
     except TriplaneError as exc:
-        return _check_in_page(request, exc.status, refusal(exc, form))
+        fields = [*form.keys(), "pain", "flags"]  # radios and boxes unsent when unchosen
+        return _check_in_page(request, exc.status, refusal(exc, form, fields))
     if refused:  # say why the clearance did not end a pause, on the same page
-        return _check_in_page(request, refused=refused)
+        return whole_page(request, _check_in_page(request, refused=refused))
     return form_done(request, "/today")
 
 
@@ -833,7 +843,7 @@ SETTINGS_WORDS = {
     "wake": "wake",
     "away to": "away_to",
     "away from": "away_from",
-    "ends before": "away_to",
+    "period ends": "away_to",
 }
 
 

@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   document.addEventListener("htmx:beforeSwap", function (evt) {
-    var elt = evt.detail.elt;
+    // the form that asked (detail.elt is the swap's target, which may be a region around it)
+    var elt = evt.detail.requestConfig ? evt.detail.requestConfig.elt : evt.detail.elt;
     var status = evt.detail.xhr.status;
     if (elt && elt.matches && elt.matches("form[data-keep]") && status >= 400 && status < 500 &&
         status !== 401 && status !== 403) {
