@@ -32,7 +32,6 @@ def _look(page: Any, name: str, found: dict[str, list[str]], shots: Path) -> Non
     import test_web_axe
 
     test_web_axe.SHOOT.add(name)
-    page.mouse.move(0, 0)  # no button left in its hover colour by the last click
     page.wait_for_load_state("networkidle")
     _check(page, name, found, shots)
 

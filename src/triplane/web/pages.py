@@ -1091,6 +1091,8 @@ def _history_delete(form: FormData, request: Request) -> Response:
             acc.svc.delete_entry(a, entry)
             text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
     except TriplaneError as exc:  # the page again, the sentence beside that entry (no dead end)
+        if isinstance(exc, NotFound):  # in words, not the entry's id
+            exc = NotFound("that entry is no longer there; it may have been deleted already")
         state = refusal(exc, form, fields=(), form_id=f"delete-{entry}"[:80])
         with ctx(request).tx() as acc:
             user, a = need_athlete(request, acc)
