@@ -32,8 +32,11 @@ NEVER_SHOWN = ("form-error", "")  # keys that are not fields of a form
 
 
 def user_sentence(exc: BaseException | str) -> str:
-    """The error as a person reads it: no `triplane ...` commands, no --option names."""
-    text = str(exc)
+    """The error as a person reads it: the field by its form label, no `triplane ...`
+    commands, no --option names."""
+    from triplane.web.errors import page_sentence
+
+    text = page_sentence(exc) if isinstance(exc, TriplaneError) else str(exc)
     text = _SEE_COMMAND.sub("", text)
     text = _CLAUSE_COMMAND.sub("", text)
     text = _OPTION.sub(lambda m: m.group(1).replace("-", " "), text)
@@ -42,9 +45,7 @@ def user_sentence(exc: BaseException | str) -> str:
 
 def invalid(message: str, field_name: str) -> Invalid:
     """An Invalid about one field of the form (the use cases' errors name theirs)."""
-    exc = Invalid(message)
-    exc.field = field_name  # type: ignore[attr-defined]
-    return exc
+    return Invalid(message, field_name)
 
 
 @dataclass
@@ -131,7 +132,9 @@ def refusal(
 ) -> FormState:
     """The state a refused form comes back with; who-are-you errors go on to their handler
     (log in again, not allowed) because no form fixes them."""
-    if exc.status in (401, 403):
+    from triplane.web.errors import http_status
+
+    if http_status(exc) in (401, 403):
         raise exc
     return form_state(form, exc, fields, form_id, words)
 

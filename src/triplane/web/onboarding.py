@@ -10,6 +10,7 @@ phone inclinometer page where there is one.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,11 +19,13 @@ from starlette.datastructures import FormData
 
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS
 from triplane.core.measurement_error import INCLINOMETER_TESTS
+from triplane.core.settings import SettingsChange
 from triplane.usecases import onboarding as flow
 from triplane.usecases.accounts import Accounts
 from triplane.usecases.service import Athlete, TriplaneError, settings_to_json
 from triplane.web import security
 from triplane.web.deps import ctx
+from triplane.web.errors import http_status
 from triplane.web.forms import EMPTY, FormState, form_done, invalid, refusal
 from triplane.web.pages import (
     SETTINGS_WORDS,
@@ -33,7 +36,7 @@ from triplane.web.pages import (
     record_test,
     redirect,
     render,
-    settings_changes,
+    settings_change,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -137,16 +140,16 @@ def _week_page(request: Request, status: int = 200, f: FormState = EMPTY) -> Res
     )
 
 
-def week_changes(form: FormData) -> dict[str, Any]:
-    """The week form as settings changes (the settings form's names, work hours from two
+def week_change(form: FormData) -> SettingsChange:
+    """The week form as a settings change (the settings form's names, work hours from two
     times)."""
-    changes = settings_changes(form)
+    change = settings_change(form)
     start, end = _str(form, "work_start"), _str(form, "work_end")
     if bool(start) != bool(end):
         raise invalid("give both the start and the end of work, or neither", "work_end")
     if start and end:
-        changes["work_hours"] = f"{start}-{end}"
-    return changes
+        change = replace(change, work_hours=f"{start}-{end}")
+    return change
 
 
 @router.post("/welcome/week")
@@ -160,11 +163,11 @@ def _week_post(form: FormData, request: Request) -> Response:
         with ctx(request).tx() as acc:
             _, a = need_athlete(request, acc)
             if form.get("skip") != "1":
-                acc.svc.edit_athlete(a, **week_changes(form))
+                acc.svc.edit_athlete(a, week_change(form))
             flow.set_step(acc.svc, a, flow.test_step(0))
     except TriplaneError as exc:
         words = {**SETTINGS_WORDS, "work hours": "work_start", "work": "work_start"}
-        return _week_page(request, exc.status, refusal(exc, form, words=words))
+        return _week_page(request, http_status(exc), refusal(exc, form, words=words))
     return form_done(request, "/welcome/tests/0")
 
 
@@ -231,7 +234,7 @@ def _test_post(form: FormData, request: Request, index: int) -> Response:
                 flow.set_step(acc.svc, a, flow.test_step(index + 1))
     except TriplaneError as exc:
         fields = [*form.keys(), "left_rating", "right_rating"]  # radios unsent when unchosen
-        return _test_page(request, index, exc.status, refusal(exc, form, fields))
+        return _test_page(request, index, http_status(exc), refusal(exc, form, fields))
     return form_done(request, "/today?welcome=1" if last else f"/welcome/tests/{index + 1}")
 
 
