@@ -30,6 +30,8 @@ athletes = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("tz", String(64), nullable=False, server_default="UTC"),
     Column("created_at", DateTime, nullable=False),
+    # the web's first-run flow (usecases/onboarding.py): NULL = not shown yet
+    Column("onboarding", String(16), nullable=True),
 )
 
 # Settings are dated entries: the one in force on a day is the latest whose date is not after it,
