@@ -33,7 +33,7 @@ from triplane.usecases.service import (
     settings_to_json,
 )
 from triplane.web import security
-from triplane.web.deps import ctx, login_with_password, page_user, signup_user
+from triplane.web.deps import confirm_signup, ctx, login_with_password, page_user, signup_user
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -43,10 +43,27 @@ templates.env.globals.update(
 
 
 def render(
-    request: Request, name: str, user: User | None = None, status: int = 200, **context: Any
+    request: Request,
+    name: str,
+    user: User | None = None,
+    status: int = 200,
+    cache_key: tuple[Any, ...] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=security.csrf_token(request))
-    response = templates.TemplateResponse(request, name, context, status_code=status)
+    """The page. With `cache_key` (which must determine every other context value) the HTML
+    is kept in the plan cache: rendering costs more than everything else on a cached page."""
+    csrf = security.csrf_token(request)
+    context.update(request=request, user=user, csrf=csrf)
+    if cache_key is None:
+        response: HTMLResponse = templates.TemplateResponse(
+            request, name, context, status_code=status
+        )
+    else:
+        key = ("html", name, user, csrf, *cache_key)
+        body = ctx(request).plans.cached(
+            key, lambda: templates.get_template(name).render(context).encode()
+        )
+        response = HTMLResponse(body, status)
     security.set_pre_csrf_cookie(request, response)
     response.headers["Cache-Control"] = "no-store" if user is None else "private, no-cache"
     return response
@@ -63,13 +80,16 @@ def redirect(url: str) -> RedirectResponse:
 async def checked_form(request: Request) -> FormData:
     """The form, once its CSRF token is right. A token sent in the header (HTMX) or the query
     (the upload form's action) is checked before the body is parsed; so is the case where no
-    token could be right. The body's size is capped by security.BodyLimit."""
+    token could be right. A multipart body must carry its token there: it is never parsed (nor
+    spooled to disk) before the token is checked. The body's size is capped by BodyLimit."""
     expired = Forbidden("this form has expired (or came from another site); reload and try again")
     early = request.headers.get(security.CSRF_HEADER) or request.query_params.get(
         security.CSRF_FIELD
     )
     if not security.csrf_possible(request) or (early and not security.csrf_ok(request, early)):
         raise expired
+    if not early and security.is_multipart(request.headers.get("content-type", "")):
+        raise expired  # our upload forms put the token in their action's query
     form = await request.form()
     sent = early or form.get(security.CSRF_FIELD)
     if not security.csrf_ok(request, str(sent) if sent else None):
@@ -147,7 +167,7 @@ async def signup(request: Request) -> Response:
 
 def _signup(form: FormData, request: Request) -> Response:
     try:
-        user, secret = signup_user(
+        user, secret, sent = signup_user(
             request,
             str(form.get("email", "")),
             str(form.get("password", "")),
@@ -156,12 +176,45 @@ def _signup(form: FormData, request: Request) -> Response:
             _str(form, "tz"),
             "session",
         )
-        assert secret is not None
     except TriplaneError as exc:
         return render(request, "signup.html", status=exc.status, error=str(exc), form=dict(form))
-    response = redirect("/coach" if user.role == "coach" else "/assess")
+    if user is None:  # the server sends e-mail: the same page whether or not the address is new
+        return render(request, "signup.html", form={}, sent=sent)
+    assert secret is not None
+    return _signed_in(request, user, secret, "/assess")
+
+
+def _signed_in(request: Request, user: User, secret: str, athlete_home: str) -> Response:
+    response = redirect("/coach" if user.role == "coach" else athlete_home)
     security.set_session_cookie(request, response, secret)
     return response
+
+
+@router.get("/signup/confirm/{token}")
+def signup_confirm_page(request: Request, token: str) -> Response:
+    """The e-mailed link shows a button (a GET never creates the account: mail scanners
+    open links)."""
+    with ctx(request).tx() as acc:
+        valid = acc.signup_link_valid(token)
+    response = render(request, "signup_confirm.html", status=200 if valid else 404, token=token,
+                      valid=valid)  # fmt: skip
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/signup/confirm/{token}")
+async def signup_confirm(request: Request, token: str) -> Response:
+    await checked_form(request)
+    return await _run(request, _signup_confirm, request, token)
+
+
+def _signup_confirm(request: Request, token: str) -> Response:
+    try:
+        user, secret = confirm_signup(request, token, "session")
+    except TriplaneError as exc:
+        return render(request, "signup_confirm.html", status=exc.status, token=token,
+                      valid=False, error=str(exc))  # fmt: skip
+    return _signed_in(request, user, secret, "/assess")
 
 
 @router.get("/login")
@@ -178,13 +231,15 @@ async def login(request: Request) -> Response:
 def _login(form: FormData, request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
-        user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
+        user, secret, device = login_with_password(
+            request, email, str(form.get("password", "")), "session"
+        )
     except TriplaneError as exc:
         return render(
             request, "login.html", status=exc.status, error=str(exc), form={"email": email}
         )
-    response = redirect("/coach" if user.role == "coach" else "/today")
-    security.set_session_cookie(request, response, secret)
+    response = _signed_in(request, user, secret, "/today")
+    security.set_device_cookie(request, response, device)
     return response
 
 
@@ -327,7 +382,9 @@ def today(request: Request, date: str | None = None) -> Response:
         a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
         data = _today_context(acc, request, a, day, version)
-    return render(request, "today.html", user, **data, target=TARGET_SENSATION)
+    # The key: what the context is made of (data is derived from these alone).
+    key = (a, day, a.today(), version, data["next_index"])
+    return render(request, "today.html", user, cache_key=key, **data, target=TARGET_SENSATION)
 
 
 @router.post("/today/log")
