@@ -179,6 +179,7 @@ def routes(base: str) -> dict[str, tuple[str, str | None]]:
 
 def run_wrk(url: str, header: str | None, seconds: int, clients: int) -> dict[str, float]:
     cmd = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency", url]
+    cmd[1:1] = ["--timeout", "10s"]  # wrk's 2 s default counts a slow answer as an error
     if header:
         cmd[1:1] = ["-H", header]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
@@ -198,6 +199,8 @@ def run_wrk(url: str, header: str | None, seconds: int, clients: int) -> dict[st
     errors = (int(non2xx.group(1)) if non2xx else 0) + (
         sum(int(x) for x in sock.groups()) if sock else 0
     )
+    if errors and os.environ.get("WEB_LOAD_VERBOSE"):
+        print(f"  {url}: {non2xx.group(0) if non2xx else ''} {sock.group(0) if sock else ''}")
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors, "n": total}
 
 
