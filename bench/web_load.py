@@ -99,22 +99,28 @@ def wait_up(proc: subprocess.Popen[bytes], base: str, path: str) -> None:
 
 
 @contextmanager
+def served(
+    cmd: list[str], port: int, path: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The server `cmd` starts on `port`, once `path` answers 200; stopped afterwards."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(proc, base, path)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+@contextmanager
 def triplane_server(src: Path, url: str, workers: int) -> Iterator[str]:
     """`triplane serve` of the tree at `src`, on a database prepared by that tree's code."""
     subprocess.run([PY, str(Path(__file__).resolve()), "--prepare", url], env=_env(src), check=True)
     port = free_port()
     cmd = [PY, "-m", "triplane", "--db", url, "serve", "--port", str(port)]
-    cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(
-        cmd, env=_env(src), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_up(proc, base, "/healthz")
+    with served(cmd + ["--workers", str(workers)], port, "/healthz", _env(src)) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(20)
 
 
 @contextmanager
@@ -124,14 +130,8 @@ def plain_server(workers: int) -> Iterator[str]:
         port = free_port()
         cmd = [PY, "-m", "uvicorn", "plain_app:app", "--app-dir", d, "--port", str(port)]
         cmd += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_up(proc, base, "/constant")
+        with served(cmd, port, "/constant") as base:
             yield base
-        finally:
-            proc.terminate()
-            proc.wait(20)
 
 
 @contextmanager

@@ -377,14 +377,17 @@ class Accounts:
         return "confirm", (name, secret)
 
     def _signup_row(self, secret: str) -> Any:
+        return self._link_row(t.signup_requests, secret)
+
+    def _link_row(self, table: Any, secret: str) -> Any:
+        """The row of an e-mailed link's token (reset or sign-up): unused and unexpired."""
         if not secret or len(secret) > 200:
             return None
-        sr = t.signup_requests
         return self.conn.execute(
-            select(sr).where(
-                sr.c.token_hash == token_hash(secret),
-                sr.c.used_at.is_(None),
-                sr.c.expires_at > _now(),
+            select(table).where(
+                table.c.token_hash == token_hash(secret),
+                table.c.used_at.is_(None),
+                table.c.expires_at > _now(),
             )
         ).first()
 
@@ -705,16 +708,7 @@ class Accounts:
         return user, secret
 
     def _reset_row(self, secret: str) -> Any:
-        if not secret or len(secret) > 200:
-            return None
-        pr = t.password_resets
-        return self.conn.execute(
-            select(pr).where(
-                pr.c.token_hash == token_hash(secret),
-                pr.c.used_at.is_(None),
-                pr.c.expires_at > _now(),
-            )
-        ).first()
+        return self._link_row(t.password_resets, secret)
 
     def reset_link_valid(self, secret: str) -> bool:
         return self._reset_row(secret) is not None

@@ -196,8 +196,13 @@ def signup_confirm_page(request: Request, token: str) -> Response:
     open links)."""
     with ctx(request).tx() as acc:
         valid = acc.signup_link_valid(token)
-    response = render(request, "signup_confirm.html", status=200 if valid else 404, token=token,
-                      valid=valid)  # fmt: skip
+    return _link_page(request, "signup_confirm.html", token, valid)
+
+
+def _link_page(request: Request, name: str, token: str, valid: bool) -> Response:
+    """The page an e-mailed link opens (404 when used or expired); its address holds a
+    secret, so it is never sent on as a Referer."""
+    response = render(request, name, status=200 if valid else 404, token=token, valid=valid)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -275,10 +280,7 @@ def _forgot(form: FormData, request: Request) -> Response:
 def reset_page(request: Request, token: str) -> Response:
     with ctx(request).tx() as acc:
         valid = acc.reset_link_valid(token)
-    response = render(request, "reset.html", status=200 if valid else 404, token=token,
-                      valid=valid)  # fmt: skip
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _link_page(request, "reset.html", token, valid)
 
 
 @router.post("/reset/{token}")
