@@ -70,8 +70,12 @@ class Live:
             from triplane.store.db import make_engine
             from triplane.usecases import tasks
 
-            tasks.run_worker(make_engine(self.db_url), wait=False, install_signal_handlers=False,
-                             periodic=False)  # fmt: skip
+            # in a thread of its own: a test may run inside an event loop (Playwright's)
+            worker = threading.Thread(target=tasks.run_worker, args=(make_engine(self.db_url),),
+                                      kwargs=dict(wait=False, install_signal_handlers=False,
+                                                  periodic=False))  # fmt: skip
+            worker.start()
+            worker.join(120)
 
     @staticmethod
     def confirm_signup(c: httpx.Client, email: str) -> dict[str, Any]:

@@ -384,7 +384,8 @@ def today(request: Request, date: str | None = None) -> Response:
         a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
         data = _today_context(acc, request, a, day, version)
-    # The key: what the context is made of (data is derived from these alone).
+    # The cached HTML's key: everything the page is made of (data comes from these alone);
+    # anything new the page shows (a query flag, a cookie) must join the key.
     key = (a, day, a.today(), version, data["next_index"])
     return render(request, "today.html", user, cache_key=key, **data, target=TARGET_SENSATION)
 
