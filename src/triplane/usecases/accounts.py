@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import hmac
-import os
 import random
 import re
 import secrets
@@ -36,17 +35,18 @@ from sqlalchemy import (
     update,
 )
 
-from triplane.core.catalogue import Catalogue
-from triplane.store import schema as t
-from triplane.usecases.service import (
-    Athlete,
+from triplane import config
+from triplane.core.errors import (
     Conflict,
+    Forbidden,
     Invalid,
     NotFound,
-    Service,
-    TriplaneError,
+    TooManyAttempts,
+    Unauthenticated,
 )
-from triplane.usecases.service import _valid_zone as valid_zone
+from triplane.store import schema as t
+from triplane.usecases.parsing import _valid_zone as valid_zone
+from triplane.usecases.service import Athlete, Service
 
 ROLES = ("athlete", "coach")
 SESSION_DAYS = 30
@@ -65,25 +65,13 @@ KNOWN_DAYS = 90  # an address that logged in to an account stays "known" this lo
 MAX_FAILURES_PER_DEVICE = 5  # per device cookie (a device that logged in to the account)
 DEVICE_KEY = "device_cookie_key"  # app_keys: the secret device cookies are signed with
 SIGNUP_WINDOW = timedelta(hours=1)
-SIGNUP_LIMIT_ENV = "TRIPLANE_SIGNUPS_PER_HOUR"
+SIGNUP_LIMIT_ENV = config.SIGNUPS_PER_HOUR
 DEFAULT_SIGNUPS_PER_HOUR = 10  # per client address
 MIN_PASSWORD_SCORE = 2  # zxcvbn's 0-4: below 2 is "too guessable" (under ~10^6 guesses)
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 DEMO_ATHLETE = ("demo@triplane.local", "triplane-demo", "Demo Athlete", "athlete")
 DEMO_COACH = ("coach@triplane.local", "triplane-coach", "Demo Coach", "coach")
-
-
-class Unauthenticated(TriplaneError):
-    status = 401
-
-
-class Forbidden(TriplaneError):
-    status = 403
-
-
-class TooManyAttempts(TriplaneError):
-    status = 429
 
 
 @dataclass(frozen=True)
@@ -256,18 +244,14 @@ def _token_query() -> Any:
 class Accounts:
     """The account use cases over one transaction."""
 
-    def __init__(
-        self, conn: Connection, svc: Service | None = None, catalogue: Catalogue | None = None
-    ) -> None:
+    def __init__(self, conn: Connection, svc: Service | None = None) -> None:
         self.conn = conn
         self._svc = svc
-        self._catalogue = catalogue
 
     @property
     def svc(self) -> Service:
-        """Made on first use: a request that only checks a token never loads the catalogue."""
         if self._svc is None:
-            self._svc = Service(self.conn, self._catalogue)
+            self._svc = Service(self.conn)
         return self._svc
 
     # -- users --
@@ -596,10 +580,7 @@ class Accounts:
 
     def reserve_signup(self, client: str = "") -> None:
         """Count a sign-up from this client address, or raise TooManyAttempts."""
-        try:
-            limit = int(os.environ.get(SIGNUP_LIMIT_ENV, DEFAULT_SIGNUPS_PER_HOUR))
-        except ValueError:
-            limit = DEFAULT_SIGNUPS_PER_HOUR
+        limit = config.signups_per_hour(DEFAULT_SIGNUPS_PER_HOUR)
         if not self._reserve("signup:" + client[:40], limit, SIGNUP_WINDOW):
             raise TooManyAttempts("too many sign-ups from this address; try again in an hour")
 

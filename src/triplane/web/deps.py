@@ -20,7 +20,9 @@ from starlette.requests import Request
 
 from triplane.core.catalogue import Catalogue
 from triplane.usecases.accounts import Accounts, Unauthenticated, User
-from triplane.usecases.service import Athlete, current_catalogue
+from triplane.usecases.athletes import current_catalogue
+from triplane.usecases.service import Athlete
+from triplane.usecases.work import Work
 from triplane.web import security
 
 
@@ -113,9 +115,16 @@ class WebContext:
 
     @contextmanager
     def tx(self) -> Iterator[Accounts]:
-        """One transaction; the service (and its catalogue) only when a route uses it."""
+        """One transaction; the catalogue from this process's copy (see catalogue())."""
         with self.engine.begin() as conn:
-            yield Accounts(conn, catalogue=self.catalogue())
+            yield Work(conn, self.catalogue()).accounts
+
+
+def work(acc: Accounts) -> Work:
+    """The request's unit of work, whose accounts group `acc` is (WebContext.tx opens it)."""
+    svc = acc.svc
+    assert isinstance(svc, Work)
+    return svc
 
 
 def ctx(request: Request) -> WebContext:
