@@ -38,6 +38,9 @@ PUBLIC = {
     ("POST", "/reset/{token}"),
     ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/confirm"),
+    ("GET", "/signup/confirm/{token}"),  # an e-mailed sign-up link: test_web_signup_verify.py
+    ("POST", "/signup/confirm/{token}"),
+    ("POST", "/api/v1/auth/signup/confirm"),
 }
 # the adherence route answers its own athlete too (issue 14); coaches cannot reset an athlete's
 # password (issue 15): no such route any more

@@ -380,5 +380,22 @@ password_resets = Table(
     Column("used_at", DateTime, nullable=True),
 )
 
+# A sign-up waiting for its e-mailed link (only when the server sends e-mail): the account is
+# made from this row when the link is used; single use, expiring; the token's SHA-256 only.
+signup_requests = Table(
+    "signup_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("tz", String(64), nullable=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime, nullable=True),
+)
+
 # What an athlete's deletion removes besides ATHLETE_TABLES (reminders are not plan data).
 REMINDER_TABLES = (reminder_deliveries, push_subscriptions, reminder_prefs)

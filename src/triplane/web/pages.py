@@ -33,7 +33,14 @@ from triplane.usecases.service import (
     settings_to_json,
 )
 from triplane.web import security, timer
-from triplane.web.deps import ctx, login_with_password, page_user, signup_user, work
+from triplane.web.deps import (
+    confirm_signup,
+    ctx,
+    login_with_password,
+    page_user,
+    signup_user,
+    work,
+)
 from triplane.web.errors import FIELD_LABELS, http_status, page_sentence
 from triplane.web.forms import (
     EMPTY,
@@ -59,11 +66,28 @@ templates.env.globals.update(
 
 
 def render(
-    request: Request, name: str, user: User | None = None, status: int = 200, **context: Any
+    request: Request,
+    name: str,
+    user: User | None = None,
+    status: int = 200,
+    cache_key: tuple[Any, ...] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=security.csrf_token(request))
+    """The page. With `cache_key` (which must determine every other context value) the HTML
+    is kept in the plan cache: rendering costs more than everything else on a cached page."""
+    csrf = security.csrf_token(request)
+    context.update(request=request, user=user, csrf=csrf)
     context.setdefault("f", EMPTY)  # a form's state: what was typed, what was wrong
-    response = templates.TemplateResponse(request, name, context, status_code=status)
+    if cache_key is None:
+        response: HTMLResponse = templates.TemplateResponse(
+            request, name, context, status_code=status
+        )
+    else:
+        key = ("html", name, user, csrf, *cache_key)
+        body = ctx(request).plans.cached(
+            key, lambda: templates.get_template(name).render(context).encode()
+        )
+        response = HTMLResponse(body, status)
     security.set_pre_csrf_cookie(request, response)
     response.headers["Cache-Control"] = "no-store" if user is None else "private, no-cache"
     return response
@@ -89,13 +113,16 @@ def redirect(url: str) -> RedirectResponse:
 async def checked_form(request: Request) -> FormData:
     """The form, once its CSRF token is right. A token sent in the header (HTMX) or the query
     (the upload form's action) is checked before the body is parsed; so is the case where no
-    token could be right. The body's size is capped by security.BodyLimit."""
+    token could be right. A multipart body must carry its token there: it is never parsed (nor
+    spooled to disk) before the token is checked. The body's size is capped by BodyLimit."""
     expired = Forbidden("this form has expired (or came from another site); reload and try again")
     early = request.headers.get(security.CSRF_HEADER) or request.query_params.get(
         security.CSRF_FIELD
     )
     if not security.csrf_possible(request) or (early and not security.csrf_ok(request, early)):
         raise expired
+    if not early and security.is_multipart(request.headers.get("content-type", "")):
+        raise expired  # our upload forms put the token in their action's query
     form = await request.form()
     sent = early or form.get(security.CSRF_FIELD)
     if not security.csrf_ok(request, str(sent) if sent else None):
@@ -182,7 +209,7 @@ async def signup(request: Request) -> Response:
 
 def _signup(form: FormData, request: Request) -> Response:
     try:
-        user, secret = signup_user(
+        user, secret, sent = signup_user(
             request,
             str(form.get("email", "")),
             str(form.get("password", "")),
@@ -191,7 +218,6 @@ def _signup(form: FormData, request: Request) -> Response:
             _str(form, "tz"),
             "session",
         )
-        assert secret is not None
     except TriplaneError as exc:
         return render(
             request,
@@ -200,9 +226,48 @@ def _signup(form: FormData, request: Request) -> Response:
             error=page_sentence(exc),
             form=dict(form),
         )
-    response = redirect("/coach" if user.role == "coach" else "/")  # "/": first-run flow
+    if user is None:  # the server sends e-mail: the same page whether or not the address is new
+        return render(request, "signup.html", form={}, sent=sent)
+    assert secret is not None
+    return _signed_in(request, user, secret, "/")  # "/": the first-run flow
+
+
+def _signed_in(request: Request, user: User, secret: str, athlete_home: str) -> Response:
+    response = redirect("/coach" if user.role == "coach" else athlete_home)
     security.set_session_cookie(request, response, secret)
     return response
+
+
+@router.get("/signup/confirm/{token}")
+def signup_confirm_page(request: Request, token: str) -> Response:
+    """The e-mailed link shows a button (a GET never creates the account: mail scanners
+    open links)."""
+    with ctx(request).tx() as acc:
+        valid = acc.signup_link_valid(token)
+    return _link_page(request, "signup_confirm.html", token, valid)
+
+
+def _link_page(request: Request, name: str, token: str, valid: bool) -> Response:
+    """The page an e-mailed link opens (404 when used or expired); its address holds a
+    secret, so it is never sent on as a Referer."""
+    response = render(request, name, status=200 if valid else 404, token=token, valid=valid)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/signup/confirm/{token}")
+async def signup_confirm(request: Request, token: str) -> Response:
+    await checked_form(request)
+    return await _run(request, _signup_confirm, request, token)
+
+
+def _signup_confirm(request: Request, token: str) -> Response:
+    try:
+        user, secret = confirm_signup(request, token, "session")
+    except TriplaneError as exc:
+        return render(request, "signup_confirm.html", status=http_status(exc), token=token,
+                      valid=False, error=page_sentence(exc))  # fmt: skip
+    return _signed_in(request, user, secret, "/assess")
 
 
 @router.get("/login")
@@ -219,7 +284,9 @@ async def login(request: Request) -> Response:
 def _login(form: FormData, request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
-        user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
+        user, secret, device = login_with_password(
+            request, email, str(form.get("password", "")), "session"
+        )
     except TriplaneError as exc:
         return render(
             request,
@@ -228,8 +295,8 @@ def _login(form: FormData, request: Request) -> Response:
             error=page_sentence(exc),
             form={"email": email},
         )
-    response = redirect("/coach" if user.role == "coach" else "/")  # "/": first-run flow
-    security.set_session_cookie(request, response, secret)
+    response = _signed_in(request, user, secret, "/")  # "/": the first-run flow, then Today
+    security.set_device_cookie(request, response, device)
     return response
 
 
@@ -265,10 +332,7 @@ def _forgot(form: FormData, request: Request) -> Response:
 def reset_page(request: Request, token: str) -> Response:
     with ctx(request).tx() as acc:
         valid = acc.reset_link_valid(token)
-    response = render(request, "reset.html", status=200 if valid else 404, token=token,
-                      valid=valid)  # fmt: skip
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _link_page(request, "reset.html", token, valid)
 
 
 @router.post("/reset/{token}")
@@ -395,7 +459,10 @@ def today(request: Request, date: str | None = None) -> Response:
         from triplane.web.onboarding import resume_url
 
         data["setup_resume"] = resume_url(acc, a)  # the first-run flow, left half-way
-    return render(request, "today.html", user, **data, target=TARGET_SENSATION)
+    # The cached HTML's key: everything the page is made of (data comes from these alone);
+    # anything new the page shows (a query flag, a cookie) must join the key.
+    key = (a, day, a.today(), version, data["next_index"], data["setup_resume"])
+    return render(request, "today.html", user, cache_key=key, **data, target=TARGET_SENSATION)
 
 
 @router.post("/today/log")
