@@ -11,9 +11,8 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,31 +21,36 @@ from sqlalchemy.exc import IntegrityError
 
 from triplane.core.anatomy import DEVICES, MOTIONS, SEXES, SIDES, WEEKDAYS
 from triplane.core.assess import Profile, build_profile, choose_norm_set, validate_value
-from triplane.core.catalogue import Catalogue, load_catalogue
+from triplane.core.catalogue import Catalogue
 from triplane.core.conditions import HIP_REPLACEMENT, restrictions_for, ruled_out_directions
 from triplane.core.lunge import DirectionPlan
 from triplane.core.plan import AthleteLog, DayPlan, Planner
 from triplane.core.records import (
-    AwayPeriod,
-    CheckIn,
-    DrillLog,
-    Event,
-    LungeLog,
     Measurement,
-    Prescription,
     Settings,
 )
 from triplane.core.safety import SafetyState, clearance_refusals
 from triplane.store import schema as t
 from triplane.store.db import open_engine
+from triplane.usecases.planning import (
+    MAX_DATE,
+    MIN_DATE,
+    SET_FIELDS,
+    TIME_FIELDS,
+    Athlete,
+    athlete_log,
+    coach_drills_dir,
+    current_catalogue,
+    measurement,
+    planner_from_rows,
+    settings_entries,
+    settings_lookup,
+)
 
 EXPORT_FORMAT = "triplane-export"
 EXPORT_VERSION = 1
 MIN_BUDGET, MAX_BUDGET = 5, 60
 MIN_AWAKE_HOURS = 8
-# Dates people can give: plans look weeks ahead and months back, which near date.min/max
-# would overflow; nobody trains in year 1 or 9999.
-MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class TriplaneError(Exception):
@@ -65,33 +69,6 @@ class Conflict(TriplaneError):
 
 class Invalid(TriplaneError):
     status = 422
-
-
-@dataclass(frozen=True)
-class Athlete:
-    id: int
-    name: str
-    tz: str
-
-    def today(self) -> date:
-        return datetime.now(ZoneInfo(self.tz)).date()
-
-
-def coach_drills_dir() -> Path | None:
-    """A coach's own drills: TOML files in $TRIPLANE_DRILLS_DIR, else in the `drills` folder
-    of Triplane's user data folder when it exists."""
-    env = os.environ.get("TRIPLANE_DRILLS_DIR")
-    if env:
-        return Path(env)
-    from triplane.store.db import data_dir
-
-    folder = data_dir() / "drills"
-    return folder if folder.is_dir() else None
-
-
-def current_catalogue() -> Catalogue:
-    """The packaged catalogue plus the coach's drills, validated."""
-    return load_catalogue(coach_drills_dir())
 
 
 # ---- small parsers shared by the faces ----------------------------------------------------------
@@ -190,25 +167,14 @@ def _now() -> datetime:
 
 # ---- settings as dated JSON snapshots -----------------------------------------------------------
 
-_TIME_FIELDS = (
-    "wake",
-    "sleep",
-    "run_time",
-    "second_run_time",
-    "gym_time",
-    "work_start",
-    "work_end",
-)
-_SET_FIELDS = ("run_days", "gym_days", "work_days")
-
 
 def settings_to_json(s: Settings) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(s):
         v = getattr(s, f.name)
-        if f.name in _TIME_FIELDS:
+        if f.name in TIME_FIELDS:
             v = v.strftime("%H:%M") if v is not None else None
-        elif f.name in _SET_FIELDS:
+        elif f.name in SET_FIELDS:
             v = [d for d in WEEKDAYS if d in v]
         elif f.name == "run_times":  # {"mon": "06:30", "sat": "06:30,18:00"}
             grouped: dict[str, list[str]] = {}
@@ -219,24 +185,6 @@ def settings_to_json(s: Settings) -> dict[str, Any]:
             v = list(v)
         out[f.name] = v
     return out
-
-
-def settings_from_json(data: Mapping[str, Any]) -> Settings:
-    kw: dict[str, Any] = {}
-    names = {f.name for f in fields(Settings)}
-    for k, v in data.items():
-        if k not in names:
-            continue
-        if k in _TIME_FIELDS:
-            v = parse_time(v) if v is not None else None
-        elif k in _SET_FIELDS:
-            v = frozenset(v)
-        elif k == "run_times":
-            v = tuple((d, parse_time(x)) for d, tt in v.items() for x in str(tt).split(","))
-        elif k in ("conditions", "ladder_order") and v is not None:
-            v = tuple(v)
-        kw[k] = v
-    return Settings(**kw)
 
 
 # ---- the service --------------------------------------------------------------------------------
@@ -345,9 +293,9 @@ class Service:
                 kw["second_run_time"] = None
             elif key == "run_times":
                 kw["run_times"], _ = parse_run_times(value)
-            elif key in _TIME_FIELDS:
+            elif key in TIME_FIELDS:
                 kw[key] = parse_time(value, key.replace("_", " "))
-            elif key in _SET_FIELDS:
+            elif key in SET_FIELDS:
                 kw[key] = parse_days(value, key.replace("_", " "))
             elif key == "work_hours":
                 start, _, end = str(value).partition("-")
@@ -477,11 +425,11 @@ class Service:
             .where(t.settings_entries.c.athlete_id == athlete.id)
             .order_by(t.settings_entries.c.effective, t.settings_entries.c.id)
         ).all()
-        return [(r.effective, settings_from_json(json.loads(r.data))) for r in rows]
+        return settings_entries(rows)
 
     def settings_on(self, athlete: Athlete, day: date) -> Settings:
         entries = self._settings_entries(athlete)
-        return _settings_lookup(entries)(day)
+        return settings_lookup(entries)(day)
 
     def athlete_summary(self, athlete: Athlete, day: date | None = None) -> dict[str, Any]:
         day = day or athlete.today()
@@ -607,22 +555,7 @@ class Service:
         if until is not None:
             q = q.where(t.measurements.c.date <= until)
         rows = self.conn.execute(q.order_by(t.measurements.c.date, t.measurements.c.id)).all()
-        return [
-            Measurement(
-                date=r.date,
-                test=r.test,
-                motion=r.motion,
-                side=r.side,
-                unit=r.unit,
-                value=r.value,
-                painful=r.painful,
-                device=r.device,
-                position=r.position,
-                active=r.active,
-                id=r.id,
-            )
-            for r in rows
-        ]
+        return [measurement(r) for r in rows]
 
     def profile(self, athlete: Athlete, day: date | None = None) -> Profile:
         day = day or athlete.today()
@@ -633,89 +566,10 @@ class Service:
     # -- the plan --
 
     def planner(self, athlete: Athlete) -> Planner:
-        from triplane.usecases.running import with_routine  # the learned run routine (issue 5)
-
-        entries = self._settings_entries(athlete)
-        settings_on = with_routine(self, athlete, _settings_lookup(entries))
-        measurements = self.measurements(athlete)
-        profiles: dict[date, Profile] = {}
-        cat = self.catalogue
-
-        def profile_on(day: date) -> Profile:
-            if day not in profiles:
-                upto = [m for m in measurements if m.date <= day]
-                norm_set, why = choose_norm_set(cat, settings_on(day), day)
-                profiles[day] = build_profile(upto, cat, norm_set, why)
-            return profiles[day]
-
-        created = self.conn.execute(
-            select(t.athletes.c.created_at).where(t.athletes.c.id == athlete.id)
-        ).scalar()
-        first = (
-            min([created.date()] + [e for e, _ in entries if e.year > 1970]) if created else None
-        )
-        return Planner(
-            cat,
-            settings_on,
-            profile_on,
-            self.athlete_log(athlete),
-            seed=athlete.name,
-            since=first,
-            today=athlete.today(),
-        )
+        return planner_from_rows(_Rows(self.conn), self.catalogue, athlete)
 
     def athlete_log(self, athlete: Athlete) -> AthleteLog:
-        aid = athlete.id
-        c = self.conn
-        drills = c.execute(
-            select(t.drill_logs).where(t.drill_logs.c.athlete_id == aid).order_by(t.drill_logs.c.id)
-        ).all()
-        lunges = c.execute(
-            select(t.lunge_logs).where(t.lunge_logs.c.athlete_id == aid).order_by(t.lunge_logs.c.id)
-        ).all()
-        checks = c.execute(
-            select(t.check_ins).where(t.check_ins.c.athlete_id == aid).order_by(t.check_ins.c.id)
-        ).all()
-        aways = c.execute(select(t.away_periods).where(t.away_periods.c.athlete_id == aid)).all()
-        evs = c.execute(select(t.events).where(t.events.c.athlete_id == aid)).all()
-        return AthleteLog(
-            drill_logs=tuple(
-                DrillLog(
-                    r.date,
-                    r.drill,
-                    r.minutes,
-                    r.discomfort,
-                    r.skipped,
-                    tuple(m for m in r.motions.split(",") if m),
-                    r.id,
-                    r.created_at,
-                )
-                for r in drills
-            ),
-            lunge_logs=tuple(_lunge_log(r) for r in lunges),
-            check_ins=tuple(
-                CheckIn(
-                    r.date,
-                    r.pain,
-                    tuple(f for f in r.flags.split(",") if f),
-                    r.cleared_by_clinician,
-                    r.id,
-                    r.created_at,
-                )
-                for r in checks
-            ),
-            away=tuple(AwayPeriod(r.start, r.end, r.reason) for r in aways),
-            events=tuple(
-                Event(
-                    r.date,
-                    r.kind,
-                    parse_time(r.time) if r.time else None,
-                    r.name,
-                    r.duration_min,
-                )
-                for r in evs
-            ),
-        )
+        return athlete_log(_Rows(self.conn), athlete.id)
 
     def plan_day(self, athlete: Athlete, day: date | None = None) -> DayPlan:
         return self.planner(athlete).day(day or athlete.today())
@@ -1020,53 +874,6 @@ def _check_scale(value: int | None, what: str) -> None:
         raise Invalid(f"{what} is a whole number from 0 to 10, not {value}")
 
 
-def _settings_lookup(entries: list[tuple[date, Settings]]) -> Any:
-    """settings_on(day): the latest entry effective on or before the day (the first otherwise)."""
-    cache: dict[date, Settings] = {}
-
-    def settings_on(day: date) -> Settings:
-        if day not in cache:
-            chosen = entries[0][1] if entries else Settings()
-            for effective, s in entries:
-                if effective <= day:
-                    chosen = s
-                else:
-                    break
-            cache[day] = chosen
-        return cache[day]
-
-    return settings_on
-
-
-def _lunge_log(r: Any) -> LungeLog:
-    stored = json.loads(r.prescription)
-    return LungeLog(
-        r.date,
-        r.direction,
-        r.reps,
-        r.discomfort,
-        r.balance_ok,
-        _prescription_from_json(stored),
-        r.sharp_pain,
-        r.load,
-        r.id,
-        recorded=r.created_at,
-        capped=stored.get("capped"),  # why it was capped; rows before issue 11 have none
-    )
-
-
-def _prescription_from_json(d: Mapping[str, Any]) -> Prescription:
-    """A stored prescription; an old row may miss a variable (its step reads as '') or carry
-    keys no longer used (ignored): replay then treats that session as not counting."""
-    from triplane.core.lunge import VARIABLES
-
-    return Prescription(
-        direction=d["direction"],
-        levels=tuple((v, str(d.get(v) or "")) for v in VARIABLES),
-        reps=int(d["reps"]),
-    )
-
-
 def _iso(v: Any) -> Any:
     if isinstance(v, datetime):
         return v.isoformat()
@@ -1093,6 +900,57 @@ def _coerce(table: Any, key: str, value: Any) -> Any:
     if kind == "DateTime":
         return _from_iso(value, key)
     return value
+
+
+class _Rows:
+    """The planner's rows (usecases.planning.PlanRows) through SQLAlchemy."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _of(self, table: Any, athlete_id: int, *order: Any) -> Sequence[Any]:
+        return self.conn.execute(
+            select(table).where(table.c.athlete_id == athlete_id).order_by(*order)
+        ).all()
+
+    def settings_rows(self, athlete_id: int) -> Sequence[Any]:
+        e = t.settings_entries
+        return self.conn.execute(
+            select(e.c.effective, e.c.data)
+            .where(e.c.athlete_id == athlete_id)
+            .order_by(e.c.effective, e.c.id)
+        ).all()
+
+    def measurement_rows(self, athlete_id: int) -> Sequence[Any]:
+        m = t.measurements
+        return self._of(m, athlete_id, m.c.date, m.c.id)
+
+    def created_at(self, athlete_id: int) -> datetime | None:
+        a = t.athletes
+        return self.conn.execute(select(a.c.created_at).where(a.c.id == athlete_id)).scalar()
+
+    def drill_log_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.drill_logs, athlete_id, t.drill_logs.c.id)
+
+    def lunge_log_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.lunge_logs, athlete_id, t.lunge_logs.c.id)
+
+    def check_in_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.check_ins, athlete_id, t.check_ins.c.id)
+
+    def away_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.away_periods, athlete_id)
+
+    def event_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.events, athlete_id)
+
+    def run_rows(self, athlete_id: int) -> Sequence[Any]:
+        a = t.activities
+        return self.conn.execute(
+            select(a.c.start_utc, a.c.duration_s, a.c.distance_m)
+            .where(a.c.athlete_id == athlete_id, a.c.is_run.is_(True))
+            .order_by(a.c.start_utc)
+        ).all()
 
 
 @contextmanager
@@ -1123,6 +981,8 @@ __all__ = [
     "NotFound",
     "Service",
     "TriplaneError",
+    "coach_drills_dir",
+    "current_catalogue",
     "lunge_json",
     "open_service",
     "parse_date",
