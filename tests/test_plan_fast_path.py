@@ -345,3 +345,16 @@ def test_plan_day_json_starts_without_typer_click_or_sqlalchemy(template: Path, 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == "[]"
     assert '"slots"' in out.stdout
+
+
+def test_a_failed_write_is_the_normal_paths_one_line(template: Path, tmp_path: Path) -> None:
+    url = fresh(template, tmp_path)
+    assert call(run_normal, "--db", url, "athlete", "add", "Ann")[0] == 0
+    results = []
+    for entry in ("from triplane.cli import main as go", "from triplane.cli.app import run as go"):
+        code = f"import sys; {entry}; sys.exit(go(['--db', {url!r}, 'plan', 'day', '--json']))"
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([sys.executable, "-c", code], stdout=full, stderr=subprocess.PIPE)
+        results.append((r.returncode, r.stderr.decode()))
+    assert results[0] == results[1]
+    assert results[0][0] == 1 and results[0][1].count("\n") == 1, results

@@ -22,11 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error becomes one line on stderr and a non-zero exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        if _plan_day_json_fast(args):
-            return 0
+        code = _plan_day_json_fast(args)
     except KeyboardInterrupt:
         sys.stderr.write("triplane: interrupted; nothing was saved\n")
         return 130
+    if code is not None:
+        return code
     from triplane.cli.app import run as run_app
 
     return run_app(args)
@@ -84,11 +85,12 @@ def parse_plan_day_json(args: list[str]) -> dict[str, str | bool] | None:
     return got if got.get("json") is True else None
 
 
-def _plan_day_json_fast(args: list[str]) -> bool:
-    """Print the plan by the fast path and say True, or say False and print nothing."""
+def _plan_day_json_fast(args: list[str]) -> int | None:
+    """Print the plan by the fast path and return the exit code, or print nothing and return
+    None (the Typer app then runs the command)."""
     options = parse_plan_day_json(args)
     if options is None:
-        return False
+        return None
     from triplane.usecases.planning import plan_day_read_only
 
     def text(key: str) -> str | None:
@@ -98,8 +100,13 @@ def _plan_day_json_fast(args: list[str]) -> bool:
     demo = options.get("demo") is True
     plan = plan_day_read_only(text("db"), demo, text("athlete"), text("date"))
     if plan is None:
-        return False
+        return None
     from triplane.cli.output import emit_json
 
-    emit_json(plan)
-    return True
+    try:
+        emit_json(plan)
+    except Exception as exc:  # noqa: BLE001 - a closed pipe, a full disk: the app's one line
+        from triplane.cli.app import _report
+
+        return _report(exc)
+    return 0
