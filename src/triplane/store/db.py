@@ -8,15 +8,16 @@ the functions that open an engine, so the read-only fast path of `plan day --jso
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+from triplane import config
+
 HEAD_REVISION = "0008"  # the newest migration in migrations/versions; a test keeps them equal
-ENV_URL = "TRIPLANE_DATABASE_URL"
+ENV_URL = config.DATABASE_URL
 
 
 class StoreError(RuntimeError):
@@ -37,7 +38,7 @@ def default_url(demo: bool = False) -> str:
 def resolve_url(url: str | None, demo: bool = False) -> str:
     if demo:
         return default_url(demo=True)  # the demo never touches the user's own database
-    return url or os.environ.get(ENV_URL) or default_url()
+    return url or config.database_url() or default_url()
 
 
 def make_engine(url: str) -> Engine:

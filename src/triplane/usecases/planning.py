@@ -1,6 +1,6 @@
-"""The planner's inputs built from stored rows, shared by `Service.planner` (SQLAlchemy) and the
-read-only fast path of `triplane plan day --json` (stdlib sqlite3, store/sqlite_read.py), so
-both paths plan from the same records in the same way.
+"""The planner's inputs built from stored rows, for the read-only fast path of `triplane plan day
+--json` (stdlib sqlite3, store/sqlite_read.py): the same records and the same planner as
+`LogCases.planner` (usecases/logs.py), which tests/test_plan_fast_path.py compares.
 
 No SQLAlchemy here (importing it is most of a short command's start-up): a row is anything with
 its columns as attributes, typed as SQLAlchemy gives them (dates, datetimes, booleans), and
@@ -12,9 +12,8 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -28,15 +27,12 @@ from triplane.core.records import (
     Prescription,
     Settings,
 )
+from triplane.usecases.parsing import MAX_DATE, MIN_DATE, settings_from_json
 
 if TYPE_CHECKING:
     from triplane.core.catalogue import Catalogue
     from triplane.core.plan import AthleteLog, Planner
     from triplane.core.routine import LearnedRoutine
-
-# Dates people can give: plans look weeks ahead and months back, which near date.min/max
-# would overflow; nobody trains in year 1 or 9999.
-MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -49,63 +45,27 @@ class Athlete:
         return datetime.now(ZoneInfo(self.tz)).date()
 
 
-def coach_drills_dir() -> Path | None:
-    """A coach's own drills: TOML files in $TRIPLANE_DRILLS_DIR, else in the `drills` folder
-    of Triplane's user data folder when it exists."""
-    import os
-
-    env = os.environ.get("TRIPLANE_DRILLS_DIR")
-    if env:
-        return Path(env)
+def current_catalogue() -> Catalogue:
+    """The catalogue as usecases.athletes.current_catalogue gives it (that module imports
+    SQLAlchemy)."""
+    from triplane import config
+    from triplane.store import catalogue_cache
     from triplane.store.db import data_dir
 
-    folder = data_dir() / "drills"
-    return folder if folder.is_dir() else None
-
-
-def current_catalogue() -> Catalogue:
-    """The packaged catalogue plus the coach's drills, validated."""
-    from triplane.core.catalogue import load_catalogue
-
-    return load_catalogue(coach_drills_dir())
+    coach = config.drills_dir()
+    if coach is None:
+        folder = data_dir() / "drills"
+        coach = folder if folder.is_dir() else None
+    return catalogue_cache.catalogue(coach)
 
 
 # ---- rows -> records ---------------------------------------------------------------------------
-
-TIME_FIELDS = (
-    "wake",
-    "sleep",
-    "run_time",
-    "second_run_time",
-    "gym_time",
-    "work_start",
-    "work_end",
-)
-SET_FIELDS = ("run_days", "gym_days", "work_days")
 
 
 def stored_time(value: str) -> time:
     """A time of day as the store keeps it ('HH:MM')."""
     h, m = value.split(":")
     return time(int(h), int(m))
-
-
-def settings_from_json(data: Mapping[str, Any]) -> Settings:
-    kw: dict[str, Any] = {}
-    names = {f.name for f in fields(Settings)}
-    for k, v in data.items():
-        if k not in names:
-            continue
-        if k in TIME_FIELDS:
-            v = stored_time(v) if v is not None else None
-        elif k in SET_FIELDS:
-            v = frozenset(v)
-        elif k == "run_times":
-            v = tuple((d, stored_time(x)) for d, tt in v.items() for x in str(tt).split(","))
-        elif k in ("conditions", "ladder_order") and v is not None:
-            v = tuple(v)
-        kw[k] = v
-    return Settings(**kw)
 
 
 def settings_entries(rows: Sequence[Any]) -> list[tuple[date, Settings]]:
@@ -274,43 +234,14 @@ class Routine:
         return self._first.get(day)
 
 
-def _awake(s: Settings, at: time) -> bool:
-    if s.sleep <= s.wake:  # a waking day across midnight
-        return at >= s.wake or at < s.sleep
-    return s.wake <= at < s.sleep
-
-
-def overlay(
-    s: Settings, learned: LearnedRoutine | None, day: date, actual: time | None
-) -> Settings:
-    """The settings the planner sees on `day`: the declared ones, with the learned routine
-    (when enough weeks) and the actual start of the day's run (when there was one)."""
-    from triplane.core.anatomy import WEEKDAYS
-
-    if learned is not None and learned.enough:
-        times = tuple(
-            (wd, stored_time(hhmm))
-            for wd, hhmm in learned.run_days.items()
-            if _awake(s, stored_time(hhmm))
-        )
-        long_run = learned.long_run_day
-        if long_run is None and s.long_run_day in learned.run_days:
-            long_run = s.long_run_day
-        s = replace(
-            s, run_days=frozenset(wd for wd, _ in times), run_times=times, long_run_day=long_run
-        )
-    if actual is not None and _awake(s, actual):
-        wd = WEEKDAYS[day.weekday()]
-        s = replace(s, run_times=((wd, actual), *((d, tt) for d, tt in s.run_times if d != wd)))
-    return s
-
-
 def with_routine(
     runs: list[tuple[datetime, float, float | None]], settings_on: Callable[[date], Settings]
 ) -> Callable[[date], Settings]:
     """Wrap a settings lookup so it includes the learned routine (memoised)."""
     if not runs:
         return settings_on
+    from triplane.core.routine import overlay
+
     routine = Routine(runs)
     cache: dict[date, Settings] = {}
 

@@ -3,7 +3,7 @@ calendars (file and private subscription URL) and the lunge matrix as a FIT work
 
 `Running(svc)` works inside the service's transaction like every `Service` method: it validates
 its input, raises `TriplaneError` subclasses with one sentence, prints nothing. The faces (CLI,
-web) call it; the planner sees the learned routine through `planning.with_routine` (called by
+web) call it; the planner sees the learned routine through `with_routine` (called by
 `Service.planner`).
 
 Choices made here:
@@ -28,17 +28,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
+from triplane.core.errors import Invalid, NotFound
 from triplane.store import schema as t
-from triplane.usecases.planning import Routine, local_runs
-from triplane.usecases.service import (
-    Athlete,
-    Invalid,
-    NotFound,
-    Service,
-    TriplaneError,
-    _Rows,
-    parse_time,
-)
+from triplane.usecases.routine import Routine, runs_of
+from triplane.usecases.service import Athlete, Service, parse_time
 
 if TYPE_CHECKING:
     from triplane.core.routine import LearnedRoutine
@@ -51,10 +44,8 @@ FEED_DAYS_BACK = 7
 FEED_WEEKS = 5
 
 
-class NothingDue(TriplaneError):
+class NothingDue(NotFound):
     """No lunge session on that day (or the programme is paused)."""
-
-    status = 404
 
 
 def _hash(token: str) -> str:
@@ -63,16 +54,6 @@ def _hash(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _local(start_utc: datetime, zone: ZoneInfo) -> datetime:
-    """A stored (naive UTC) start as naive local time in the athlete's zone."""
-    return start_utc.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-
-
-def _runs(svc: Service, athlete: Athlete) -> list[tuple[datetime, float, float | None]]:
-    """(local start, duration s, distance m) of every imported run, oldest first."""
-    return local_runs(_Rows(svc.conn).run_rows(athlete.id), athlete.tz)
 
 
 MAX_EVENT_MINUTES = 72 * 60
@@ -196,7 +177,7 @@ class Running:
 
     def routine(self, athlete: Athlete, day: date | None = None) -> LearnedRoutine:
         """What the runs of the six weeks before `day` (today) say about the routine."""
-        return Routine(_runs(self.svc, athlete)).on(day or athlete.today())
+        return Routine(runs_of(self.svc.conn, athlete)).on(day or athlete.today())
 
     # -- races and long runs --
 
