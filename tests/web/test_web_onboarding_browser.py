@@ -8,6 +8,7 @@ $TRIPLANE_SCREENSHOTS_DIR), named onboard-NN-*.png in the order a new runner see
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -119,9 +120,11 @@ def test_new_runner_from_sign_up_to_the_first_snack(
     _look(page, "onboard-08-today", found, screenshot_dir)
     first = snacks.first
     snack_id = first.get_attribute("id")
-    first.get_by_role("button", name="Done", exact=False).first.click()
+    first.locator("summary", has_text="Done").click()  # one tap, then how it felt
+    first.locator("fieldset.discomfort label", has_text=re.compile(r"^2$")).click()
+    first.get_by_role("button", name="Log it").click()
     page.wait_for_selector(f"#{snack_id}.done")
-    # only a screenshot: the done card's colours are Today's (issue 14 §2, another branch)
+    _look(page, "onboard-09-first-snack-logged", found, screenshot_dir)
     for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(viewport)
         page.screenshot(
