@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from triplane.core.anatomy import DEVICES, MOTIONS, SEXES, SIDES, WEEKDAYS
 from triplane.core.assess import Profile, build_profile, choose_norm_set, validate_value
 from triplane.core.catalogue import Catalogue, load_catalogue
+from triplane.core.coaching import PIN_MAX_DAYS
 from triplane.core.conditions import HIP_REPLACEMENT, restrictions_for, ruled_out_directions
-from triplane.core.lunge import DirectionPlan
+from triplane.core.lunge import HOLD_KINDS, DirectionPlan
 from triplane.core.plan import AthleteLog, DayPlan, Planner
 from triplane.core.records import (
     AwayPeriod,
@@ -233,8 +234,12 @@ def settings_from_json(data: Mapping[str, Any]) -> Settings:
             v = frozenset(v)
         elif k == "run_times":
             v = tuple((d, parse_time(x)) for d, tt in v.items() for x in str(tt).split(","))
-        elif k in ("conditions", "ladder_order") and v is not None:
+        elif k in ("conditions", "ladder_order", "banned_drills") and v is not None:
             v = tuple(v)
+        elif k == "pinned_drills":
+            v = tuple((str(d), int(n)) for d, n in v)
+        elif k == "lunge_holds":
+            v = tuple((str(d), str(kind)) for d, kind in v)
         kw[k] = v
     return Settings(**kw)
 
@@ -301,9 +306,11 @@ class Service:
         effective: date | None = None,
         new_name: str | None = None,
         tz: str | None = None,
+        author: tuple[str, str] | None = None,
         **changes: Any,
     ) -> Athlete:
-        """Changes take effect from `effective` (today by default); history keeps its meaning."""
+        """Changes take effect from `effective` (today by default); history keeps its meaning.
+        `author` (name, athlete | coach) is recorded with the entry; None: the CLI."""
         if new_name is not None and new_name != athlete.name:
             if self.conn.execute(
                 select(t.athletes.c.id).where(t.athletes.c.name == new_name)
@@ -321,7 +328,7 @@ class Service:
         if changes:
             day = effective or athlete.today()
             settings = self._apply_changes(self.settings_on(athlete, day), changes)
-            self._save_settings(athlete, settings, day)
+            self._save_settings(athlete, settings, day, author)
         return athlete
 
     def delete_athlete(self, athlete: Athlete) -> None:
@@ -413,6 +420,12 @@ class Service:
             elif key == "long_run_day":
                 days = parse_days(value, "long run day") or frozenset()
                 kw["long_run_day"] = next(iter(days)) if days else None
+            elif key == "banned_drills":
+                kw[key] = tuple(sorted(set(self._drill_ids(value, "a banned drill"))))
+            elif key == "pinned_drills":
+                kw[key] = self._pins(value)
+            elif key == "lunge_holds":
+                kw[key] = self._lunge_holds(value)
             elif key in ("daily_minutes", "gym_minutes", "kneeling_ok"):
                 kw[key] = value
             else:
@@ -427,6 +440,35 @@ class Service:
             )
         self._check_settings(s)
         return s
+
+    def _drill_ids(self, value: Any, what: str) -> list[str]:
+        items = [value] if isinstance(value, str) else list(value)
+        for drill_id in items:
+            if drill_id not in self.catalogue.drills:
+                raise Invalid(f"{what} '{str(drill_id)[:40]}' is not a drill in the catalogue")
+        return [str(d) for d in items]
+
+    def _pins(self, value: Any) -> tuple[tuple[str, int], ...]:
+        pins = dict(value.items() if isinstance(value, Mapping) else value)
+        self._drill_ids(list(pins), "a pinned drill")
+        for n in pins.values():
+            if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= PIN_MAX_DAYS:
+                raise Invalid(
+                    f"a pinned drill is planned on 1 to {PIN_MAX_DAYS} days a week, not {n!r}"
+                )
+        return tuple(sorted(pins.items()))
+
+    def _lunge_holds(self, value: Any) -> tuple[tuple[str, str], ...]:
+        holds = dict(value.items() if isinstance(value, Mapping) else value)
+        known = {d.id for d in self.catalogue.lunge.directions}
+        for direction, kind in holds.items():
+            if direction not in known:
+                raise Invalid(f"'{str(direction)[:40]}' is not a lunge direction")
+            if kind not in HOLD_KINDS:
+                raise Invalid(
+                    f"a lunge direction is held by {' or '.join(HOLD_KINDS)}, not {kind!r}"
+                )
+        return tuple(sorted(holds.items()))
 
     def _check_settings(self, s: Settings) -> None:
         if not MIN_BUDGET <= s.daily_minutes <= MAX_BUDGET:
@@ -461,15 +503,56 @@ class Service:
                 "the start and the end different"
             )
 
-    def _save_settings(self, athlete: Athlete, s: Settings, effective: date) -> None:
+    def _save_settings(
+        self,
+        athlete: Athlete,
+        s: Settings,
+        effective: date,
+        author: tuple[str, str] | None = None,
+    ) -> None:
         self.conn.execute(
             insert(t.settings_entries).values(
                 athlete_id=athlete.id,
                 effective=effective,
                 data=json.dumps(settings_to_json(s), sort_keys=True),
                 created_at=_now(),
+                author=author[0][:100] if author else None,
+                author_role=author[1] if author else None,
             )
         )
+
+    def settings_history(self, athlete: Athlete) -> list[dict[str, Any]]:
+        """Every settings entry, oldest first: when it takes effect, when and by whom it was
+        made, and what it changed from the entry before it (in words)."""
+        from triplane.core.coaching import changes as describe
+
+        rows = self.conn.execute(
+            select(t.settings_entries)
+            .where(t.settings_entries.c.athlete_id == athlete.id)
+            .order_by(t.settings_entries.c.id)
+        ).all()
+        names = self.names()
+        out: list[dict[str, Any]] = []
+        before = Settings()
+        for r in rows:
+            now = settings_from_json(json.loads(r.data))
+            out.append(
+                {
+                    "effective": r.effective,
+                    "made": r.created_at,
+                    "author": r.author,
+                    "author_role": r.author_role,
+                    "changes": describe(before, now, names),
+                }
+            )
+            before = now
+        return out
+
+    def names(self) -> dict[str, str]:
+        """Drill and lunge-direction ids -> their names, for sentences people read."""
+        out = {d.id: d.name for d in self.catalogue.drills.values()}
+        out.update({d.id: d.name for d in self.catalogue.lunge.directions})
+        return out
 
     def _settings_entries(self, athlete: Athlete) -> list[tuple[date, Settings]]:
         rows = self.conn.execute(

@@ -402,9 +402,9 @@ def check_in(athlete_id: AthleteId, body: CheckInIn, request: Request) -> dict[s
 def edit_settings(athlete_id: AthleteId, body: SettingsIn, request: Request) -> dict[str, Any]:
     """Change settings from today on (the athlete, or a linked coach: budget, ladder order...)."""
     with ctx(request).tx() as acc:
-        _, a = _athlete(acc, request, athlete_id)
+        user, a = _athlete(acc, request, athlete_id)
         changes = body.model_dump(exclude_none=True)
-        acc.svc.edit_athlete(a, **changes)
+        acc.svc.edit_athlete(a, author=(user.name, user.role), **changes)
         return acc.svc.athlete_summary(a)
 
 

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
 from triplane.core.safety import TARGET_SENSATION
+from triplane.usecases import coach as coach_uc
 from triplane.usecases.accounts import Accounts, Forbidden, Unauthenticated, User
 from triplane.usecases.service import (
     Athlete,
@@ -327,6 +328,7 @@ def today(request: Request, date: str | None = None) -> Response:
         a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
         data = _today_context(acc, request, a, day, version)
+        data["coach"] = coach_uc.for_today(acc, a, day)  # the coach's comments (issue 14 §6)
     return render(request, "today.html", user, **data, target=TARGET_SENSATION)
 
 
@@ -755,7 +757,7 @@ def _settings_post(form: FormData, request: Request) -> Response:
             assert start is not None and end is not None
             acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
         else:
-            acc.svc.edit_athlete(a, **settings_changes(form))
+            acc.svc.edit_athlete(a, author=(user.name, user.role), **settings_changes(form))
     return redirect("/settings?saved=1")
 
 
@@ -1064,65 +1066,6 @@ async def account_invite(request: Request) -> Response:
         user = need_user(request, acc)
         acc.accept_invite(user, str(form.get("code", "")))
     return redirect("/account?done=linked")
-
-
-# ---- coach ------------------------------------------------------------------------------------
-
-
-@router.get("/coach")
-def coach(request: Request, code: str | None = None) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_coach(request, acc)
-        rows = []
-        for a in acc.linked_athletes(user):
-            rows.append({"athlete": a, "adherence": acc.adherence(a), "flags": acc.flags(a)})
-        invites = acc.open_invites(user)
-    return render(request, "coach.html", user, rows=rows, invites=invites, code=code)
-
-
-@router.post("/coach/invite")
-async def coach_invite(request: Request) -> Response:
-    await checked_form(request)
-    with ctx(request).tx() as acc:
-        code = acc.create_invite(need_coach(request, acc))
-    return redirect(f"/coach?code={code}")
-
-
-@router.get("/coach/athletes/{athlete_id}")
-def coach_athlete(request: Request, athlete_id: int) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_coach(request, acc)
-        a = acc.coach_athlete(user, athlete_id)
-        plan = ctx(request).plans.plan_day(acc, a, None)
-        data = {
-            "athlete": a,
-            "adherence": acc.adherence(a),
-            "flags": acc.flags(a),
-            "profile": acc.svc.profile(a),
-            "plan": plan,
-            "entries": list(reversed(acc.svc.log_entries(a)))[:60],
-            "s": settings_to_json(acc.svc.settings_on(a, a.today())),
-            "default_order": acc.svc.catalogue.lunge.default_order,
-        }
-    return render(request, "coach_athlete.html", user, **data)
-
-
-@router.post("/coach/athletes/{athlete_id}/settings")
-async def coach_settings(request: Request, athlete_id: int) -> Response:
-    form = await checked_form(request)
-    return await _run(request, _coach_settings, form, request, athlete_id)
-
-
-def _coach_settings(form: FormData, request: Request, athlete_id: int) -> Response:
-    with ctx(request).tx() as acc:
-        a = acc.coach_athlete(need_coach(request, acc), athlete_id)
-        changes = {
-            k: v
-            for k, v in settings_changes(form).items()
-            if k in ("daily_minutes", "ladder_order")
-        }
-        acc.svc.edit_athlete(a, **changes)
-    return redirect(f"/coach/athletes/{athlete_id}")
 
 
 @router.get("/offline")
