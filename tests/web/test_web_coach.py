@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from test_web_authz import page_session
 
 
