@@ -93,7 +93,7 @@ def test_ban_pin_and_release(pair: dict[str, Any]) -> None:
         == 303
     )
     settings = athlete["client"].get(f"/api/v1/athletes/{aid}").json()["settings"]
-    assert settings["banned_drills"] == ["ninety_ninety_forward_fold", "pigeon", "standing_pigeon"]
+    assert settings["banned_drills"] == ["pigeon", "standing_pigeon"]
     assert settings["pinned_drills"] == [["hip_airplane", 5]]
     monday = (date.today() + timedelta(days=7 - date.today().weekday())).isoformat()  # next
     week = athlete["client"].get(f"/api/v1/athletes/{aid}/plan/week?start={monday}").json()

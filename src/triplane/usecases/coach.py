@@ -10,6 +10,7 @@ entries with the coach recorded as their author, so the athlete sees who changed
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -91,11 +92,13 @@ def ban_drill(
 
 
 def twins(acc: Accounts, drill_id: str) -> set[str]:
-    """The drill's standing (or kneeling) twins: drills that share its twin key."""
+    """The drill's standing twin (its `standing_version`); for a standing drill, the kneeling
+    or floor drills it is the standing version of."""
     drills = acc.svc.catalogue.drills
     drill = drills[drill_id]
-    key = drill.standing_version or drill.id
-    return {d.id for d in drills.values() if (d.standing_version or d.id) == key} - {drill_id}
+    if drill.standing_version:
+        return {drill.standing_version} & set(drills)
+    return {d.id for d in drills.values() if d.standing_version == drill_id}
 
 
 def pin_drill(
@@ -175,19 +178,18 @@ def comment(
     if drill is not None and drill not in acc.svc.catalogue.drills:
         raise Invalid(f"'{drill[:40]}' is not a drill in the catalogue")
     name, role = _author(coach)
-    return int(
-        acc.conn.execute(
-            insert(t.comments).values(
-                athlete_id=a.id,
-                date=day,
-                drill=drill,
-                text=text,
-                author=name[:100],
-                author_role=role,
-                created_at=_now(),
-            )
-        ).inserted_primary_key[0]
+    result = acc.conn.execute(
+        insert(t.comments).values(
+            athlete_id=a.id,
+            date=day,
+            drill=drill,
+            text=text,
+            author=name[:100],
+            author_role=role,
+            created_at=_now(),
+        )
     )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def delete_comment(acc: Accounts, coach: User, athlete_id: int, comment_id: int) -> None:
@@ -238,7 +240,16 @@ def for_today(acc: Accounts, a: Athlete, day: date | None = None) -> dict[str, A
         and e["changes"]
         and e["made"].date() >= day - timedelta(days=7)
     ]
-    return {"comments": comments(acc, a, day, day), "changes": recent[-3:][::-1]}
+    grouped: dict[tuple[str, date], dict[str, Any]] = {}  # one line per coach and day
+    for e in recent:
+        key = (e["author"], e["made"].date())
+        line = grouped.setdefault(key, {**e, "changes": []})
+        by_field = {c.field: c for c in line["changes"]}
+        for c in e["changes"]:  # a field changed twice: from the first before to the last after
+            first = by_field.get(c.field)
+            by_field[c.field] = replace(c, before=first.before) if first else c
+        line["changes"] = [c for c in by_field.values() if c.before != c.after]
+    return {"comments": comments(acc, a, day, day), "changes": list(grouped.values())[::-1]}
 
 
 # ---- what the coach reads -------------------------------------------------------------------
@@ -257,9 +268,11 @@ def snacks(
     out = []
     for n in range(days):
         d = today - timedelta(days=n)
+        if planner.since is not None and d < planner.since:
+            break  # before the athlete started: nothing was planned
         plan = planner.day(d)
         day_logs = [g for g in logs if g.date == d]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for sl in plan.slots:
             got = [g for g in day_logs if g.drill == sl.drill.id]
             rows.append(
@@ -294,7 +307,7 @@ def snacks(
 def dashboard(acc: Accounts, coach: User) -> list[dict[str, Any]]:
     """The coach's athletes, most in need of attention first (paused by safety, pain reported
     in the last 7 days, adherence falling), each with their adherence and flags."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in acc.linked_athletes(coach):
         adherence = acc.adherence(a)
         flags = acc.flags(a)
