@@ -177,3 +177,47 @@ def test_dashboard_sorts_by_attention_and_never_says_of_0(live: Any) -> None:
     text = pages.get("/coach").text
     assert text.index("Zoe Hurt") < text.index("Aaron Quiet")  # pain first, whatever the name
     assert " of 0 " not in text and " of 0 planned" not in text
+
+
+NEW_ROUTES = [
+    ("GET", "/coach/athletes/{id}/week", {}),
+    ("POST", "/coach/athletes/{id}/week", {"run_days": "mon", "daily_minutes": "20"}),
+    ("GET", "/coach/athletes/{id}/drills", {}),
+    ("POST", "/coach/athletes/{id}/drills", {"drill": "pigeon", "action": "ban"}),
+    ("GET", "/coach/athletes/{id}/lunges", {}),
+    ("POST", "/coach/athletes/{id}/lunges", {"direction": "anterior", "hold": "lock"}),
+    ("POST", "/coach/athletes/{id}/comments", {"text": "hello"}),
+    ("POST", "/coach/athletes/{id}/comments/delete", {"comment": "1"}),
+    ("GET", "/coach/athletes/{id}", {}),
+]
+
+
+def test_without_a_link_every_new_route_is_refused(live: Any, pair: dict[str, Any]) -> None:
+    """Over generated athlete ids (the linked athlete's among them), an unlinked coach gets 404
+    and an athlete (even the owner) 403 or 404 on every coach route; nothing is written."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    stranger = live.signup("coach", "Stranger Coach")
+    stranger["pages"], stranger["csrf"] = page_session(
+        live, stranger["email"], stranger["password"]
+    )
+    owner, aid = pair["athlete"], pair["id"]
+    before = owner["client"].get(f"/api/v1/athletes/{aid}").json()["settings"]
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(NEW_ROUTES), st.one_of(st.just(aid), st.integers(1, 10_000)),
+           st.sampled_from(["stranger", "owner"]))  # fmt: skip
+    def check(route: tuple[str, str, dict[str, str]], athlete_id: int, who: str) -> None:
+        method, path, form = route
+        me = stranger if who == "stranger" else owner
+        url = path.replace("{id}", str(athlete_id))
+        if method == "GET":
+            r = me["pages"].get(url)
+        else:
+            r = _post(me, url, form)
+        allowed = {404} if who == "stranger" else {403, 404}
+        assert r.status_code in allowed, (who, method, url, r.status_code)
+
+    check()
+    assert owner["client"].get(f"/api/v1/athletes/{aid}").json()["settings"] == before
