@@ -212,10 +212,7 @@ def test_without_a_link_every_new_route_is_refused(live: Any, pair: dict[str, An
         method, path, form = route
         me = stranger if who == "stranger" else owner
         url = path.replace("{id}", str(athlete_id))
-        if method == "GET":
-            r = me["pages"].get(url)
-        else:
-            r = _post(me, url, form)
+        r = me["pages"].get(url) if method == "GET" else _post(me, url, form)
         allowed = {404} if who == "stranger" else {403, 404}
         assert r.status_code in allowed, (who, method, url, r.status_code)
 
