@@ -23,6 +23,7 @@ PAIN_WINDOW_DAYS = 7  # pain reported this recently puts an athlete near the top
 ADHERENCE_DROP = 0.2  # the last 7 days this far below the last 28: adherence is falling
 ADHERENCE_LOW = 0.3  # or the last 7 days under this share of what was planned
 
+HELD = {"cap": "capped", "lock": "locked"}
 # what each change says, in the order a person reads a week
 LABELS: Mapping[str, str] = {
     "run_days": "Run days",
@@ -82,8 +83,8 @@ def _show(value: object, names: Mapping[str, str]) -> str:
                 parts.append(f"{str(a).capitalize()} {b:%H:%M}")
             elif isinstance(b, int):
                 parts.append(f"{label} ({b} days a week)")
-            else:
-                parts.append(f"{label} ({b})")
+            else:  # a lunge hold
+                parts.append(f"{label} ({HELD.get(str(b), b)})")
         return ", ".join(parts)
     if isinstance(value, tuple):
         return ", ".join(names.get(str(v), str(v).replace("_", " ")) for v in value)
