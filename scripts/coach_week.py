@@ -56,6 +56,7 @@ def main() -> None:
     db = args.db or f"sqlite:///{folder / 'coach-week.sqlite3'}"
 
     from triplane.core.conditions import drill_allowed, restrictions_for
+    from triplane.core.settings import SettingsChange
     from triplane.usecases import accounts as acc_mod
     from triplane.usecases import coach as uc
     from triplane.usecases import service as svc_mod
@@ -96,12 +97,14 @@ def main() -> None:
     a = acc.own_athlete(maya)
     acc.svc.edit_athlete(
         a,
+        SettingsChange(
+            conditions=("hip_replacement",),
+            hip_approach="anterior",
+            run_days="tue,thu,sat,sun",
+            run_time="07:00",
+            long_run_day="sun",
+        ),
         author=(maya.name, maya.role),
-        conditions=["hip_replacement"],
-        hip_approach="anterior",
-        run_days="tue,thu,sat,sun",
-        run_time="07:00",
-        long_run_day="sun",
     )
     for motion, left, right in (("internal_rotation", 22, 34), ("external_rotation", 40, 42)):
         for side, value in (("left", left), ("right", right)):

@@ -10,6 +10,7 @@ import pytest
 
 from triplane.core import coaching
 from triplane.core.records import CheckIn, DrillLog
+from triplane.core.settings import SettingsChange
 from triplane.usecases.service import Invalid, open_service
 
 
@@ -17,19 +18,21 @@ def test_pins_bans_and_holds_are_checked_and_kept(db_url: str) -> None:
     with open_service(db_url) as svc:
         a = svc.add_athlete("Ada", tz="UTC")
         with pytest.raises(Invalid, match="not a drill"):
-            svc.edit_athlete(a, banned_drills=["no_such_drill"])
+            svc.edit_athlete(a, SettingsChange(banned_drills=("no_such_drill",)))
         with pytest.raises(Invalid, match="1 to 7 days"):
-            svc.edit_athlete(a, pinned_drills={"hip_airplane": 0})
+            svc.edit_athlete(a, SettingsChange(pinned_drills=(("hip_airplane", 0),)))
         with pytest.raises(Invalid, match="cap or lock"):
-            svc.edit_athlete(a, lunge_holds={"anterior": "freeze"})
+            svc.edit_athlete(a, SettingsChange(lunge_holds=(("anterior", "freeze"),)))
         with pytest.raises(Invalid, match="not a lunge direction"):
-            svc.edit_athlete(a, lunge_holds={"sideways": "cap"})
+            svc.edit_athlete(a, SettingsChange(lunge_holds=(("sideways", "cap"),)))
         svc.edit_athlete(
             a,
+            SettingsChange(
+                banned_drills=("pigeon",),
+                pinned_drills=(("hip_airplane", 4),),
+                lunge_holds=(("anterior", "lock"),),
+            ),
             author=("Sam", "coach"),
-            banned_drills=["pigeon"],
-            pinned_drills={"hip_airplane": 4},
-            lunge_holds={"anterior": "lock"},
         )
         s = svc.settings_on(a, a.today())
         assert s.banned_drills == ("pigeon",)

@@ -78,7 +78,7 @@ def test_a_wrong_week_comes_back_with_what_was_typed(pair: dict[str, Any]) -> No
         {"run_days": ["mon"], "run_time": "07:00", "daily_minutes": "90"},
     )
     assert r.status_code == 422
-    assert 'id="week-error"' in r.text and "daily budget is 90 minutes" in r.text
+    assert 'id="week-error"' in r.text and "is 90 minutes; choose 5 to 60" in r.text
     assert 'value="90"' in r.text and 'value="07:00"' in r.text
     assert 'href="/coach"' in r.text  # the coach's navigation, not a dead end
 

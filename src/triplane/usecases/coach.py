@@ -20,6 +20,7 @@ from triplane.core import coaching
 from triplane.core.conditions import drill_ruled_out
 from triplane.core.lunge import HOLD_KINDS
 from triplane.core.records import Settings
+from triplane.core.settings import SettingsChange
 from triplane.store import schema as t
 from triplane.usecases.accounts import Accounts, User
 from triplane.usecases.service import Athlete, Invalid, NotFound
@@ -35,11 +36,24 @@ def _author(user: User) -> tuple[str, str]:
     return (user.name, user.role)
 
 
+def settings_change(changes: Mapping[str, Any]) -> SettingsChange:
+    """The one typed change every face builds (core.settings), from the coach's fields: lists
+    and mappings become the tuples it holds."""
+    kw: dict[str, Any] = {}
+    for k, v in changes.items():
+        if isinstance(v, Mapping):
+            v = tuple(sorted(v.items()))
+        elif isinstance(v, list):
+            v = tuple(tuple(x) if isinstance(x, list) else x for x in v)
+        kw[k] = v
+    return SettingsChange(**kw)
+
+
 def _changed(acc: Accounts, a: Athlete, changes: Mapping[str, Any]) -> tuple[Settings, Settings]:
     """(settings in force today, settings after the changes), validated, nothing saved."""
     day = a.today()
     before = acc.svc.settings_on(a, day)
-    return before, acc.svc._apply_changes(before, changes)
+    return before, acc.svc._apply_change(before, settings_change(changes))
 
 
 def preview_week(
@@ -67,7 +81,7 @@ def _save(
     before, after = _changed(acc, a, changes)
     said = coaching.changes(before, after, acc.svc.names())
     if said:
-        acc.svc.edit_athlete(a, author=_author(coach), **changes)
+        acc.svc.edit_athlete(a, settings_change(changes), author=_author(coach))
     return said
 
 

@@ -19,10 +19,12 @@ from triplane.core import coaching
 from triplane.core.anatomy import WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for
 from triplane.core.lunge import HOLD_KINDS
+from triplane.core.settings import SettingsChange
 from triplane.usecases import coach as uc
 from triplane.usecases.accounts import Accounts, User
 from triplane.usecases.service import Athlete, Invalid, parse_date, settings_to_json
 from triplane.web.deps import ctx
+from triplane.web.errors import page_sentence
 from triplane.web.pages import (
     _int,
     _run,
@@ -32,7 +34,7 @@ from triplane.web.pages import (
     need_coach,
     redirect,
     render,
-    settings_changes,
+    settings_change,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -136,12 +138,12 @@ async def coach_settings(request: Request, athlete_id: int) -> Response:
 def _coach_settings(form: FormData, request: Request, athlete_id: int) -> Response:
     with ctx(request).tx() as acc:
         user, a = _linked(request, acc, athlete_id)
-        changes = {
-            k: v
-            for k, v in settings_changes(form).items()
-            if k in ("daily_minutes", "ladder_order")
-        }
-        acc.svc.edit_athlete(a, author=(user.name, user.role), **changes)
+        change = settings_change(form)  # the coach's form holds the ladder order
+        acc.svc.edit_athlete(
+            a,
+            SettingsChange(daily_minutes=change.daily_minutes, ladder_order=change.ladder_order),
+            author=(user.name, user.role),
+        )
     return redirect(f"/coach/athletes/{athlete_id}?done=settings")
 
 
@@ -166,7 +168,7 @@ def _coach_comment(form: FormData, request: Request, athlete_id: int) -> Respons
                 request,
                 user,
                 a,
-                comment_error=str(exc),
+                comment_error=page_sentence(exc),
                 comment_for=(_str(form, "date"), _str(form, "drill")),
                 comment_text=_str(form, "text") or "",
             )
@@ -267,7 +269,13 @@ def _coach_week_post(form: FormData, request: Request, athlete_id: int) -> Respo
             said = uc.preview_week(acc, user, a.id, changes)
         except Invalid as exc:
             return render(
-                request, "coach_week.html", user, status=422, athlete=a, v=values, error=str(exc)
+                request,
+                "coach_week.html",
+                user,
+                status=422,
+                athlete=a,
+                v=values,
+                error=page_sentence(exc),
             )
         hidden = [
             (k, str(v)) for k, v in form.multi_items() if k not in ("csrf", "confirm", "edit")
@@ -359,7 +367,7 @@ def _coach_drills_post(form: FormData, request: Request, athlete_id: int) -> Res
                 rows=_drill_rows(acc, a),
                 pin_max=coaching.PIN_MAX_DAYS,
                 pin_default=coaching.PIN_DEFAULT_DAYS,
-                error=str(exc),
+                error=page_sentence(exc),
                 error_drill=drill,
                 days_typed=_str(form, "days"),
             )
@@ -430,7 +438,7 @@ def _coach_lunges_post(form: FormData, request: Request, athlete_id: int) -> Res
                 athlete=a,
                 rows=rows,
                 kinds=HOLD_KINDS,
-                error=str(exc),
+                error=page_sentence(exc),
                 error_direction=direction,
             )
     return redirect(f"/coach/athletes/{athlete_id}/lunges?done=1")
