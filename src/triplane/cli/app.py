@@ -7,10 +7,9 @@ on `app` when `run` imports them, in the order `triplane --help` lists them.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -62,10 +61,6 @@ def service():  # type: ignore[no-untyped-def]
     from triplane.usecases.work import open_work
 
     return open_work(G.db, G.demo)
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def console():  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from starlette.datastructures import FormData
 
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
-from triplane.core.safety import TARGET_SENSATION
+from triplane.core.safety import ACCEPTABLE_MAX, TARGET_SENSATION
 from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, GYM_MINUTES, SettingsChange
 from triplane.usecases import coach as coach_uc
 from triplane.usecases.accounts import Accounts, Forbidden, Unauthenticated, User
@@ -34,9 +33,25 @@ from triplane.usecases.service import (
     parse_date,
     settings_to_json,
 )
-from triplane.web import security
-from triplane.web.deps import ctx, login_with_password, page_user, signup_user, work
+from triplane.web import security, timer
+from triplane.web.deps import (
+    confirm_signup,
+    ctx,
+    login_with_password,
+    page_user,
+    signup_user,
+    work,
+)
 from triplane.web.errors import FIELD_LABELS, http_status, page_sentence
+from triplane.web.forms import (
+    EMPTY,
+    FormState,
+    form_done,
+    invalid,
+    refusal,
+    user_sentence,
+    whole_page,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -52,17 +67,44 @@ templates.env.globals.update(
 
 
 def render(
-    request: Request, name: str, user: User | None = None, status: int = 200, **context: Any
+    request: Request,
+    name: str,
+    user: User | None = None,
+    status: int = 200,
+    cache_key: tuple[Any, ...] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=security.csrf_token(request))
-    response = templates.TemplateResponse(request, name, context, status_code=status)
+    """The page. With `cache_key` (which must determine every other context value) the HTML
+    is kept in the plan cache: rendering costs more than everything else on a cached page."""
+    csrf = security.csrf_token(request)
+    context.update(request=request, user=user, csrf=csrf)
+    context.setdefault("f", EMPTY)  # a form's state: what was typed, what was wrong
+    if cache_key is None:
+        response: HTMLResponse = templates.TemplateResponse(
+            request, name, context, status_code=status
+        )
+    else:
+        key = ("html", name, user, csrf, *cache_key)
+        body = ctx(request).plans.cached(
+            key, lambda: templates.get_template(name).render(context).encode()
+        )
+        response = HTMLResponse(body, status)
     security.set_pre_csrf_cookie(request, response)
     response.headers["Cache-Control"] = "no-store" if user is None else "private, no-cache"
     return response
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", None, status=status, status_code=status, message=message)
+    """An error page with the navigation of whoever is asking (a 4xx is not a log-out)."""
+    user = None
+    if 400 <= status < 500 and status != 401:
+        try:
+            with ctx(request).tx() as acc:
+                user = page_user(request, acc)
+        except Exception:  # noqa: BLE001 - the error page must render whatever happened
+            user = None
+    return render(request, "error.html", user, status=status, status_code=status,
+                  message=user_sentence(message))  # fmt: skip
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -72,13 +114,16 @@ def redirect(url: str) -> RedirectResponse:
 async def checked_form(request: Request) -> FormData:
     """The form, once its CSRF token is right. A token sent in the header (HTMX) or the query
     (the upload form's action) is checked before the body is parsed; so is the case where no
-    token could be right. The body's size is capped by security.BodyLimit."""
+    token could be right. A multipart body must carry its token there: it is never parsed (nor
+    spooled to disk) before the token is checked. The body's size is capped by BodyLimit."""
     expired = Forbidden("this form has expired (or came from another site); reload and try again")
     early = request.headers.get(security.CSRF_HEADER) or request.query_params.get(
         security.CSRF_FIELD
     )
     if not security.csrf_possible(request) or (early and not security.csrf_ok(request, early)):
         raise expired
+    if not early and security.is_multipart(request.headers.get("content-type", "")):
+        raise expired  # our upload forms put the token in their action's query
     form = await request.form()
     sent = early or form.get(security.CSRF_FIELD)
     if not security.csrf_ok(request, str(sent) if sent else None):
@@ -105,13 +150,13 @@ def need_coach(request: Request, acc: Accounts) -> User:
     return user
 
 
-def _int(value: Any, what: str) -> int | None:
+def _int(value: Any, what: str, field: str | None = None) -> int | None:
     if value in (None, ""):
         return None
     try:
         return int(str(value))
     except ValueError:
-        raise Invalid(f"{what} is a whole number, not '{str(value)[:20]}'") from None
+        raise invalid(f"{what} is a whole number, not '{str(value)[:20]}'", field or what) from None
 
 
 def _float(value: Any, what: str) -> float | None:
@@ -136,10 +181,19 @@ def _str(form: FormData, key: str) -> str | None:
 
 @router.get("/")
 def home(request: Request) -> Response:
+    from triplane.usecases import onboarding
+
     with ctx(request).tx() as acc:
         user = page_user(request, acc)
+        new = (
+            user is not None
+            and user.athlete_id is not None
+            and onboarding.step_of(acc.svc, acc.svc.athlete_by_id(user.athlete_id)) is None
+        )
     if user is None:
         return render(request, "landing.html")
+    if new:  # the first login: the first-run flow, once
+        return redirect("/welcome")
     return redirect("/coach" if user.role == "coach" else "/today")
 
 
@@ -156,7 +210,7 @@ async def signup(request: Request) -> Response:
 
 def _signup(form: FormData, request: Request) -> Response:
     try:
-        user, secret = signup_user(
+        user, secret, sent = signup_user(
             request,
             str(form.get("email", "")),
             str(form.get("password", "")),
@@ -165,7 +219,6 @@ def _signup(form: FormData, request: Request) -> Response:
             _str(form, "tz"),
             "session",
         )
-        assert secret is not None
     except TriplaneError as exc:
         return render(
             request,
@@ -174,9 +227,48 @@ def _signup(form: FormData, request: Request) -> Response:
             error=page_sentence(exc),
             form=dict(form),
         )
-    response = redirect("/coach" if user.role == "coach" else "/assess")
+    if user is None:  # the server sends e-mail: the same page whether or not the address is new
+        return render(request, "signup.html", form={}, sent=sent)
+    assert secret is not None
+    return _signed_in(request, user, secret, "/")  # "/": the first-run flow
+
+
+def _signed_in(request: Request, user: User, secret: str, athlete_home: str) -> Response:
+    response = redirect("/coach" if user.role == "coach" else athlete_home)
     security.set_session_cookie(request, response, secret)
     return response
+
+
+@router.get("/signup/confirm/{token}")
+def signup_confirm_page(request: Request, token: str) -> Response:
+    """The e-mailed link shows a button (a GET never creates the account: mail scanners
+    open links)."""
+    with ctx(request).tx() as acc:
+        valid = acc.signup_link_valid(token)
+    return _link_page(request, "signup_confirm.html", token, valid)
+
+
+def _link_page(request: Request, name: str, token: str, valid: bool) -> Response:
+    """The page an e-mailed link opens (404 when used or expired); its address holds a
+    secret, so it is never sent on as a Referer."""
+    response = render(request, name, status=200 if valid else 404, token=token, valid=valid)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/signup/confirm/{token}")
+async def signup_confirm(request: Request, token: str) -> Response:
+    await checked_form(request)
+    return await _run(request, _signup_confirm, request, token)
+
+
+def _signup_confirm(request: Request, token: str) -> Response:
+    try:
+        user, secret = confirm_signup(request, token, "session")
+    except TriplaneError as exc:
+        return render(request, "signup_confirm.html", status=http_status(exc), token=token,
+                      valid=False, error=page_sentence(exc))  # fmt: skip
+    return _signed_in(request, user, secret, "/assess")
 
 
 @router.get("/login")
@@ -193,7 +285,9 @@ async def login(request: Request) -> Response:
 def _login(form: FormData, request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
-        user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
+        user, secret, device = login_with_password(
+            request, email, str(form.get("password", "")), "session"
+        )
     except TriplaneError as exc:
         return render(
             request,
@@ -202,8 +296,8 @@ def _login(form: FormData, request: Request) -> Response:
             error=page_sentence(exc),
             form={"email": email},
         )
-    response = redirect("/coach" if user.role == "coach" else "/today")
-    security.set_session_cookie(request, response, secret)
+    response = _signed_in(request, user, secret, "/")  # "/": the first-run flow, then Today
+    security.set_device_cookie(request, response, device)
     return response
 
 
@@ -239,10 +333,7 @@ def _forgot(form: FormData, request: Request) -> Response:
 def reset_page(request: Request, token: str) -> Response:
     with ctx(request).tx() as acc:
         valid = acc.reset_link_valid(token)
-    response = render(request, "reset.html", status=200 if valid else 404, token=token,
-                      valid=valid)  # fmt: skip
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _link_page(request, "reset.html", token, valid)
 
 
 @router.post("/reset/{token}")
@@ -294,10 +385,30 @@ def _today_slots(
     """The day's snacks, each marked done or skipped from the day's log."""
     states = acc.svc.snack_states(a, [s["drill"]["id"] for s in plan["slots"]], day)
     slots = []
+    # a folded card shows its discomfort: the core's rule marks each snack with the first
+    # unused log of its drill, so the n-th snack of a drill has the n-th such log
+    discomforts: dict[str, list[int | None]] = {}
+    for g in acc.svc.athlete_log(a).drill_logs:
+        if g.date == day:
+            discomforts.setdefault(g.drill, []).append(g.discomfort)
     for i, (s, state) in enumerate(zip(plan["slots"], states, strict=True)):
+        discomfort = discomforts[s["drill"]["id"]].pop(0) if state is not None else None
         client_id = f"snack-{day.isoformat()}-{i}-{s['drill']['id']}"[:64]
-        slots.append({**s, "index": i, "state": state, "client_id": client_id})
+        slots.append(
+            {**s, "index": i, "state": state, "client_id": client_id, "discomfort": discomfort}
+        )
     return slots
+
+
+def today_summary(slots: list[dict[str, Any]]) -> str:
+    """'2 of 5 done, 6 of 15 min' (app.js writes the same line when it counts queued logs)."""
+    done = [s for s in slots if s["state"] == "done"]
+    skipped = sum(1 for s in slots if s["state"] == "skipped")
+    line = (
+        f"{len(done)} of {len(slots)} done, "
+        f"{sum(s['minutes'] for s in done):g} of {sum(s['minutes'] for s in slots):g} min"
+    )
+    return line + (f", {skipped} skipped" if skipped else "")
 
 
 def _plan_and_slots(acc: Accounts, a: Athlete, day: date) -> tuple[dict[str, Any], Any]:
@@ -325,7 +436,16 @@ def _today_context(
     pending = [s for s in slots if s["state"] is None]
     upcoming = [s for s in pending if s["start"] >= now] or pending
     next_index = upcoming[0]["index"] if upcoming else None
-    return {"plan": plan, "slots": slots, "next_index": next_index, "day": day, "athlete": a}
+    return {
+        "plan": plan,
+        "slots": slots,
+        "next_index": next_index,
+        "day": day,
+        "athlete": a,
+        "summary": today_summary(slots),
+        "pending": len(pending),
+        "acceptable_max": ACCEPTABLE_MAX,
+    }
 
 
 @router.get("/today")
@@ -337,8 +457,14 @@ def today(request: Request, date: str | None = None) -> Response:
         a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
         data = _today_context(acc, request, a, day, version)
+        from triplane.web.onboarding import resume_url
+
+        data["setup_resume"] = resume_url(acc, a)  # the first-run flow, left half-way
         data["coach"] = coach_uc.for_today(acc, a, day)  # the coach's comments (issue 14 §6)
-    return render(request, "today.html", user, **data, target=TARGET_SENSATION)
+    # The cached HTML's key: everything the page is made of (data comes from these alone);
+    # anything new the page shows (a query flag, a cookie) must join the key.
+    key = (a, day, a.today(), version, data["next_index"], data["setup_resume"])
+    return render(request, "today.html", user, cache_key=key, **data, target=TARGET_SENSATION)
 
 
 @router.post("/today/log")
@@ -361,12 +487,33 @@ def _today_log(form: FormData, request: Request) -> Response:
             client_id=_str(form, "client_id"),
         )
         data = _today_context(acc, request, a, day)
-    if request.headers.get("hx-request"):
-        index = _int(form.get("index"), "index")
-        slot = next((s for s in data["slots"] if s["index"] == index), None)
-        if slot is not None:
-            return render(request, "_snack.html", user, s=slot, **data)
+    if request.headers.get("hx-request"):  # the list and its summary line, next one marked
+        return render(request, "_today_snacks.html", user, **data)
     return redirect(f"/today?date={day.isoformat()}")
+
+
+@router.get("/today/routine")
+def today_routine(request: Request, date: str | None = None) -> Response:
+    """The day's remaining snacks played one after another by the follow-along timer."""
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        day = parse_date(date) or a.today()
+        data = _today_context(acc, request, a, day)
+        cat = acc.svc.catalogue
+        items = [timer.slot_item(cat, s, day) for s in data["slots"] if s["state"] is None]
+    config = {"items": items, "today": f"/today?date={day}", "acceptableMax": ACCEPTABLE_MAX}
+    response = render(
+        request,
+        "routine.html",
+        user,
+        items=items,
+        day=day,
+        timer=json.dumps(config),
+        target=TARGET_SENSATION,
+        acceptable_max=ACCEPTABLE_MAX,
+    )
+    response.headers["Content-Security-Policy"] = timer.TIMER_CSP
+    return response
 
 
 # ---- drills -----------------------------------------------------------------------------------
@@ -413,53 +560,63 @@ def drill(
         day = parse_date(date)
         if minutes is not None and not (math.isfinite(minutes) and 0 < minutes <= 120):
             raise Invalid(f"minutes is a number from 0 to 120, not {minutes:g}")
-    from triplane.core import dose as doses
-
+        after = _next_snack(acc, request, user, day, client_id) if day and client_id else None
     # the snack's own dose (the Today card links here with its minutes): the same fitted dose
-    # the plan shows, and the timer runs exactly its phases
-    prescribed = doses.fit(d.dose, minutes) if minutes is not None else d.dose
-    timer = {
-        "drill": d.id,
-        "sets": prescribed.sets,
-        "reps": prescribed.reps,
-        "hold": prescribed.hold_seconds,
-        "perSide": prescribed.per_side,
-        "tempo": prescribed.tempo,
-        # both sides, as the card's "per side" dose says (the tighter side is named, not alone)
-        "phases": [p.as_dict() for p in doses.phases(prescribed)],
-        "seconds": round(doses.seconds(prescribed)),
-        "minutes": minutes if minutes is not None else d.dose.minutes,
-        "date": day.isoformat() if day else None,
-        "athlete": user.athlete_id,
-        "clientId": client_id or f"timer-{uuid.uuid4().hex[:20]}",
-    }
-    return render(
+    # the plan shows, and the timer runs exactly its phases, both sides as the dose says (the
+    # tighter side is named, not done alone)
+    item = timer.timer_item(d, minutes, day, client_id or f"timer-{uuid.uuid4().hex[:20]}", side)
+    back = f"/today?date={day.isoformat()}" if day else "/today"
+    config = {"items": [item], "today": back, "next": after, "acceptableMax": ACCEPTABLE_MAX}
+    response = render(
         request,
         "drill.html",
         user,
         d=d,
-        dose_text=doses.text(prescribed),
+        item=item,
         standing=standing,
         not_for_you=not_for_you,
-        side=side,
-        timer=json.dumps(timer),
+        side=item["side"],
+        timer=json.dumps(config),
         figure=_figure(d.id),
         target=TARGET_SENSATION,
         labels=MOTION_LABEL,
+        acceptable_max=ACCEPTABLE_MAX,
     )
+    response.headers["Content-Security-Policy"] = timer.TIMER_CSP
+    return response
+
+
+def _next_snack(
+    acc: Accounts, request: Request, user: User, day: date, client_id: str
+) -> dict[str, str] | None:
+    """The snack after this one on Today that is still to do: the timer's "Next snack"."""
+    if user.athlete_id is None:
+        return None
+    a = acc.svc.athlete_by_id(user.athlete_id)
+    slots = _today_context(acc, request, a, day)["slots"]
+    here = next((s["index"] for s in slots if s["client_id"] == client_id), None)
+    if here is None:
+        return None
+    later = [s for s in slots if s["state"] is None and s["index"] > here]
+    if not later:
+        return None
+    item = timer.slot_item(acc.svc.catalogue, later[0], day)
+    return {"href": item["href"] + "#timer", "name": item["name"]}
 
 
 @router.get("/drills/{drill_id}/figure.svg")
-def drill_figure(request: Request, drill_id: str) -> Response:
+def drill_figure(request: Request, drill_id: str, side: str | None = None) -> Response:
     with ctx(request).tx() as acc:
         need_user(request, acc)
         known = drill_id in acc.svc.catalogue.drills
     if not known:
         return Response("no such drill", 404, media_type="text/plain")
+    if side not in (None, "left", "right"):
+        return Response("side is left or right", 400, media_type="text/plain")
     try:
         from triplane.figures import drill_figure_svg
 
-        svg = drill_figure_svg(drill_id)
+        svg = drill_figure_svg(drill_id, side)  # right: the figure mirrored
     except Exception:  # noqa: BLE001 - a missing figure must never break the page
         return Response("no figure", 404, media_type="text/plain")
     return Response(
@@ -512,29 +669,7 @@ def _assess_post(form: FormData, request: Request) -> Response:
             raise Invalid("this assessment step does not exist; start again from Assess")
         motion, test = steps[step]
         try:
-            recorded = 0
-            for side in ("left", "right"):
-                value = _str(form, f"{side}_value")
-                rating = _int(form.get(f"{side}_rating"), "the self-rating")
-                if value is None and rating is None:
-                    continue
-                kwargs: dict[str, Any] = {}
-                if value is not None:
-                    kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
-                        test.unit: _float(value, test.unit)
-                    }
-                else:
-                    kwargs = {"rating": rating}
-                acc.svc.add_measurement(
-                    a,
-                    side=side,
-                    motion=motion,
-                    test=test.id,
-                    painful=form.get(f"{side}_painful") == "1",
-                    client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
-                    **kwargs,
-                )
-                recorded += 1
+            recorded = record_test(acc, a, form, motion, test)
             if recorded == 0 and form.get("skip") != "1":
                 raise Invalid("give a value or a self-rating for at least one side, or press Skip")
         except TriplaneError as exc:
@@ -551,6 +686,35 @@ def _assess_post(form: FormData, request: Request) -> Response:
                 client_id=_str(form, "client_id") or uuid.uuid4().hex[:24],
             )
     return redirect(f"/assess?step={step + 1}")
+
+
+def record_test(acc: Accounts, a: Athlete, form: FormData, motion: str, test: Any) -> int:
+    """A test's result for each side that has one (`{side}_value` in the test's unit, or
+    `{side}_rating` 0-3 by eye); how many sides were recorded."""
+    recorded = 0
+    for side in ("left", "right"):
+        value = _str(form, f"{side}_value")
+        rating = _int(form.get(f"{side}_rating"), "the self-rating", f"{side}_rating")
+        if value is None and rating is None:
+            continue
+        kwargs: dict[str, Any] = {}
+        if value is not None:
+            kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
+                test.unit: _float(value, test.unit)
+            }
+        else:
+            kwargs = {"rating": rating}
+        acc.svc.add_measurement(
+            a,
+            side=side,
+            motion=motion,
+            test=test.id,
+            painful=form.get(f"{side}_painful") == "1",
+            client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
+            **kwargs,
+        )
+        recorded += 1
+    return recorded
 
 
 @router.get("/assess/profile")
@@ -571,6 +735,10 @@ def assess_profile(request: Request) -> Response:
 
 @router.get("/lunge")
 def lunge(request: Request) -> Response:
+    return _lunge_page(request)
+
+
+def _lunge_page(request: Request, status: int = 200, f: FormState = EMPTY) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         state, plans = acc.svc.lunge_next(a)
@@ -581,10 +749,12 @@ def lunge(request: Request) -> Response:
         request,
         "lunge.html",
         user,
+        status=status,
+        f=f,
         state=state,
         items=items,
         cues=cues,
-        client_id=uuid.uuid4().hex[:20],
+        client_id=str(f.value("client_id")) if f.sent else uuid.uuid4().hex[:20],
     )
 
 
@@ -594,39 +764,57 @@ async def lunge_post(request: Request) -> Response:
     return await _run(request, _lunge_post, form, request)
 
 
+def _lunge_field(direction: str, exc: TriplaneError) -> str:
+    """Which of a direction's inputs a refusal is about (reps unless it says otherwise)."""
+    part = next((p for p in ("discomfort", "balance", "load") if p in str(exc).lower()), "reps")
+    return f"{direction}_{part}"
+
+
 def _lunge_post(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        matrix = acc.svc.catalogue.lunge
-        done = []
-        base = _str(form, "client_id") or uuid.uuid4().hex[:20]
-        for d in matrix.directions:
-            reps = _int(form.get(f"{d.id}_reps"), f"{d.name}: reps")
-            if reps is None:
-                continue
-            discomfort = _int(form.get(f"{d.id}_discomfort"), f"{d.name}: discomfort")
-            balance = _str(form, f"{d.id}_balance")
-            if discomfort is None or balance is None:  # never guess 0/10 or balance kept
-                raise Invalid(
-                    f"{d.name}: give the discomfort (0-10) and whether balance was kept, or "
-                    "clear its reps to leave it out"
+    try:
+        with ctx(request).tx() as acc:  # one session: every direction or none is written
+            user, a = need_athlete(request, acc)
+            matrix = acc.svc.catalogue.lunge
+            done = []
+            base = _str(form, "client_id") or uuid.uuid4().hex[:20]
+            for d in matrix.directions:
+                reps = _int(form.get(f"{d.id}_reps"), f"{d.name}: reps", f"{d.id}_reps")
+                if reps is None:
+                    continue
+                discomfort = _int(
+                    form.get(f"{d.id}_discomfort"), f"{d.name}: discomfort", f"{d.id}_discomfort"
                 )
-            acc.svc.log_lunge(
-                a,
-                d.id,
-                reps,
-                discomfort,
-                balance,
-                form.get(f"{d.id}_sharp") == "1",
-                _str(form, f"{d.id}_load"),
-                client_id=f"{base}-{d.id}"[:64],
-            )
-            done.append(d.id)
-        if not done:
-            raise Invalid("fill in the reps of at least one direction you did")
-        state, plans = acc.svc.lunge_next(a, a.today() + timedelta(days=1))
-        items = [p.as_dict(matrix) for p in plans]
-    return render(request, "lunge_done.html", user, state=state, items=items, done=done)
+                balance = _str(form, f"{d.id}_balance")
+                if discomfort is None or balance is None:  # never guess 0/10 or balance kept
+                    raise invalid(
+                        f"{d.name}: give the discomfort (0-10) and whether balance was kept, or "
+                        "clear its reps to leave it out",
+                        f"{d.id}_discomfort" if discomfort is None else f"{d.id}_balance",
+                    )
+                try:
+                    acc.svc.log_lunge(
+                        a,
+                        d.id,
+                        reps,
+                        discomfort,
+                        balance,
+                        form.get(f"{d.id}_sharp") == "1",
+                        _str(form, f"{d.id}_load"),
+                        client_id=f"{base}-{d.id}"[:64],
+                    )
+                except TriplaneError as exc:
+                    if getattr(exc, "field", None) is None:
+                        exc.field = _lunge_field(d.id, exc)  # type: ignore[attr-defined]
+                    raise
+                done.append(d.id)
+            if not done:
+                raise Invalid("fill in the reps of at least one direction you did")
+            state, plans = acc.svc.lunge_next(a, a.today() + timedelta(days=1))
+            items = [p.as_dict(matrix) for p in plans]
+    except TriplaneError as exc:
+        return _lunge_page(request, http_status(exc), refusal(exc, form))
+    page = render(request, "lunge_done.html", user, state=state, items=items, done=done)
+    return whole_page(request, page)
 
 
 # ---- check-in, settings, history --------------------------------------------------------------
@@ -634,12 +822,26 @@ def _lunge_post(form: FormData, request: Request) -> Response:
 
 @router.get("/check-in")
 def check_in(request: Request) -> Response:
+    return _check_in_page(request)
+
+
+def _check_in_page(
+    request: Request, status: int = 200, f: FormState = EMPTY, refused: str | None = None
+) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         flags = list(acc.svc.catalogue.red_flags.values())
         safety = acc.svc.plan_day(a).safety
     return render(
-        request, "check_in.html", user, flags=flags, safety=safety, client_id=uuid.uuid4().hex
+        request,
+        "check_in.html",
+        user,
+        status=status,
+        f=f,
+        flags=flags,
+        safety=safety,
+        client_id=uuid.uuid4().hex,
+        refused=refused,
     )
 
 
@@ -650,34 +852,27 @@ async def check_in_post(request: Request) -> Response:
 
 
 def _check_in_post(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        pain = _int(form.get("pain"), "pain")
-        if pain is None:
-            raise Invalid("choose your pain from 0 (none) to 10 (worst)")
-        cleared = form.get("cleared_by_clinician") == "1"
-        cid = acc.svc.check_in(
-            a,
-            pain,
-            [str(f) for f in form.getlist("flags")],
-            cleared,
-            client_id=_str(form, "client_id"),
-        )
-        refused = acc.svc.clearance(a, cid)["why"] if cleared else None
-        if refused:  # say why the clearance did not end a pause, on the same page
-            flags = list(acc.svc.catalogue.red_flags.values())
-            safety = acc.svc.plan_day(a).safety
-    if refused:
-        return render(
-            request,
-            "check_in.html",
-            user,
-            flags=flags,
-            safety=safety,
-            client_id=uuid.uuid4().hex,
-            refused=refused,
-        )
-    return redirect("/today")
+    try:
+        with ctx(request).tx() as acc:
+            user, a = need_athlete(request, acc)
+            pain = _int(form.get("pain"), "pain")
+            if pain is None:
+                raise invalid("choose your pain from 0 (none) to 10 (worst)", "pain")
+            cleared = form.get("cleared_by_clinician") == "1"
+            cid = acc.svc.check_in(
+                a,
+                pain,
+                [str(f) for f in form.getlist("flags")],
+                cleared,
+                client_id=_str(form, "client_id"),
+            )
+            refused = acc.svc.clearance(a, cid)["why"] if cleared else None
+    except TriplaneError as exc:
+        fields = [*form.keys(), "pain", "flags"]  # radios and boxes unsent when unchosen
+        return _check_in_page(request, http_status(exc), refusal(exc, form, fields))
+    if refused:  # say why the clearance did not end a pause, on the same page
+        return whole_page(request, _check_in_page(request, refused=refused))
+    return form_done(request, "/today")
 
 
 @router.get("/settings")
@@ -690,6 +885,7 @@ def _settings_page(
     test_outcomes: list[Any] | None = None,
     reminders_error: str | None = None,
     status: int = 200,
+    f: FormState = EMPTY,
 ) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
@@ -713,6 +909,7 @@ def _settings_page(
         test_outcomes=test_outcomes,
         reminders_error=reminders_error,
         status=status,
+        f=f,
     )
 
 
@@ -732,7 +929,7 @@ def settings_change(form: FormData) -> SettingsChange:
             changes[key] = ",".join(str(v) for v in form.getlist(key)) or ""
     for key in ("daily_minutes", "gym_minutes", "birth_year"):
         if key in form:
-            changes[key] = _int(form.get(key), FIELD_LABELS[key])
+            changes[key] = _int(form.get(key), FIELD_LABELS[key], key)
     if "kneeling_sent" in form:
         changes["kneeling_ok"] = form.get("kneeling_ok") == "1"
     if "conditions_sent" in form:
@@ -755,16 +952,43 @@ async def settings_post(request: Request) -> Response:
 
 
 def _settings_post(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        if _str(form, "away_from"):
-            start = parse_date(_str(form, "away_from"), "away from")
-            end = parse_date(_str(form, "away_to") or _str(form, "away_from"), "away to")
-            assert start is not None and end is not None
-            acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
-        else:
-            acc.svc.edit_athlete(a, settings_change(form), author=(user.name, user.role))
-    return redirect("/settings?saved=1")
+    away = "away_from" in form
+    try:
+        with ctx(request).tx() as acc:
+            user, a = need_athlete(request, acc)
+            if away:
+                add_away(acc, a, form)
+            else:
+                acc.svc.edit_athlete(a, settings_change(form), author=(user.name, user.role))
+    except TriplaneError as exc:  # the form again, as typed; the transaction wrote nothing
+        state = refusal(
+            exc, form, form_id="away-form" if away else "settings-form", words=SETTINGS_WORDS
+        )
+        return _settings_page(request, status=http_status(exc), f=state)
+    return form_done(request, "/settings?saved=1")
+
+
+# how the use cases' sentences name the settings form's fields
+SETTINGS_WORDS = {
+    "budget": "daily_minutes",
+    "approach": "hip_approach",
+    "norm": "norm_set",
+    "gym session": "gym_minutes",
+    "bed": "sleep",
+    "wake": "wake",
+    "away to": "away_to",
+    "away from": "away_from",
+    "period ends": "away_to",
+}
+
+
+def add_away(acc: Accounts, a: Athlete, form: FormData) -> None:
+    if not _str(form, "away_from"):
+        raise invalid("give the first day away", "away_from")
+    start = parse_date(_str(form, "away_from"), "away from")
+    end = parse_date(_str(form, "away_to") or _str(form, "away_from"), "away to")
+    assert start is not None and end is not None
+    acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
 
 
 # ---- reminders (issue 15) ---------------------------------------------------------------------
@@ -985,19 +1209,27 @@ def history(request: Request, deleted: str | None = None) -> Response:
 @router.post("/history/delete")
 async def history_delete(request: Request) -> Response:
     form = await checked_form(request)
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        entry = str(form.get("entry", ""))
-        what = next((e for e in acc.svc.log_entries(a) if e["id"] == entry), None)
-        try:
+    return await _run(request, _history_delete, form, request)
+
+
+def _history_delete(form: FormData, request: Request) -> Response:
+    entry = str(form.get("entry", ""))
+    try:
+        with ctx(request).tx() as acc:
+            _, a = need_athlete(request, acc)
+            what = next((e for e in acc.svc.log_entries(a) if e["id"] == entry), None)
             acc.svc.delete_entry(a, entry)
-        except TriplaneError as exc:  # the page again, with the sentence (no dead end)
-            message = re.sub(r"\s*\(see `[^`]*`\)", "", page_sentence(exc))
-            return _history_page(request, acc, user, a, status=http_status(exc), error=message)
-        text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
+            text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
+    except TriplaneError as exc:  # the page again, the sentence beside that entry (no dead end)
+        if isinstance(exc, NotFound):  # in words, not the entry's id
+            exc = NotFound("that entry is no longer there; it may have been deleted already")
+        state = refusal(exc, form, fields=(), form_id=f"delete-{entry}"[:80])
+        with ctx(request).tx() as acc:
+            user, a = need_athlete(request, acc)
+            return _history_page(request, acc, user, a, status=http_status(exc), f=state)
     from urllib.parse import quote
 
-    return redirect(f"/history?deleted={quote(text)}")
+    return form_done(request, f"/history?deleted={quote(text)}")
 
 
 # ---- account ----------------------------------------------------------------------------------
@@ -1005,10 +1237,30 @@ async def history_delete(request: Request) -> Response:
 
 @router.get("/account")
 def account(request: Request, done: str | None = None) -> Response:
+    return _account_page(request, done=done)
+
+
+def _account_page(
+    request: Request, status: int = 200, f: FormState = EMPTY, done: str | None = None
+) -> Response:
     with ctx(request).tx() as acc:
         user = need_user(request, acc)
         coaches = acc.coaches_of(user)
-    return render(request, "account.html", user, coaches=coaches, done=done)
+    return render(request, "account.html", user, status=status, f=f, coaches=coaches, done=done)
+
+
+SECRET_FIELDS = ("current", "new", "repeat", "password")  # never sent back into a page
+
+
+def _account_refusal(exc: TriplaneError, form: FormData, form_id: str, field: str) -> FormState:
+    """An account form's refusal: the sentence beside `field` unless the error names its own,
+    and no password typed into the page again."""
+    if getattr(exc, "field", None) is None:
+        exc.field = field  # type: ignore[attr-defined]
+    kept = {k: v for k, v in form.items() if k not in SECRET_FIELDS}
+    state = refusal(exc, form, fields=list(form.keys()), form_id=form_id)
+    state.values = kept or {"sent": "1"}
+    return state
 
 
 @router.post("/account/password")
@@ -1018,17 +1270,26 @@ async def account_password(request: Request) -> Response:
 
 
 def _account_password(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_user(request, acc)
-        if form.get("new") != form.get("repeat"):
-            raise Invalid("the two new passwords differ; type the same one twice")
-        acc.change_password(
-            user,
-            str(form.get("current", "")),
-            str(form.get("new", "")),
-            keep_session=request.cookies.get(security.SESSION_COOKIE),
-        )
-    return redirect("/account?done=password")
+    try:
+        with ctx(request).tx() as acc:
+            user = need_user(request, acc)
+            if form.get("new") != form.get("repeat"):
+                raise invalid("the two new passwords differ; type the same one twice", "repeat")
+            try:
+                acc.change_password(
+                    user,
+                    str(form.get("current", "")),
+                    str(form.get("new", "")),
+                    keep_session=request.cookies.get(security.SESSION_COOKIE),
+                )
+            except TriplaneError as exc:
+                if getattr(exc, "field", None) is None:
+                    exc.field = "current" if "current" in str(exc) else "new"  # type: ignore[attr-defined]
+                raise
+    except TriplaneError as exc:
+        state = _account_refusal(exc, form, "password-form", "new")
+        return _account_page(request, http_status(exc), state)
+    return form_done(request, "/account?done=password")
 
 
 @router.get("/account/export")
@@ -1050,12 +1311,16 @@ async def account_delete(request: Request) -> Response:
 
 
 def _account_delete(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_user(request, acc)
-        if form.get("confirm") != "DELETE":
-            raise Invalid("type DELETE in capitals to confirm; nothing was deleted")
-        acc.delete_account(user, str(form.get("password", "")))
-    response = redirect("/login")
+    try:
+        with ctx(request).tx() as acc:
+            user = need_user(request, acc)
+            if form.get("confirm") != "DELETE":
+                raise invalid("type DELETE in capitals to confirm; nothing was deleted", "confirm")
+            acc.delete_account(user, str(form.get("password", "")))
+    except TriplaneError as exc:
+        state = _account_refusal(exc, form, "delete-form", "password")
+        return _account_page(request, http_status(exc), state)
+    response = form_done(request, "/login")
     security.clear_session_cookie(response)
     return response
 
@@ -1063,10 +1328,18 @@ def _account_delete(form: FormData, request: Request) -> Response:
 @router.post("/account/invite")
 async def account_invite(request: Request) -> Response:
     form = await checked_form(request)
-    with ctx(request).tx() as acc:
-        user = need_user(request, acc)
-        acc.accept_invite(user, str(form.get("code", "")))
-    return redirect("/account?done=linked")
+    return await _run(request, _account_invite, form, request)
+
+
+def _account_invite(form: FormData, request: Request) -> Response:
+    try:
+        with ctx(request).tx() as acc:
+            user = need_user(request, acc)
+            acc.accept_invite(user, str(form.get("code", "")))
+    except TriplaneError as exc:
+        state = _account_refusal(exc, form, "invite-form", "code")
+        return _account_page(request, http_status(exc), state)
+    return form_done(request, "/account?done=linked")
 
 
 @router.get("/offline")
