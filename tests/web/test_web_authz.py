@@ -53,12 +53,15 @@ ATHLETE_PAGES = {
     "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save", "/assess/inclinometer",
     "/settings/reminders", "/settings/reminders/test", "/settings/push/key",
     "/settings/push/subscribe", "/settings/push/unsubscribe", "/progress", "/progress/{name}.svg",
+    "/settings/changes",
     "/welcome", "/welcome/resume", "/welcome/finish", "/welcome/week", "/welcome/tests/{index}",
     "/welcome/figures/{name}.svg",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
-    "/coach/athletes/{athlete_id}/settings",
+    "/coach/athletes/{athlete_id}/settings", "/coach/athletes/{athlete_id}/week",
+    "/coach/athletes/{athlete_id}/drills", "/coach/athletes/{athlete_id}/lunges",
+    "/coach/athletes/{athlete_id}/comments", "/coach/athletes/{athlete_id}/comments/delete",
 }  # fmt: skip
 ANY_USER_PAGES = {
     "/drills", "/drills/{drill_id}", "/drills/{drill_id}/figure.svg", "/account",
@@ -89,6 +92,12 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "/account/delete": {"password": "wrong password", "confirm": "DELETE"},
     "/account/invite": {"code": "NOPE"},
     "/coach/athletes/{athlete_id}/settings": {"daily_minutes": "15"},
+    "/coach/athletes/{athlete_id}/week": {"run_days": "mon", "daily_minutes": "20"},
+    "/coach/athletes/{athlete_id}/drills": {"drill": "hip_airplane", "action": "pin"},
+    "/coach/athletes/{athlete_id}/lunges": {"direction": "anterior", "hold": "lock"},
+    "/coach/athletes/{athlete_id}/comments": {"text": "Well done."},
+    # the comment the linked coach has just made (routes run in order: /comments first)
+    "/coach/athletes/{athlete_id}/comments/delete": {"comment": "1"},
     "/video": {"test": "seated_rotation"},  # no file: refused with a sentence
     "/assess/inclinometer": {
         "test": "standing_abduction",

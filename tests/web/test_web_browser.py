@@ -232,11 +232,9 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     shoot(coach, screenshot_dir, "coach")
     coach.locator("table.coach-table a").first.click()
     coach.wait_for_url("**/coach/athletes/*")
-    assert coach.get_by_role("heading", name="Last 7 days").is_visible()
+    assert coach.get_by_role("heading", name="Last 7 days", exact=True).is_visible()
     shoot(coach, screenshot_dir, "coach-athlete")
-    coach.get_by_label("Daily budget (minutes, 5-60)").fill("25")
-    coach.get_by_role("button", name="Save for this athlete").click()
-    assert coach.get_by_label("Daily budget (minutes, 5-60)").input_value() == "25"
+    assert coach.get_by_role("button", name="Edit the week").is_visible()  # test_web_coach_browser
     assert csp_errors(coach) == []
     page.context.close()
     coach.context.close()

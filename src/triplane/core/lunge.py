@@ -36,6 +36,13 @@ RESTART_STEPS = 2  # steps below the level that hurt, after a pause for pain
 CAP_DAYS_BEFORE = 2  # a race or long run today or in the next 2 days caps the session (48 h)
 VARIABLES = ("load", "range", "environment", "speed", "stability", "duration")
 MAINTENANCE = "Maintenance: keep it crisp, or retest your hips."
+# a coach's hold on one direction (Settings.lunge_holds): a cap prescribes the lighter session,
+# a lock the level as it is; either way the session counts for nothing, so the level waits
+HOLD_KINDS = ("cap", "lock")
+HOLD_WHY = {
+    "cap": "Your coach's cap on this direction",
+    "lock": "Your coach holds this direction at its level",
+}
 
 
 @dataclass(frozen=True)
@@ -519,11 +526,13 @@ def plan_direction(
     order_on: Callable[[date], Sequence[str]],
     capped: str | None = None,
     limits: Limits | None = None,
+    locked: str | None = None,
 ) -> DirectionPlan:
     """The prescription for `direction` on `as_of`, replaying the log up to the day before.
 
     `order_on(day)` gives the ladder order in force on a day (settings are dated entries);
-    `capped` says why the session on `as_of` is capped, if it is (`cap_reason`).
+    `capped` says why the session on `as_of` is capped, if it is (`cap_reason`); `locked`
+    why it is held at the level (a coach's lock: the level itself, counting for nothing).
     """
     by_date: dict[date, list[LungeLog]] = {}
     for g in sorted(logs, key=lambda g: (g.date, g.id or 0)):
@@ -554,7 +563,17 @@ def plan_direction(
                 reason=f"{plan.reason} Held within your precautions: {'; '.join(whys)}.",
             )
     paused = any(p.start <= as_of and (p.end is None or p.end > as_of) for p in pauses)
-    if capped is None or paused:
+    if paused:
+        return plan
+    if capped is None and locked is not None:
+        return replace(
+            plan,
+            capped=locked,
+            status="locked",
+            reason=f"{locked}: the same as last time, and the session does not count, so "
+            f"your level waits until the hold is lifted. {plan.reason}",
+        )
+    if capped is None:
         return plan
     lighter = cap(matrix, plan.prescription, r.order, r.done_clean)
     changes = _changes(matrix, plan.prescription, lighter, instead=True)
@@ -579,12 +598,23 @@ def plan_directions(
     capped: str | None = None,
     directions: Iterable[str] | None = None,
     limits: Limits | None = None,
+    holds: Mapping[str, str] | None = None,
 ) -> list[DirectionPlan]:
     """Every allowed direction (all of the catalogue's by default), in catalogue order, within
-    the ladder limits of the person's conditions (`ladder_limits`)."""
+    the ladder limits of the person's conditions (`ladder_limits`); `holds` are a coach's cap
+    or lock on single directions (direction id -> "cap" | "lock")."""
     allowed = None if directions is None else set(directions)
-    return [
-        plan_direction(matrix, d.id, logs, pauses, as_of, order_on, capped, limits)
-        for d in matrix.directions
-        if allowed is None or d.id in allowed
-    ]
+    holds = holds or {}
+    out = []
+    for d in matrix.directions:
+        if allowed is not None and d.id not in allowed:
+            continue
+        kind = holds.get(d.id)
+        own_cap = HOLD_WHY["cap"] if kind == "cap" else None
+        locked = HOLD_WHY["lock"] if kind == "lock" else None
+        out.append(
+            plan_direction(
+                matrix, d.id, logs, pauses, as_of, order_on, capped or own_cap, limits, locked
+            )
+        )
+    return out

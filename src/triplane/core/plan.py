@@ -528,6 +528,7 @@ class Planner:
         week.cover_every_motion()
         week.widen()
         week.follow_restriction()
+        week.follow_pins()
         out: list[_BaseDay] = []
         for i, d in enumerate(days):
             kind = day_type(week.settings[i], d, self._events_on.get(d, ()))
@@ -792,6 +793,7 @@ class Planner:
             # and each ladder only as high as the conditions allow (no long, deep lunge for a
             # hip that must stay under 90 degrees)
             limits=lunge_rules.ladder_limits(matrix, restrictions.why_not),
+            holds=dict(self.settings_on(d).lunge_holds),  # a coach's cap or lock per direction
         )
 
     def _lunge_session(self, d: date, s: Settings, base: _BaseDay) -> LungeSession | None:
@@ -881,7 +883,7 @@ class Planner:
 
     def allowed_on(self, s: Settings, d: date) -> list[Drill]:
         """The drills a day allows: what the settings' conditions and kneeling leave in
-        (conditions.drill_allowed); only gentle ones
+        (conditions.drill_allowed) and a coach's bans leave in; only gentle ones
         (difficulty 1) on a race or event day and after a race; in the 48 hours before a race
         no difficulty-3 drill and none the athlete has not done before. Every choice of a
         drill goes through here."""
@@ -891,7 +893,7 @@ class Planner:
         key = (s, gentle, known)
         if key not in self._allowed:
             self._allowed[key] = _allowed_drills(
-                self.catalogue, self.restrictions(s), gentle, known
+                self.catalogue, self.restrictions(s), gentle, known, s.banned_drills
             )
         return self._allowed[key]
 
@@ -1447,6 +1449,51 @@ class _Week:
             if not moved:
                 return
 
+    def follow_pins(self) -> None:
+        """A coach's pinned drill is on at least n days of the week (one snack a day), on
+        days that allow it (conditions, bans, race days, pauses and away days stay as they
+        are): it takes free snacks it fits, spread over the week, from drills that are not
+        pinned, keeping each motion's and drill's last appearance where it can."""
+        pins: dict[str, int] = {}  # the most days any day's settings ask for
+        for s in self.settings:
+            for drill_id, n in s.pinned_drills:
+                pins[drill_id] = max(n, pins.get(drill_id, 0))
+        pinned = set(pins)
+        for drill_id in sorted(pins):
+            for _ in range(len(self.days)):
+                days_with = {
+                    i for i, day in enumerate(self.picks) for _, p in day if p.id == drill_id
+                }
+                if len(days_with) >= pins[drill_id]:
+                    break
+                best: tuple[tuple[bool, bool, int, int], int, int, Drill] | None = None
+                for i in range(len(self.days)):
+                    if i in days_with or drill_id not in dict(self.settings[i].pinned_drills):
+                        continue
+                    dr = next((a for a in self.allowed[i] if a.id == drill_id), None)
+                    if dr is None:
+                        continue
+                    nearest = min((abs(i - k) for k in days_with), default=len(self.days))
+                    for j, (sk, old) in enumerate(self.picks[i]):
+                        if old.id in pinned or not self._fits_pin(i, sk, dr, old):
+                            continue
+                        key = (sk.context in ANCHORED, not self._removable(old), -nearest, j)
+                        if best is None or key < best[0]:
+                            best = (key, i, j, dr)
+                if best is None:
+                    break  # no day of this week allows it, or no snack it fits
+                _, i, j, dr = best
+                self.replace(i, j, dr)
+
+    def _fits_pin(self, i: int, sk: _Skeleton, dr: Drill, old: Drill) -> bool:
+        """fits(), without the days-a-week limit a pin may go past."""
+        used = self.days_used.get(dr.id, 0)
+        self.days_used[dr.id] = 0
+        try:
+            return self.fits(i, sk, dr, old)
+        finally:
+            self.days_used[dr.id] = used
+
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -1539,11 +1586,17 @@ def _new_slot(sk: _Skeleton, drill: Drill, side: str, note: str) -> Slot:
 
 
 def _allowed_drills(
-    catalogue: Catalogue, r: Restrictions, gentle: bool, known: frozenset[str] | None
+    catalogue: Catalogue,
+    r: Restrictions,
+    gentle: bool,
+    known: frozenset[str] | None,
+    banned: tuple[str, ...] = (),
 ) -> list[Drill]:
-    """Planner.allowed_on's rule: the conditions' drills; only gentle ones on `gentle` days;
-    before a race (`known`: drills done before) nothing demanding and nothing new."""
-    drills = [dr for dr in catalogue.drills.values() if drill_allowed(dr, r)]
+    """Planner.allowed_on's rule: the conditions' drills less a coach's bans (never planned,
+    never a swap); only gentle ones on `gentle` days; before a race (`known`: drills done
+    before) nothing demanding and nothing new."""
+    out = frozenset(banned)
+    drills = [dr for dr in catalogue.drills.values() if drill_allowed(dr, r) and dr.id not in out]
     if gentle:
         drills = [dr for dr in drills if dr.difficulty == 1]
     if known is not None:
@@ -1598,10 +1651,12 @@ class _Shared:
     ) -> tuple[Hashable, list[Drill]]:
         """Planner.allowed_on's drills by the inputs the filter reads, with that key (the
         list is never changed by callers)."""
-        key = (_restriction_key(s), gentle, known)
+        key = (_restriction_key(s), gentle, known, s.banned_drills)
         found = self._allowed.get(key)
         if found is None:
-            found = _allowed_drills(self.catalogue, self.restrictions(s), gentle, known)
+            found = _allowed_drills(
+                self.catalogue, self.restrictions(s), gentle, known, s.banned_drills
+            )
             self._allowed.put(key, found)
         return key, found
 

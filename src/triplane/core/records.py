@@ -143,6 +143,11 @@ class Settings:
     birth_year: int | None = None  # optional: picks age-specific norms where there are any
     sex: str | None = None  # optional: female | male; picks sex-specific norms
     second_run_time: time | None = None  # a second run on every run day (--run-time A,B)
+    # a coach's choices (issue 14 §6): drills never planned; drills planned on at least n days
+    # a week where conditions and safety allow; lunge directions capped or locked at their level
+    banned_drills: tuple[str, ...] = ()
+    pinned_drills: tuple[tuple[str, int], ...] = ()  # (drill id, days a week)
+    lunge_holds: tuple[tuple[str, str], ...] = ()  # (direction id, "cap" | "lock")
 
     def run_time_on(self, weekday: str) -> time | None:
         times = self.run_times_on(weekday)

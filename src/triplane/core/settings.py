@@ -70,6 +70,10 @@ class SettingsChange:
     norm_set: str | None = None  # a norm set's id, or auto
     ladder_order: tuple[str, ...] | None = None
     lunge_cap: str | None = None  # a coach's reason to cap the lunge matrix; "off" lifts it
+    # a coach's choices (issue 14 §6); () clears them
+    banned_drills: tuple[str, ...] | None = None
+    pinned_drills: tuple[tuple[str, int], ...] | None = None  # (drill, days a week)
+    lunge_holds: tuple[tuple[str, str], ...] | None = None  # (direction, cap | lock)
 
     def given(self) -> dict[str, Any]:
         """The fields this change sets, by name, in declaration order."""

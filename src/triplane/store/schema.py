@@ -44,6 +44,10 @@ settings_entries = Table(
     Column("effective", Date, nullable=False),
     Column("data", Text, nullable=False),  # JSON of the full settings snapshot
     Column("created_at", DateTime, nullable=False),
+    # who made the entry (a name as it was then, and athlete | coach); None: the CLI or before
+    # issue 14, when nobody was recorded
+    Column("author", String(100), nullable=True),
+    Column("author_role", String(16), nullable=True),
     Index("ix_settings_athlete_effective", "athlete_id", "effective"),
 )
 
@@ -164,6 +168,22 @@ activities = Table(
     Index("ix_activities_athlete", "athlete_id", "start_utc"),
 )
 
+# A coach's comment on an athlete's day, or on one snack of it (the drill planned that day);
+# the athlete sees it on Today. Names, not user ids, so exports and restores keep them whole.
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("drill", String(64), nullable=True),  # None: the day
+    Column("text", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("author_role", String(16), nullable=False),  # coach | athlete
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_comments_athlete", "athlete_id", "date"),
+)
+
 # What belongs to an athlete, in the order export writes and import restores it.
 ATHLETE_TABLES = (
     settings_entries,
@@ -174,6 +194,7 @@ ATHLETE_TABLES = (
     away_periods,
     events,
     activities,
+    comments,
 )
 # The log tables `triplane log list | delete` can correct, by the kind shown to people.
 LOG_KINDS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,8 +14,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 from triplane import config
 from triplane.core.anatomy import SEXES
 from triplane.core.catalogue import Catalogue
+from triplane.core.coaching import PIN_MAX_DAYS
 from triplane.core.conditions import HIP_REPLACEMENT
 from triplane.core.errors import Conflict, Invalid, NotFound
+from triplane.core.lunge import HOLD_KINDS
 from triplane.core.records import (
     Settings,
 )
@@ -131,8 +134,10 @@ class AthleteCases(UseCases):
         effective: date | None = None,
         new_name: str | None = None,
         tz: str | None = None,
+        author: tuple[str, str] | None = None,
     ) -> Athlete:
-        """Changes take effect from `effective` (today by default); history keeps its meaning."""
+        """Changes take effect from `effective` (today by default); history keeps its meaning.
+        `author` (name, athlete | coach) is recorded with the entry; None: the CLI."""
         if new_name is not None and new_name != athlete.name:
             if self.conn.execute(
                 select(t.athletes.c.id).where(t.athletes.c.name == new_name)
@@ -150,7 +155,7 @@ class AthleteCases(UseCases):
         if change is not None and not change.is_empty():
             day = effective or athlete.today()
             settings = self._apply_change(self.settings_on(athlete, day), change)
-            self._save_settings(athlete, settings, day)
+            self._save_settings(athlete, settings, day, author)
         return athlete
 
     def delete_athlete(self, athlete: Athlete) -> None:
@@ -241,6 +246,12 @@ class AthleteCases(UseCases):
             elif key == "long_run_day":
                 days = parse_days(value, "{field}", key) or frozenset()
                 kw["long_run_day"] = next(iter(days)) if days else None
+            elif key == "banned_drills":
+                kw[key] = tuple(sorted(set(self._drill_ids(value, key))))
+            elif key == "pinned_drills":
+                kw[key] = self._pins(value)
+            elif key == "lunge_holds":
+                kw[key] = self._lunge_holds(value)
             else:  # daily_minutes, gym_minutes, kneeling_ok: checked as a whole below
                 kw[key] = value
         if "run_times" in kw:  # the days given times are run days
@@ -255,15 +266,91 @@ class AthleteCases(UseCases):
         check_settings(s)
         return s
 
-    def _save_settings(self, athlete: Athlete, s: Settings, effective: date) -> None:
+    def _drill_ids(self, value: Any, key: str) -> list[str]:
+        items = [value] if isinstance(value, str) else list(value)
+        for drill_id in items:
+            if drill_id not in self.catalogue.drills:
+                raise Invalid(
+                    f"{{field}}: '{str(drill_id)[:40]}' is not a drill in the catalogue", field=key
+                )
+        return [str(d) for d in items]
+
+    def _pins(self, value: Any) -> tuple[tuple[str, int], ...]:
+        pins = dict(value.items() if isinstance(value, Mapping) else value)
+        self._drill_ids(list(pins), "pinned_drills")
+        for n in pins.values():
+            if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= PIN_MAX_DAYS:
+                raise Invalid(
+                    f"a pinned drill is planned on 1 to {PIN_MAX_DAYS} days a week, not {n!r}",
+                    field="pinned_drills",
+                )
+        return tuple(sorted(pins.items()))
+
+    def _lunge_holds(self, value: Any) -> tuple[tuple[str, str], ...]:
+        holds = dict(value.items() if isinstance(value, Mapping) else value)
+        known = {d.id for d in self.catalogue.lunge.directions}
+        for direction, kind in holds.items():
+            if direction not in known:
+                raise Invalid(
+                    f"'{str(direction)[:40]}' is not a lunge direction", field="lunge_holds"
+                )
+            if kind not in HOLD_KINDS:
+                raise Invalid(
+                    f"a lunge direction is held by {' or '.join(HOLD_KINDS)}, not {kind!r}",
+                    field="lunge_holds",
+                )
+        return tuple(sorted(holds.items()))
+
+    def _save_settings(
+        self,
+        athlete: Athlete,
+        s: Settings,
+        effective: date,
+        author: tuple[str, str] | None = None,
+    ) -> None:
         self.conn.execute(
             insert(t.settings_entries).values(
                 athlete_id=athlete.id,
                 effective=effective,
                 data=json.dumps(settings_to_json(s), sort_keys=True),
                 created_at=_now(),
+                author=author[0][:100] if author else None,
+                author_role=author[1] if author else None,
             )
         )
+
+    def settings_history(self, athlete: Athlete) -> list[dict[str, Any]]:
+        """Every settings entry, oldest first: when it takes effect, when and by whom it was
+        made, and what it changed from the entry before it (in words)."""
+        from triplane.core.coaching import changes as describe
+
+        rows = self.conn.execute(
+            select(t.settings_entries)
+            .where(t.settings_entries.c.athlete_id == athlete.id)
+            .order_by(t.settings_entries.c.id)
+        ).all()
+        names = self.names()
+        out: list[dict[str, Any]] = []
+        before = Settings()
+        for r in rows:
+            now = settings_from_json(json.loads(r.data))
+            out.append(
+                {
+                    "effective": r.effective,
+                    "made": r.created_at,
+                    "author": r.author,
+                    "author_role": r.author_role,
+                    "changes": describe(before, now, names),
+                }
+            )
+            before = now
+        return out
+
+    def names(self) -> dict[str, str]:
+        """Drill and lunge-direction ids -> their names, for sentences people read."""
+        out = {d.id: d.name for d in self.catalogue.drills.values()}
+        out.update({d.id: d.name for d in self.catalogue.lunge.directions})
+        return out
 
     def _settings_entries(self, athlete: Athlete) -> list[tuple[date, Settings]]:
         rows = self.conn.execute(

@@ -176,7 +176,11 @@ def settings_from_json(data: Mapping[str, Any]) -> Settings:
             v = frozenset(v)
         elif k == "run_times":
             v = tuple((d, parse_time(x)) for d, tt in v.items() for x in str(tt).split(","))
-        elif k in ("conditions", "ladder_order") and v is not None:
+        elif k in ("conditions", "ladder_order", "banned_drills") and v is not None:
             v = tuple(v)
+        elif k == "pinned_drills":
+            v = tuple((str(d), int(n)) for d, n in v)
+        elif k == "lunge_holds":
+            v = tuple((str(d), str(kind)) for d, kind in v)
         kw[k] = v
     return Settings(**kw)

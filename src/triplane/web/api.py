@@ -466,12 +466,12 @@ def check_in(athlete_id: AthleteId, body: CheckInIn, request: Request) -> dict[s
 def edit_settings(athlete_id: AthleteId, body: SettingsIn, request: Request) -> dict[str, Any]:
     """Change settings from today on (the athlete, or a linked coach: budget, ladder order...)."""
     with ctx(request).tx() as acc:
-        _, a = _athlete(acc, request, athlete_id)
+        user, a = _athlete(acc, request, athlete_id)
         given = body.model_dump(exclude_none=True)
         change = SettingsChange(
             **{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
         )
-        acc.svc.edit_athlete(a, change)
+        acc.svc.edit_athlete(a, change, author=(user.name, user.role))
         return acc.svc.athlete_summary(a)
 
 

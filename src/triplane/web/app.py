@@ -118,11 +118,21 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     app.state.ctx = WebContext(engine)
 
     from triplane.usecases import video as video_limits
-    from triplane.web import api, assets, inclinometer, onboarding, pages, progress_pages, video
+    from triplane.web import (
+        api,
+        assets,
+        coach_pages,
+        inclinometer,
+        onboarding,
+        pages,
+        progress_pages,
+        video,
+    )
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(progress_pages.router)
+    app.include_router(coach_pages.router)
     app.include_router(video.router)
     app.include_router(inclinometer.router)
     app.include_router(onboarding.router)

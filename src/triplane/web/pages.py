@@ -23,6 +23,7 @@ from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
 from triplane.core.safety import ACCEPTABLE_MAX, TARGET_SENSATION
 from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, GYM_MINUTES, SettingsChange
+from triplane.usecases import coach as coach_uc
 from triplane.usecases.accounts import Accounts, Forbidden, Unauthenticated, User
 from triplane.usecases.service import (
     Athlete,
@@ -459,6 +460,7 @@ def today(request: Request, date: str | None = None) -> Response:
         from triplane.web.onboarding import resume_url
 
         data["setup_resume"] = resume_url(acc, a)  # the first-run flow, left half-way
+        data["coach"] = coach_uc.for_today(acc, a, day)  # the coach's comments (issue 14 §6)
     # The cached HTML's key: everything the page is made of (data comes from these alone);
     # anything new the page shows (a query flag, a cookie) must join the key.
     key = (a, day, a.today(), version, data["next_index"], data["setup_resume"])
@@ -957,7 +959,7 @@ def _settings_post(form: FormData, request: Request) -> Response:
             if away:
                 add_away(acc, a, form)
             else:
-                acc.svc.edit_athlete(a, settings_change(form))
+                acc.svc.edit_athlete(a, settings_change(form), author=(user.name, user.role))
     except TriplaneError as exc:  # the form again, as typed; the transaction wrote nothing
         state = refusal(
             exc, form, form_id="away-form" if away else "settings-form", words=SETTINGS_WORDS
@@ -1338,63 +1340,6 @@ def _account_invite(form: FormData, request: Request) -> Response:
         state = _account_refusal(exc, form, "invite-form", "code")
         return _account_page(request, http_status(exc), state)
     return form_done(request, "/account?done=linked")
-
-
-# ---- coach ------------------------------------------------------------------------------------
-
-
-@router.get("/coach")
-def coach(request: Request, code: str | None = None) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_coach(request, acc)
-        rows = []
-        for a in acc.linked_athletes(user):
-            rows.append({"athlete": a, "adherence": acc.adherence(a), "flags": acc.flags(a)})
-        invites = acc.open_invites(user)
-    return render(request, "coach.html", user, rows=rows, invites=invites, code=code)
-
-
-@router.post("/coach/invite")
-async def coach_invite(request: Request) -> Response:
-    await checked_form(request)
-    with ctx(request).tx() as acc:
-        code = acc.create_invite(need_coach(request, acc))
-    return redirect(f"/coach?code={code}")
-
-
-@router.get("/coach/athletes/{athlete_id}")
-def coach_athlete(request: Request, athlete_id: int) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_coach(request, acc)
-        a = acc.coach_athlete(user, athlete_id)
-        plan = ctx(request).plans.plan_day(acc, a, None)
-        data = {
-            "athlete": a,
-            "adherence": acc.adherence(a),
-            "flags": acc.flags(a),
-            "profile": acc.svc.profile(a),
-            "plan": plan,
-            "entries": list(reversed(acc.svc.log_entries(a)))[:60],
-            "s": settings_to_json(acc.svc.settings_on(a, a.today())),
-            "default_order": acc.svc.catalogue.lunge.default_order,
-        }
-    return render(request, "coach_athlete.html", user, **data)
-
-
-@router.post("/coach/athletes/{athlete_id}/settings")
-async def coach_settings(request: Request, athlete_id: int) -> Response:
-    form = await checked_form(request)
-    return await _run(request, _coach_settings, form, request, athlete_id)
-
-
-def _coach_settings(form: FormData, request: Request, athlete_id: int) -> Response:
-    with ctx(request).tx() as acc:
-        a = acc.coach_athlete(need_coach(request, acc), athlete_id)
-        change = settings_change(form)  # the coach's form holds the budget and ladder order
-        acc.svc.edit_athlete(
-            a, SettingsChange(daily_minutes=change.daily_minutes, ladder_order=change.ladder_order)
-        )
-    return redirect(f"/coach/athletes/{athlete_id}")
 
 
 @router.get("/offline")

@@ -3,14 +3,14 @@
 nobody already training is sent through it); then intro, week, tests:N, done.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
