@@ -1344,9 +1344,11 @@ class _Week:
         return True
 
     def cover_every_motion(self) -> None:
-        """Each of the six motions appears at least once a week: swap a late free snack if not."""
+        """Each of the six motions appears at least once a week: swap a late free snack if not,
+        never one that holds another motion's only appearance (unless the new drill keeps it)."""
         for motion in MOTIONS:
-            if self._appearances()[motion]:
+            appearances = self._appearances()
+            if appearances[motion]:
                 continue
             done = False
             for i in range(len(self.days) - 1, -1, -1):
@@ -1354,10 +1356,13 @@ class _Week:
                     sk, old = self.picks[i][j]
                     if sk.context in ANCHORED:
                         continue
+                    last = [m for m in old.motions if appearances[m] <= 1]
                     options = [
                         dr
                         for dr in self.allowed[i]
-                        if motion in dr.motions and self.fits(i, sk, dr, old)
+                        if motion in dr.motions
+                        and all(m in dr.motions for m in last)
+                        and self.fits(i, sk, dr, old)
                     ]
                     if options:
                         best = min(
