@@ -10,9 +10,10 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -40,6 +41,10 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals.update(
     MOTION_LABEL=MOTION_LABEL, WEEKDAYS=WEEKDAYS, timedelta1=timedelta(days=1)
 )
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 def render(
@@ -256,10 +261,10 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def _run(request: Request, fn: Any, *args: Any) -> Any:
+async def _run(request: Request, fn: Callable[_P, _T], *args: _P.args, **kw: _P.kwargs) -> _T:
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(fn, *args)
+    return await run_in_threadpool(fn, *args, **kw)
 
 
 # ---- today ------------------------------------------------------------------------------------
@@ -883,7 +888,10 @@ def _settings_calendar(request: Request) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         token = Running(acc.svc).create_calendar_token(a)
-    return render(request, "calendar_created.html", user, **calendar_urls(request, token))
+    urls = calendar_urls(request, token)
+    return render(
+        request, "calendar_created.html", user, url=urls["url"], webcal_url=urls["webcal_url"]
+    )
 
 
 @router.post("/settings/calendar/revoke")
@@ -1094,7 +1102,7 @@ def coach_athlete(request: Request, athlete_id: int) -> Response:
         user = need_coach(request, acc)
         a = acc.coach_athlete(user, athlete_id)
         plan = ctx(request).plans.plan_day(acc, a, None)
-        data = {
+        data: dict[str, Any] = {
             "athlete": a,
             "adherence": acc.adherence(a),
             "flags": acc.flags(a),

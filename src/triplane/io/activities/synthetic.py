@@ -105,6 +105,7 @@ def synthetic_fit(
 ) -> bytes:
     """A FIT activity (file_id, records, lap, session, activity) written with fit-tool."""
     from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.message import Message
     from fit_tool.profile.messages.activity_message import ActivityMessage
     from fit_tool.profile.messages.file_id_message import FileIdMessage
     from fit_tool.profile.messages.lap_message import LapMessage
@@ -124,7 +125,7 @@ def synthetic_fit(
     fid.serial_number = 0x54524950
     fid.time_created = ms
     b.add(fid)
-    records = []
+    records: list[Message] = []  # add_all takes a list of the base class
     for t, lat, lon, ele, d in _track(start, duration_s, distance_m, every_s):
         r = RecordMessage()
         r.timestamp = round(t.timestamp() * 1000)
