@@ -269,7 +269,7 @@ class Accounts:
         if self.conn.execute(select(t.users.c.id).where(t.users.c.email == email)).first():
             # One sentence for "taken", whoever asks; the web throttles sign-ups per address.
             raise Conflict("an account can't be created with this e-mail; if you have one, log in")
-        user_id = int(
+        user_id = t.inserted_id(
             self.conn.execute(
                 insert(t.users).values(
                     email=email,
@@ -278,7 +278,7 @@ class Accounts:
                     password_hash=password_hash,
                     created_at=_now(),
                 )
-            ).inserted_primary_key[0]
+            )
         )
         if role == "athlete":
             athlete = self._new_athlete(name, tz)
@@ -328,12 +328,21 @@ class Accounts:
         name = self.conn.dialect.name
         if name in ("postgresql", "sqlite"):
             if name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert as upsert
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self.conn.execute(
+                    pg_insert(ll)
+                    .values(key=key, count=count, window_start=now)
+                    .on_conflict_do_nothing()
+                )
             else:
-                from sqlalchemy.dialects.sqlite import insert as upsert
-            self.conn.execute(
-                upsert(ll).values(key=key, count=count, window_start=now).on_conflict_do_nothing()
-            )
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                self.conn.execute(
+                    sqlite_insert(ll)
+                    .values(key=key, count=count, window_start=now)
+                    .on_conflict_do_nothing()
+                )
             return
         if self.conn.execute(select(ll.c.key).where(ll.c.key == key)).first() is None:
             self.conn.execute(insert(ll).values(key=key, count=count, window_start=now))
@@ -781,15 +790,17 @@ class Accounts:
                 select(t.users.c.id).where(t.users.c.email == email)
             ).scalar()
             if user_id is None:
-                user_id = self.conn.execute(
-                    insert(t.users).values(
-                        email=email,
-                        name=name,
-                        role=role,
-                        password_hash=hash_password(password),
-                        created_at=_now(),
+                user_id = t.inserted_id(
+                    self.conn.execute(
+                        insert(t.users).values(
+                            email=email,
+                            name=name,
+                            role=role,
+                            password_hash=hash_password(password),
+                            created_at=_now(),
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
             if role == "athlete":
                 self.conn.execute(
                     delete(t.user_athletes).where(t.user_athletes.c.user_id == user_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -288,9 +288,9 @@ class Service:
         if not _valid_zone(zone):
             raise Invalid(f"'{zone}' is not a time zone; use an IANA name such as Europe/Zurich")
         settings = self._apply_changes(Settings(), changes)
-        athlete_id = self.conn.execute(
-            insert(t.athletes).values(name=name, tz=zone, created_at=_now())
-        ).inserted_primary_key[0]
+        athlete_id = t.inserted_id(
+            self.conn.execute(insert(t.athletes).values(name=name, tz=zone, created_at=_now()))
+        )
         athlete = Athlete(athlete_id, name, zone)
         self._save_settings(athlete, settings, effective or date(1970, 1, 1))
         return athlete
@@ -559,8 +559,8 @@ class Service:
         if problem:
             raise Invalid(problem)
         if device is None:
-            device = {"rating": "self_rating", "degrees": "inclinometer_app", "cm": "tape_measure"}
-            device = device.get(unit, "observation")
+            by_unit = {"rating": "self_rating", "degrees": "inclinometer_app", "cm": "tape_measure"}
+            device = by_unit.get(unit, "observation")
         if device not in DEVICES:
             raise Invalid(f"unknown device '{device}'; use one of {', '.join(DEVICES)}")
         if confidence is not None and not 0 <= confidence <= 1:
@@ -598,7 +598,7 @@ class Service:
             if found is not None:
                 return int(found)
         try:
-            return int(self.conn.execute(insert(table).values(**row)).inserted_primary_key[0])
+            return t.inserted_id(self.conn.execute(insert(table).values(**row)))
         except IntegrityError:  # the same client_id raced in from another request
             raise Conflict("this entry was just recorded by another request; reload") from None
 
@@ -766,7 +766,7 @@ class Service:
             raise Invalid(f"the away period ends ({end}) before it starts ({start})")
         if (end - start).days > 366:
             raise Invalid("an away period is at most a year; add another one for longer")
-        return int(
+        return t.inserted_id(
             self.conn.execute(
                 insert(t.away_periods).values(
                     athlete_id=athlete.id,
@@ -775,7 +775,7 @@ class Service:
                     reason=reason or "away",
                     created_at=_now(),
                 )
-            ).inserted_primary_key[0]
+            )
         )
 
     # -- lunge matrix --
@@ -986,13 +986,15 @@ class Service:
                     raise Conflict(
                         f"athlete '{name}' is both in the export and the database; rename one first"
                     )
-                aid = self.conn.execute(
-                    insert(t.athletes).values(
-                        name=name,
-                        tz=item.get("tz", "UTC"),
-                        created_at=_from_iso(item["created_at"], "created_at"),
+                aid = t.inserted_id(
+                    self.conn.execute(
+                        insert(t.athletes).values(
+                            name=name,
+                            tz=item.get("tz", "UTC"),
+                            created_at=_from_iso(item["created_at"], "created_at"),
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
                 for table in t.ATHLETE_TABLES:
                     rows = item.get(table.name, [])
                     for r in rows:
@@ -1020,7 +1022,7 @@ def _check_scale(value: int | None, what: str) -> None:
         raise Invalid(f"{what} is a whole number from 0 to 10, not {value}")
 
 
-def _settings_lookup(entries: list[tuple[date, Settings]]) -> Any:
+def _settings_lookup(entries: list[tuple[date, Settings]]) -> Callable[[date], Settings]:
     """settings_on(day): the latest entry effective on or before the day (the first otherwise)."""
     cache: dict[date, Settings] = {}
 
