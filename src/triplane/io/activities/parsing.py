@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from triplane.io.activities.model import SkippedFile
@@ -38,6 +39,17 @@ def is_xml(data: bytes) -> bool:
 def xml_head(data: bytes) -> bytes:
     """The first 64 KiB without a byte-order mark or leading white space."""
     return data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+def xml_sniff(marker: bytes) -> Callable[[bytes], bool]:
+    """A sniff for an XML format: the content is XML and its head holds ``marker`` (lower
+    case), e.g. ``xml_sniff(b"<gpx")``."""
+
+    def sniff(data: bytes) -> bool:
+        head = xml_head(data)
+        return head.startswith(b"<") and marker in head.lower()
+
+    return sniff
 
 
 def decode_xml(name: str, data: bytes, label: str) -> str | SkippedFile:

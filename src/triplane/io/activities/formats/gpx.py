@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from triplane.io.activities.model import EARLIEST_START, RawActivity, SkippedFile
-from triplane.io.activities.parsing import as_utc, decode_xml, short_error, xml_error, xml_head
+from triplane.io.activities.parsing import as_utc, decode_xml, short_error, xml_error, xml_sniff
 from triplane.io.activities.registry import ActivityFormat, register
 from triplane.io.activities.sports import normalise_sport
 
@@ -63,17 +63,12 @@ def _parse_gpx(name: str, data: bytes) -> RawActivity | SkippedFile:
     )
 
 
-def _sniff(data: bytes) -> bool:
-    head = xml_head(data)
-    return head.startswith(b"<") and b"<gpx" in head.lower()
-
-
 register(
     ActivityFormat(
         kind="gpx",
         label="GPX",
         extensions=(".gpx",),
-        sniff=_sniff,
+        sniff=xml_sniff(b"<gpx"),
         parse=_parse_gpx,
         xml_root="<gpx>",
     )

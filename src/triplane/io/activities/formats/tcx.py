@@ -6,7 +6,7 @@ import io
 import re
 
 from triplane.io.activities.model import RawActivity, SkippedFile
-from triplane.io.activities.parsing import as_utc, short_error, xml_error, xml_head
+from triplane.io.activities.parsing import as_utc, short_error, xml_error, xml_sniff
 from triplane.io.activities.registry import ActivityFormat, register
 from triplane.io.activities.sports import normalise_sport
 
@@ -59,17 +59,12 @@ def _parse_tcx(name: str, data: bytes) -> RawActivity | SkippedFile:
     )
 
 
-def _sniff(data: bytes) -> bool:
-    head = xml_head(data)
-    return head.startswith(b"<") and b"trainingcenterdatabase" in head.lower()
-
-
 register(
     ActivityFormat(
         kind="tcx",
         label="TCX",
         extensions=(".tcx",),
-        sniff=_sniff,
+        sniff=xml_sniff(b"trainingcenterdatabase"),
         parse=_parse_tcx,
         xml_root="<TrainingCenterDatabase>",
     )
