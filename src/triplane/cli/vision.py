@@ -1,6 +1,6 @@
-"""CLI commands for video measurement (issue 6): `measure` and `worker`.
+"""Video measurement (issue 6): `triplane measure` and `triplane worker`.
 
-Registered on the main app by triplane.cli; the vision extra is imported only inside commands.
+The vision extra is imported only inside the commands.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-
-def register(app: Any) -> None:
-    """Add this module's commands to the CLI."""
-    app.command("measure")(measure)
-    app.command("worker")(worker)
+from triplane.cli.app import G, app, emit_json, fail, option_date, service
 
 
+@app.command("measure")
 def measure(
     video: Annotated[Path, typer.Argument(help="The clip (MP4/MOV straight from the phone).")],
     test: Annotated[
@@ -65,7 +62,6 @@ def measure(
     ] = None,
 ) -> None:
     """Measure hip angles from a phone video; --save records them."""
-    from triplane.cli import _date, emit_json, fail, service
     from triplane.usecases import video as v
 
     missing = v.vision_missing()
@@ -82,7 +78,7 @@ def measure(
         fail("--discomfort, --balance, --direction and --sharp-pain go with --test lunge --save")
     if frames and not json_:
         fail("--frames adds the per-frame series to the JSON: use it with --json")
-    day = _date(date_)
+    day = option_date(date_)
     if save:  # say who before a long analysis, not after
         with service() as svc:
             svc.athlete(athlete)
@@ -217,6 +213,7 @@ def _print(data: dict[str, Any], saved: dict[str, Any] | None) -> None:
             c.print(f"saved: {len(saved['measurements'])} measurement(s), device video")
 
 
+@app.command("worker")
 def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Run the queued jobs, then exit (else keep polling).")
@@ -234,7 +231,6 @@ def worker(
     import sys
     import threading
 
-    from triplane.cli import G, fail
     from triplane.store.db import open_engine
     from triplane.usecases import video as v
 
