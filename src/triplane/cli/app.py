@@ -10,9 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+
+if TYPE_CHECKING:  # for annotations only: the CLI imports these when a command needs them
+    from contextlib import AbstractContextManager
+
+    from rich.console import Console
+
+    from triplane.usecases.service import Service
 
 app = typer.Typer(
     name="triplane",
@@ -58,7 +65,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def service():  # type: ignore[no-untyped-def]
+def service() -> AbstractContextManager[Service]:
     from triplane.usecases.service import open_service
 
     return open_service(G.db, G.demo)
@@ -68,7 +75,7 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def console():  # type: ignore[no-untyped-def]
+def console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False)
