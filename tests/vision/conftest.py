@@ -1,8 +1,9 @@
 """Video-measurement tests: run with the vision virtualenv (scripts/vision-venv.sh).
 
 Everything here skips, with the reason, when the vision extra (mediapipe, cv2, numpy<2) cannot
-be imported. The real-clip tests use the demo video shipped in the sports2d wheel on PyPI,
-fetched once into .cache/vision/ with pip; they skip, saying why, when it cannot be had.
+be imported. The real-clip tests use the demo video shipped in the sports2d wheel on PyPI and
+the four-camera demo in the pose2sim wheel, fetched once into .cache/vision/ with pip; they
+skip, saying why, when they cannot be had.
 """
 
 from __future__ import annotations
@@ -29,38 +30,58 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "vision"
 SPORTS2D = "sports2d==0.8.34"
 DEMO_IN_WHEEL = "Sports2D/Demo/demo.mp4"
+# Pose2Sim's four-camera demo (BSD-3-Clause): the real multi-camera reference of issue 13.
+POSE2SIM = "pose2sim==0.10.49"
+POSE2SIM_DEMO = "Pose2Sim/Demo_SinglePerson"
+POSE2SIM_FILES = [f"{POSE2SIM_DEMO}/calibration/Calib.qca.txt"] + [
+    f"{POSE2SIM_DEMO}/videos/cam0{i}.mp4" for i in (1, 2, 3, 4)
+]
+
+
+def from_wheel(spec: str, members: list[str]) -> list[Path]:
+    """Files from a PyPI wheel (pip download once, cached in .cache/vision), or skip saying why."""
+    targets = [CACHE / m for m in members]
+    if all(t.exists() and t.stat().st_size > 0 for t in targets):
+        return targets
+    name, version = spec.split("==")
+    wheels = CACHE / name
+    wheels.mkdir(parents=True, exist_ok=True)
+    if not list(wheels.glob(f"{name}-{version}-*.whl")):
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", spec, "-d", str(wheels)],
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.skip(f"cannot fetch {spec} from PyPI: {exc}")
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            pytest.skip(f"cannot fetch {spec}: pip download failed: {last}")
+    wheel = next(iter(wheels.glob(f"{name}-{version}-*.whl")), None)
+    if wheel is None:
+        pytest.skip(f"cannot fetch {spec}: no wheel was downloaded")
+    try:
+        with zipfile.ZipFile(wheel) as z:
+            for m in members:
+                z.extract(m, CACHE)
+    except (zipfile.BadZipFile, KeyError) as exc:
+        pytest.skip(f"the {spec} wheel lacks a file the tests need: {exc}")
+    return targets
 
 
 @pytest.fixture(scope="session")
 def demo_clip() -> Path:
     """The 1768x994, 30 fps, 230-frame demo clip from the sports2d wheel (cached)."""
-    clip = CACHE / DEMO_IN_WHEEL
-    if clip.exists() and clip.stat().st_size > 0:
-        return clip
-    wheels = CACHE / "sports2d"
-    wheels.mkdir(parents=True, exist_ok=True)
-    if not list(wheels.glob("sports2d-0.8.34-*.whl")):
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", SPORTS2D, "-d", str(wheels)],
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            pytest.skip(f"cannot fetch the demo clip ({SPORTS2D} from PyPI): {exc}")
-        if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            pytest.skip(f"cannot fetch the demo clip: pip download {SPORTS2D} failed: {last}")
-    wheel = next(iter(wheels.glob("sports2d-0.8.34-*.whl")), None)
-    if wheel is None:
-        pytest.skip(f"cannot fetch the demo clip: no {SPORTS2D} wheel was downloaded")
-    try:
-        with zipfile.ZipFile(wheel) as z:
-            z.extract(DEMO_IN_WHEEL, CACHE)
-    except (zipfile.BadZipFile, KeyError) as exc:
-        pytest.skip(f"the {SPORTS2D} wheel has no readable {DEMO_IN_WHEEL}: {exc}")
-    return clip
+    return from_wheel(SPORTS2D, [DEMO_IN_WHEEL])[0]
+
+
+@pytest.fixture(scope="session")
+def pose2sim_demo() -> Path:
+    """Pose2Sim's Demo_SinglePerson folder (calibration/, videos/) from its wheel (cached)."""
+    from_wheel(POSE2SIM, POSE2SIM_FILES)
+    return CACHE / POSE2SIM_DEMO
 
 
 FFMPEG = shutil.which("ffmpeg")
@@ -120,6 +141,9 @@ class Clips:
             mid = len(data) // 2
             data[mid : mid + 20000] = bytes((i * 7919 + 13) % 256 for i in range(20000))
             out.write_bytes(bytes(data))
+        elif name == "concealed.mp4":  # 200 bytes of noise inside one frame: ffmpeg itself
+            # reports decode errors, yet every frame still decodes (the damage is concealed)
+            out.write_bytes(concealed_damage(self.made("upright.mp4")))
         elif name == "short.mp4":  # 20 frames: under a second
             ffmpeg("-i", str(self.made("upright.mp4")), "-frames:v", "20", *x264, str(out))
         elif name == "looped.mp4":  # the upright clip three times over, not re-encoded
@@ -135,6 +159,39 @@ class Clips:
             raise KeyError(name)
         self._made[name] = out
         return out
+
+
+def _ffmpeg_errors_and_frames(path: Path) -> tuple[int, int]:
+    """(error lines, decoded frames) by the ffmpeg command line, independent of the app."""
+    proc = subprocess.run(
+        [str(FFMPEG), "-v", "error", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    )
+    count = subprocess.run(
+        ["ffprobe", "-v", "quiet", "-count_frames", "-select_streams", "v:0",
+         "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    frames = int(count.stdout.strip() or 0)
+    return len([ln for ln in proc.stderr.splitlines() if ln.strip()]), frames
+
+
+def concealed_damage(clean: Path) -> bytes:
+    """The clip with 200 bytes overwritten where ffmpeg reports errors but decodes every frame
+    (tried at 20%, 22%, ... of the file; the first such place)."""
+    data = clean.read_bytes()
+    _, frames = _ffmpeg_errors_and_frames(clean)
+    trial = clean.with_name("concealed-trial.mp4")
+    for pct in range(20, 80, 2):
+        d = bytearray(data)
+        at = len(d) * pct // 100
+        d[at : at + 200] = bytes((i * 31 + 7) % 256 for i in range(200))
+        trial.write_bytes(bytes(d))
+        errors, got = _ffmpeg_errors_and_frames(trial)
+        if errors and got == frames:
+            return bytes(d)
+    pytest.skip("no place in the clip where damage is concealed was found (ffmpeg decoded all)")
 
 
 @pytest.fixture(scope="session")

@@ -112,6 +112,7 @@ def test_the_man_blacked_out_gives_no_measurement_from_the_woman(measured: Any) 
         ("dark.mp4", "too dark"),
         ("cut30.mp4", "truncated"),
         ("corrupt.mp4", "damaged"),
+        ("concealed.mp4", "damaged"),
         ("short.mp4", "at least 1 s"),
     ],  # fmt: skip
 )
@@ -165,13 +166,21 @@ def test_rotation_is_not_measurable_from_video_and_never_a_measurement(measured:
             assert rng["error_band"] == VIDEO_ERROR_BAND[plane]
 
 
-def test_a_held_abduction_is_measured_with_its_band(measured: Any) -> None:
-    r = _ok(measured("held_jacks.mp4", "standing_abduction"))
-    ms = r.measurements()
-    assert {m["side"] for m in ms} >= {"right"}
-    for m in ms:
-        assert m["motion"] == "abduction" and m["degrees"] > VIDEO_ERROR_BAND["frontal"]
-        assert m["error_band"] == VIDEO_ERROR_BAND["frontal"]
+def test_a_held_abduction_is_a_number_only_beyond_its_band(measured: Any) -> None:
+    # The demo's jumping jacks hold the legs out about 20-30 degrees: within the frontal band
+    # (33 degrees since the four-camera validation), so each side's abduction is reported as
+    # not measurable from video, with its band and the phone page as the way to measure it,
+    # and nothing is saved. A side beyond the band would be a measurement with its band.
+    j = _ok(measured("held_jacks.mp4", "standing_abduction")).to_json()
+    band = VIDEO_ERROR_BAND["frontal"]
+    found = [m for m in j["measurements"] if m["motion"] == "abduction"]
+    withheld = [m for m in j["not_measurable"] if m["motion"] == "abduction"]
+    assert {m["side"] for m in found + withheld} >= {"right"}
+    for m in found:
+        assert m["degrees"] > band and m["error_band"] == band
+    for m in withheld:
+        assert abs(m["degrees"]) <= band and m["error_band"] == band
+        assert "not measurable from video" in m["reason"] and "phone" in m["reason"]
 
 
 def test_the_looped_and_cut_clips_are_described(clips: Any) -> None:

@@ -140,3 +140,49 @@ def test_guided_page_in_chromium_with_an_emulated_sensor(
                                  ("right", "internal_rotation"): 24.0,
                                  ("right", "external_rotation"): 47.5}, abs=0.2)  # fmt: skip
     assert math.isfinite(sum(got.values()))
+
+
+def test_a_save_without_a_connection_waits_on_the_phone_and_is_sent_once(
+    live: Any, browser: Any
+) -> None:
+    # Out on a trail or in a gym basement: Save with no connection keeps the readings on the
+    # phone; back online they are sent, recorded once, and the note says so. (The sensor flow is
+    # the test above: here the readings are typed into the fields the sensor would fill.)
+    me = live.signup("athlete", "Offline")
+    ctx = browser.new_context(base_url=live.url, viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(me["email"])
+        page.get_by_label("Password").fill(me["password"])
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        page.goto("/assess/inclinometer?test=standing_abduction")
+        page.get_by_role("button", name="Start").click()
+        page.evaluate(
+            "() => { document.getElementById('left_abduction').value = '36.5';"
+            " document.getElementById('right_abduction').value = '41.0';"
+            " document.getElementById('incl-save').disabled = false; }"
+        )
+        ctx.set_offline(True)
+        page.get_by_role("button", name="Save both sides").click()
+        page.wait_for_function(
+            "() => document.getElementById('incl-say').textContent.includes('saved on this phone')"
+        )
+        assert "1 measurement waits" in page.locator("#incl-pending").inner_text()
+        assert not [m for m in _measurements(live, me["athlete_id"]) if m.device == INCLINOMETER]
+        ctx.set_offline(False)  # the browser fires "online": the page sends what waits
+        page.wait_for_function(
+            "() => document.getElementById('incl-pending').textContent.includes('sent')"
+        )
+        page.reload()  # opening the page again sends nothing twice
+        page.wait_for_load_state()
+        assert page.evaluate("() => localStorage.getItem('triplane.inclinometer.v1')") == "[]"
+        assert errors == []
+    finally:
+        ctx.close()
+    got = [(m.side, m.motion, m.value) for m in _measurements(live, me["athlete_id"])
+           if m.device == INCLINOMETER]  # fmt: skip
+    assert sorted(got) == [("left", "abduction", 36.5), ("right", "abduction", 41.0)]

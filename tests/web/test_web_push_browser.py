@@ -28,11 +28,6 @@ def chromium(browser: Any) -> Iterator[Any]:
     yield browser
 
 
-@pytest.mark.skipif(
-    os.environ.get("CI") == "true",
-    reason="flaky in a full loaded run: headless chromium's service worker sometimes shows no "
-    "notification within 30 s (2 of about 6 full runs); runs on developers' machines until fixed",
-)
 def test_the_service_worker_shows_a_reminder_the_server_sent(
     live: Any, chromium: Any, push: HttpSink
 ) -> None:
@@ -71,19 +66,26 @@ def test_the_service_worker_shows_a_reminder_the_server_sent(
             break
         page.wait_for_timeout(100)
     (reg,) = [x for x in registrations if not x["isDeleted"]]
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": live.url + "/", "registrationId": reg["registrationId"],
-         "data": json.dumps(payload)},
-    )  # fmt: skip
+    # The worker must be active before a push reaches it; on a loaded machine a push delivered
+    # while it was still starting was lost now and then, so deliver again (same tag: the
+    # notification replaces itself) until it shows, at most 3 times 15 s.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     shown: list[Any] = []
-    for _ in range(300):  # at most 30 s: a loaded machine starts the worker slowly
-        shown = page.evaluate(
-            "() => navigator.serviceWorker.ready.then(r => r.getNotifications())"
-            ".then(ns => ns.map(n => [n.title, n.body, n.tag, n.data]))"
-        )
+    for _attempt in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live.url + "/", "registrationId": reg["registrationId"],
+             "data": json.dumps(payload)},
+        )  # fmt: skip
+        for _ in range(150):
+            shown = page.evaluate(
+                "() => navigator.serviceWorker.ready.then(r => r.getNotifications())"
+                ".then(ns => ns.map(n => [n.title, n.body, n.tag, n.data]))"
+            )
+            if shown:
+                break
+            page.wait_for_timeout(100)
         if shown:
             break
-        page.wait_for_timeout(100)
     assert shown == [[payload["title"], payload["body"], payload["tag"], {"url": "/today"}]]
     context.close()

@@ -99,9 +99,10 @@ class Trend:
 
     @property
     def beyond_error(self) -> bool:
-        """The change is larger than the test's measurement error (or the assumed one)."""
+        """The change is larger than the test's measurement error (or the assumed one). The
+        change is compared as it is shown, to a tenth of a unit: "5.4 vs MDC 5.4" is not beyond."""
         c = self.change
-        return c is not None and self.mdc is not None and abs(c) > self.mdc
+        return c is not None and self.mdc is not None and round(abs(c), 1) > self.mdc
 
     @property
     def last_date(self) -> date | None:

@@ -48,7 +48,14 @@ from triplane.vision.pose import (
     people_in,
 )
 from triplane.vision.smoothing import Smoother
-from triplane.vision.video import FrameReader, VideoInfo, open_capture, probe, upright
+from triplane.vision.video import (
+    DecoderCheck,
+    FrameReader,
+    VideoInfo,
+    open_capture,
+    probe,
+    upright,
+)
 
 TESTS: tuple[str, ...] = (
     "seated_rotation",
@@ -529,6 +536,7 @@ class _Run:
         )
         self.writer: Any = None
         self.finder: PoseModel | None = None  # a still-image model, to look for the person
+        self.concealed: list[str] = []  # errors the decoder reported and concealed
 
     # -- per frame --
 
@@ -536,6 +544,7 @@ class _Run:
         import cv2
 
         reader = FrameReader(self.info, stop_after=self.max_frames)
+        self.decoder_check = DecoderCheck(self.info.path, stop_after=self.max_frames)
         model = PoseModel()
         t0 = time.perf_counter()
         total = (
@@ -557,12 +566,16 @@ class _Run:
                     self._write_frame(cv2, fr.rgb, fr.index, obs, accepted is not None)
                 if self.progress and fr.index % 10 == 0:
                     self.progress(fr.index + 1, total)
+        except BaseException:
+            self.decoder_check.cancel()
+            raise
         finally:
             model.close()
             if self.finder is not None:
                 self.finder.close()
             if self.writer is not None:
                 self.writer.release()
+        self.concealed = self.decoder_check.errors()
         for f, v in self.smoother.flush():
             self._smoothed(f, v)
         if self.calibration is None:
@@ -858,6 +871,13 @@ class _Run:
             raise VisionError(
                 f"Only {read} of the {declared} frames {p} declares could be decoded: the file "
                 "is truncated or damaged, so nothing was measured; copy it from the phone again."
+            )
+        concealed = self.concealed
+        if concealed:
+            raise VisionError(
+                f"{p} is damaged: the decoder reported {len(concealed)} error(s) (first: "
+                f"'{concealed[0][:80]}') and would have shown guessed pictures, so nothing was "
+                "measured; copy it from the phone again."
             )
         luma = float(np.mean(self.bright)) if self.bright else None
         if luma is not None and luma < TOO_DARK:

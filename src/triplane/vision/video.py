@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import queue
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +21,19 @@ from triplane.vision.orientation import rotation
 
 QUEUE_FRAMES = 4  # frames decoded ahead of the pose model; bounds memory
 BRIGHTNESS_EVERY = 10  # sample the brightness of every n-th frame (cheap: a strided view)
+# OpenCV keeps FFmpeg's log to itself unless asked: with these set, the decoder's errors
+# (AV_LOG_ERROR = 16: "error while decoding MB", "Invalid NAL unit size", ...) are printed with
+# an "[OPENCV:FFMPEG:16]" prefix. A decoder conceals a damaged frame (it guesses the missing
+# blocks from their neighbours) and goes on: the frame count stays right, the picture is wrong.
+DECODER_LOG_ENV = {"OPENCV_FFMPEG_DEBUG": "1", "OPENCV_FFMPEG_LOGLEVEL": "16"}
+DECODER_ERROR_MARK = "[OPENCV:FFMPEG:"
+_DECODE_ALL = (
+    "import sys, cv2\n"
+    "cap = cv2.VideoCapture(sys.argv[1])\n"
+    "n, most = 0, int(sys.argv[2])\n"
+    "while (most < 0 or n < most) and cap.read()[0]:\n"
+    "    n += 1\n"
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,9 @@ class VideoInfo:
 
 
 def _cv2() -> Any:
+    # The decoder's own messages would reach the person's terminal between our one-line
+    # errors; this process keeps FFmpeg quiet (DecoderCheck listens in a child process).
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     import cv2
 
     return cv2
@@ -173,3 +191,46 @@ class FrameReader:
                 except queue.Empty:
                     self._thread.join(timeout=0.05)
             self._thread = None
+
+
+class DecoderCheck:
+    """Decode a whole video once more in a child process with FFmpeg's error log on, while the
+    measurement runs, and collect the errors the decoder reports (it would otherwise conceal
+    them). A child process, because the log goes to the process's own stdout/stderr."""
+
+    def __init__(self, path: str, stop_after: int | None = None) -> None:
+        env = dict(os.environ, **DECODER_LOG_ENV)
+        most = -1 if stop_after is None else stop_after
+        self._proc: subprocess.Popen[str] | None
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", _DECODE_ALL, path, str(most)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                env=env,
+            )
+        except OSError:
+            self._proc = None  # no child process possible here: only the in-process checks
+
+    def errors(self, timeout: float = 600.0) -> list[str]:
+        """The decoder's error lines (empty for a clean stream); waits for the child."""
+        if self._proc is None:
+            return []
+        try:
+            out, _ = self._proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            return []
+        return [
+            line.split("]", 1)[-1].strip()
+            for line in out.splitlines()
+            if line.startswith(DECODER_ERROR_MARK)
+        ]
+
+    def cancel(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()

@@ -91,6 +91,9 @@
   }
 
   start.addEventListener("click", function () {
+    // A new id for each measuring: the page may come from the offline cache with an old one.
+    var id = document.querySelector('#incl-form input[name="client_id"]');
+    if (id) id.value = Date.now().toString(16) + Math.random().toString(16).slice(2, 10);
     plan();
     fields.forEach(function (f) { f.value = ""; });
     save.disabled = true;
@@ -107,4 +110,75 @@
       listen();
     }
   });
+
+  // ---- offline: a save without a connection waits on this phone and is sent later ----------
+  // Each form carries a client_id, so a reading sent twice is recorded once.
+  var PENDING_KEY = "triplane.inclinometer.v1";
+  var form = document.getElementById("incl-form");
+  var note = document.getElementById("incl-pending");
+
+  function pending() {
+    try { return JSON.parse(localStorage.getItem(PENDING_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function keep(items) { localStorage.setItem(PENDING_KEY, JSON.stringify(items)); }
+  function freshToken(body) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var params = new URLSearchParams(body);
+    if (meta && meta.content) params.set("csrf", meta.content);
+    return params.toString();
+  }
+  function post(body) {
+    return fetch(form.action, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    });
+  }
+  function showPending(extra) {
+    var n = pending().length;
+    note.hidden = !n && !extra;
+    note.textContent = (extra ? extra + " " : "") + (n
+      ? n + (n === 1 ? " measurement waits" : " measurements wait") +
+        " on this phone: it is sent when you are online with this page open."
+      : "");
+  }
+  function flush() {
+    var items = pending();
+    if (!items.length || navigator.onLine === false) { showPending(); return Promise.resolve(); }
+    var left = [], refused = 0, sent = 0;
+    return items.reduce(function (chain, body) {
+      return chain.then(function () {
+        return post(freshToken(body)).then(function (r) {
+          if (r.status >= 500) left.push(body);
+          else if (r.ok) sent += 1;  // the profile page, after the redirect
+          else refused += 1;  // the server said what was wrong with it: measure again
+        }, function () { left.push(body); });
+      });
+    }, Promise.resolve()).then(function () {
+      keep(left);
+      showPending((sent ? sent + " saved measurement(s) sent." : "") +
+        (refused ? " " + refused + " could not be recorded: measure again." : ""));
+    });
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var body = new URLSearchParams(new FormData(form)).toString();
+    function later() {
+      var items = pending();
+      items.push(body);
+      keep(items);
+      save.disabled = true;
+      say.textContent = "No connection: saved on this phone.";
+      showPending();
+    }
+    if (navigator.onLine === false) { later(); return; }
+    post(body).then(function (r) {
+      if (r.ok && r.redirected) { window.location.href = r.url; return; }
+      if (r.status >= 500) { later(); return; }
+      form.submit();  // the server refused it: show its page with the reason
+    }, later);
+  });
+  window.addEventListener("online", flush);
+  flush();
 })();
+

@@ -16,7 +16,8 @@ self.addEventListener("activate", function (e) {
 });
 
 function offlinePage(url) {
-  return url.pathname === "/today" || url.pathname.indexOf("/drills/") === 0;
+  return url.pathname === "/today" || url.pathname.indexOf("/drills/") === 0 ||
+    url.pathname === "/assess/inclinometer";
 }
 
 function figureOf(url) {
