@@ -538,19 +538,20 @@ def test_empty_user_folder_adds_nothing(tmp_path: Path) -> None:
 
 def test_the_cached_catalogue_equals_a_fresh_parse(tmp_path, monkeypatch):
     from triplane.core.catalogue import loader
+    from triplane.store import catalogue_cache
 
     monkeypatch.setenv("TRIPLANE_CACHE_DIR", str(tmp_path))
-    loader._load_builtin.cache_clear()
+    catalogue_cache.cached_builtin.cache_clear()
     try:
-        first = loader._load_builtin()  # parses and writes the cache
+        first = catalogue_cache.cached_builtin()  # parses and writes the cache
         assert list(tmp_path.glob("triplane/catalogue-*.pickle"))
-        loader._load_builtin.cache_clear()
-        second = loader._load_builtin()  # reads the cache
-        assert second == first == loader._parse_builtin()
+        catalogue_cache.cached_builtin.cache_clear()
+        second = catalogue_cache.cached_builtin()  # reads the cache
+        assert second == first == loader.parse_builtin()
         # a damaged cache file is ignored, never trusted
         for f in tmp_path.glob("triplane/catalogue-*.pickle"):
             f.write_bytes(b"not a pickle")
-        loader._load_builtin.cache_clear()
-        assert loader._load_builtin() == first
+        catalogue_cache.cached_builtin.cache_clear()
+        assert catalogue_cache.cached_builtin() == first
     finally:
-        loader._load_builtin.cache_clear()
+        catalogue_cache.cached_builtin.cache_clear()

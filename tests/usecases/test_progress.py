@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from triplane.core import progress as core
 from triplane.core.records import DrillLog, Measurement
@@ -149,3 +151,32 @@ def test_done_minutes_ignore_skips() -> None:
     d = date(2026, 1, 1)
     logs = [DrillLog(d, "x", 3.0), DrillLog(d, "y", 4.0, skipped=True), DrillLog(d, "z", 2.0)]
     assert core.done_minutes(logs) == {d: 5.0}
+
+
+DRILL_IDS = st.sampled_from(["a", "b", "c"])
+
+
+@given(
+    planned=st.lists(DRILL_IDS, max_size=8),
+    logs=st.lists(
+        st.tuples(DRILL_IDS, st.booleans(), st.integers(0, 1)), max_size=10
+    ),  # drill, skipped, day offset
+)
+def test_each_log_of_the_day_marks_one_snack_of_its_drill(
+    planned: list[str], logs: list[tuple[str, bool, int]]
+) -> None:
+    from triplane.core.progress import snack_states
+
+    day = date(2026, 12, 1)
+    drill_logs = [
+        DrillLog(day + timedelta(days=off), drill, 3.0, skipped=skip) for drill, skip, off in logs
+    ]
+    states = snack_states(planned, drill_logs, day)
+    assert len(states) == len(planned)
+    for drill in set(planned):
+        of_day = [g for g in drill_logs if g.date == day and g.drill == drill]
+        marked = [s for p, s in zip(planned, states, strict=True) if p == drill and s]
+        assert len(marked) == min(planned.count(drill), len(of_day))
+        # the marks follow the day's logs in order: done for a done log, skipped for a skip
+        expected = ["skipped" if g.skipped else "done" for g in of_day][: len(marked)]
+        assert marked == expected

@@ -181,8 +181,8 @@ def test_video_analysis_runs_as_a_procrastinate_task(
     with engine.begin() as conn:
         a = Service(conn).add_athlete("Vid", tz="UTC")
         job_id = v.enqueue(conn, a, clip, "seated_rotation")
-    v.submit(engine, job_id)
-    v.submit(engine, job_id)  # a second hand-over while queued is dropped (queueing lock)
+    tasks.submit_video(engine, job_id)
+    tasks.submit_video(engine, job_id)  # a second hand-over while queued is dropped (queueing lock)
     with engine.begin() as conn:
         queued = conn.execute(
             text("SELECT count(*) FROM procrastinate_jobs WHERE task_name='triplane.analyse_video'")

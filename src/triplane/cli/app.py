@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # for annotations only: the CLI imports these when a command 
 
     from rich.console import Console
 
-    from triplane.usecases.service import Service
+    from triplane.usecases.work import Work
 
 app = typer.Typer(
     name="triplane",
@@ -65,10 +65,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def service() -> AbstractContextManager[Service]:
-    from triplane.usecases.service import open_service
+def service() -> AbstractContextManager[Work]:
+    from triplane.usecases.work import open_work
 
-    return open_service(G.db, G.demo)
+    return open_work(G.db, G.demo)
 
 
 def emit_json(data: Any) -> None:
@@ -147,9 +147,8 @@ def _default_proxy(args: list[str]) -> list[str]:
 
 
 def _report(exc: Exception) -> int:
-    from triplane.core.catalogue import CatalogueError
+    from triplane.core.errors import TriplaneError
     from triplane.store.db import StoreError
-    from triplane.usecases.service import TriplaneError
 
     if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click's usage errors
         hint = f" (see `triplane {' '.join(_command_words())} --help`)"
@@ -158,7 +157,10 @@ def _report(exc: Exception) -> int:
     if isinstance(exc, typer.Abort):
         sys.stderr.write("triplane: aborted; nothing was saved\n")
         return 1
-    if isinstance(exc, TriplaneError | StoreError | CatalogueError):
+    if isinstance(exc, TriplaneError):
+        sys.stderr.write(f"triplane: {exc.sentence(option_of(exc.field))}\n")
+        return 1
+    if isinstance(exc, StoreError):
         sys.stderr.write(f"triplane: {exc}\n")
         return 1
     from sqlalchemy.exc import SQLAlchemyError
@@ -201,6 +203,23 @@ def missing_part_hint(module: str | None) -> str:
         f"part of Triplane is missing (module {top or 'unknown'} is not installed): "
         "reinstall it with pip install --force-reinstall triplane"
     )
+
+
+# fields whose option is not `--` + the field's name with dashes
+OPTION_OF_FIELD = {
+    "conditions": "--condition",
+    "hip_approach": "--approach",
+    "kneeling_ok": "--no-kneeling",
+    "effective": "--from",
+    "new_name": "--rename",
+}
+
+
+def option_of(field: str | None) -> str | None:
+    """The command-line option a use case's field is given by (daily_minutes: --daily-minutes)."""
+    if field is None:
+        return None
+    return OPTION_OF_FIELD.get(field, "--" + field.replace("_", "-"))
 
 
 def _command_words() -> list[str]:

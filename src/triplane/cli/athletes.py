@@ -21,48 +21,25 @@ athlete_app = typer.Typer(help="Add, list, show and edit athletes.", no_args_is_
 app.add_typer(athlete_app, name="athlete")
 
 
-def _settings_options(
-    run_days: str | None,
-    run_time: str | None,
-    gym_days: str | None,
-    gym_time: str | None,
-    gym_minutes: int | None,
-    wake: str | None,
-    sleep: str | None,
-    daily_minutes: int | None,
-    no_kneeling: bool | None,
-    condition: list[str] | None,
-    work_hours: str | None,
-    work_days: str | None,
-    long_run_day: str | None = None,
-    norm_set: str | None = None,
-    ladder_order: str | None = None,
-    run_times: str | None = None,
+def _settings_change(
+    *,
+    no_kneeling: bool | None = None,
+    condition: list[str] | None = None,
     approach: str | None = None,
-    birth_year: int | None = None,
-    sex: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "hip_approach": approach,
-        "birth_year": birth_year,
-        "sex": sex,
-        "run_days": run_days,
-        "run_time": run_time,
-        "run_times": run_times,
-        "gym_days": gym_days,
-        "gym_time": gym_time,
-        "gym_minutes": gym_minutes,
-        "wake": wake,
-        "sleep": sleep,
-        "daily_minutes": daily_minutes,
-        "kneeling_ok": None if no_kneeling is None else not no_kneeling,
-        "conditions": condition,
-        "work_hours": work_hours,
-        "work_days": work_days,
-        "long_run_day": long_run_day,
-        "norm_set": norm_set,
-        "ladder_order": ladder_order,
-    }
+    ladder_order: str | None = None,
+    **options: Any,
+) -> Any:
+    """The options of `athlete add` and `athlete edit` as the core's SettingsChange (the
+    options keep the field names, but for these four)."""
+    from triplane.core.settings import SettingsChange
+
+    return SettingsChange(
+        kneeling_ok=None if no_kneeling is None else not no_kneeling,
+        conditions=tuple(condition) if condition is not None else None,
+        hip_approach=approach,
+        ladder_order=tuple(ladder_order.split(",")) if ladder_order is not None else None,
+        **options,
+    )
 
 
 RunDays = Annotated[str | None, typer.Option("--run-days", help="e.g. mon,wed,fri,sun")]
@@ -131,27 +108,27 @@ def athlete_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an athlete with their week: runs, gym, waking hours, work hours, budget."""
-    opts = _settings_options(
-        run_days,
-        run_time,
-        gym_days,
-        gym_time,
-        gym_minutes,
-        wake,
-        sleep,
-        daily_minutes,
-        no_kneeling,
-        condition,
-        work_hours,
-        work_days,
-        long_run_day,
+    change = _settings_change(
+        run_days=run_days,
+        run_time=run_time,
         run_times=run_times,
+        gym_days=gym_days,
+        gym_time=gym_time,
+        gym_minutes=gym_minutes,
+        wake=wake,
+        sleep=sleep,
+        daily_minutes=daily_minutes,
+        no_kneeling=no_kneeling,
+        condition=condition,
+        work_hours=work_hours,
+        work_days=work_days,
+        long_run_day=long_run_day,
         approach=approach,
         birth_year=birth_year,
         sex=sex,
     )
     with service() as svc:
-        a = svc.add_athlete(name, tz=tz, **opts)
+        a = svc.add_athlete(name, tz=tz, change=change)
         summary = svc.athlete_summary(a)
     if as_json:
         emit_json(summary)
@@ -183,12 +160,11 @@ def athlete_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an athlete's settings in force today."""
-    from triplane.usecases.running import Running
 
     with service() as svc:
         a = svc.athlete(name or athlete)
         summary = svc.athlete_summary(a)
-        routine = Running(svc).routine(a)
+        routine = svc.running.routine(a)
     summary["routine"] = {**routine.as_dict(), "text": routine.text_repr()}
     if as_json:
         emit_json(summary)
@@ -279,34 +255,32 @@ def athlete_edit(
     as_json: JsonOpt = False,
 ) -> None:
     """Change an athlete's week or preferences (a dated change: history keeps its meaning)."""
-    opts = _settings_options(
-        run_days,
-        run_time,
-        gym_days,
-        gym_time,
-        gym_minutes,
-        wake,
-        sleep,
-        daily_minutes,
-        no_kneeling,
-        condition,
-        work_hours,
-        work_days,
-        long_run_day,
-        norm_set,
-        ladder_order,
-        run_times,
+    change = _settings_change(
+        run_days=run_days,
+        run_time=run_time,
+        run_times=run_times,
+        gym_days=gym_days,
+        gym_time=gym_time,
+        gym_minutes=gym_minutes,
+        wake=wake,
+        sleep=sleep,
+        daily_minutes=daily_minutes,
+        no_kneeling=no_kneeling,
+        condition=condition,
+        work_hours=work_hours,
+        work_days=work_days,
+        long_run_day=long_run_day,
+        norm_set=norm_set,
+        ladder_order=ladder_order,
         approach=approach,
         birth_year=birth_year,
         sex=sex,
+        lunge_cap=lunge_cap,
     )
-    changes = {k: v for k, v in opts.items() if v is not None}
-    if lunge_cap is not None:
-        changes["lunge_cap"] = lunge_cap
     with service() as svc:
         a = svc.athlete(name or athlete)
         a = svc.edit_athlete(
-            a, effective=option_date(effective, "--from"), new_name=rename, tz=tz, **changes
+            a, change, effective=option_date(effective, "--from"), new_name=rename, tz=tz
         )
         summary = svc.athlete_summary(a)
     if as_json:

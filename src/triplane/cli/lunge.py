@@ -64,8 +64,10 @@ def lunge_next(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt
         out.print(f"  {d['name']} ({d['direction']}): {d['why']}", soft_wrap=True)
     for d, why in left_out:
         out.print(f"  [dim]{names[d]}: left out for you ({why}).[/dim]")
+    from triplane.core.safety import SAFE_MAX
+
     out.print(
-        "[dim]Stay in control at the speed prescribed; discomfort at most 3/10. Log each "
+        f"[dim]Stay in control at the speed prescribed; discomfort at most {SAFE_MAX}/10. Log each "
         "direction with `triplane lunge log --direction ID`.[/dim]"
     )
 
@@ -92,5 +94,7 @@ def lunge_log(
         emit_json({"id": f"L{res['id']}", "prescription": res["prescription"]})
         return
     print(f"Logged (L{res['id']}).")
-    if sharp_pain or discomfort > 5:
+    from triplane.core.safety import ACCEPTABLE_MAX
+
+    if sharp_pain or discomfort > ACCEPTABLE_MAX:
         print("STOP AND SEE A CLINICIAN: the lunge matrix is paused until a clear check-in.")

@@ -28,10 +28,11 @@ def plan_day(athlete: AthleteOpt = None, day: DateOpt = None, as_json: JsonOpt =
     with service() as svc:
         a = svc.athlete(athlete)
         plan = svc.plan_day(a, option_date(day))
-    if as_json:
-        emit_json(plan.as_dict())
-        return
-    _print_day(plan.as_dict(), a.name)
+        if as_json:
+            emit_json(plan.as_dict())
+            return
+        states = svc.snack_states(a, [s.drill.id for s in plan.slots], plan.date)
+    _print_day(plan.as_dict(), a.name, states=states)
 
 
 @plan_app.command("week")
@@ -53,7 +54,9 @@ def plan_week(
         _print_day(d, a.name, compact=True)
 
 
-def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
+def _print_day(
+    d: dict[str, Any], name: str, compact: bool = False, states: list[str | None] | None = None
+) -> None:
     out = console()
     day = date.fromisoformat(d["date"])
     head = f"[bold]{day:%A %d %B %Y}[/bold] - {name} - {d['day_type'].replace('_', ' + ')} day"
@@ -77,12 +80,13 @@ def _print_day(d: dict[str, Any], name: str, compact: bool = False) -> None:
         shown = f"{item['start']} {next_day}" if late else item["start"]
         return f"{int(late)}{item['start']}", shown
 
-    for s in d["slots"]:
+    for s, state in zip(d["slots"], states or [None] * len(d["slots"]), strict=True):
         side = "" if s["side"] == "both" else f" ({s['side']} side)"
         key, shown = at(s)
         text = (
             f"  {shown}  {s['minutes']} min  [cyan]{s['drill']['name']}[/cyan]{side}"
             f"  [dim]{s['context'].replace('_', ' ')} - {s['dose']}[/dim]"
+            + (f"  [green]{state}[/green]" if state else "")
         )
         if s["note"] and not compact:
             text += f"\n         [yellow]{s['note']}[/yellow]"

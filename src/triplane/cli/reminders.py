@@ -63,11 +63,10 @@ def reminders_set(
     as_json: JsonOpt = False,
 ) -> None:
     """Choose channels, lead time, quiet hours, the digest, a pause."""
-    from triplane.usecases.reminders import Reminders
 
     with service() as svc:
         a = svc.athlete(athlete)
-        r = Reminders(svc.conn, svc)
+        r = svc.reminders
         r.set_prefs(
             a, channels=channels, lead_minutes=lead, quiet_hours=quiet, digest=digest,
             digest_time=digest_time, weekly_review=weekly, pause_days=pause_days,
@@ -83,11 +82,10 @@ def reminders_set(
 @rem.command("show")
 def reminders_show(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
     """The settings and today's reminders as the plan has them now."""
-    from triplane.usecases.reminders import Reminders
 
     with service() as svc:
         a = svc.athlete(athlete)
-        r = Reminders(svc.conn, svc)
+        r = svc.reminders
         data = r.settings_json(a)
         data["today"] = [
             {"at": x.at.strftime("%H:%M"), "kind": x.kind, "title": x.title, "key": x.key}
@@ -155,11 +153,10 @@ def reminders_test(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None
 @rem.command("log")
 def reminders_log(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
     """What was sent, on which channel, and what failed (with the reason)."""
-    from triplane.usecases.reminders import Reminders
 
     with service() as svc:
         a = svc.athlete(athlete)
-        rows = Reminders(svc.conn, svc).deliveries(a)
+        rows = svc.reminders.deliveries(a)
     if as_json:
         emit_json(rows)
         return

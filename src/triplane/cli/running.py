@@ -96,14 +96,13 @@ def activities_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Import activities; duplicates are recognised, bad files skipped with the reason."""
-    from triplane.usecases.running import Running
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         fail(f"{missing[0]} does not exist: check the path; nothing was imported")
     with service() as svc:
         a = svc.athlete(athlete)
-        run = Running(svc)
+        run = svc.running
         total = run.count_files(paths)
         tty = sys.stderr.isatty()
         if tty and total >= PROGRESS_BAR_FROM:
@@ -155,11 +154,10 @@ def activities_import(
 @activities_app.command("list")
 def activities_list(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
     """Imported activities, newest first, in the athlete's time zone."""
-    from triplane.usecases.running import Running
 
     with service() as svc:
         a = svc.athlete(athlete)
-        rows = Running(svc).activities(a)
+        rows = svc.running.activities(a)
     if as_json:
         emit_json(rows)
         return
@@ -194,13 +192,12 @@ def event_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a race or long run."""
-    from triplane.usecases.running import Running
 
     d = option_date(day)
     assert d is not None
     with service() as svc:
         a = svc.athlete(athlete)
-        res = Running(svc).add_event(a, d, kind, at, name, duration)
+        res = svc.running.add_event(a, d, kind, at, name, duration)
     if as_json:
         emit_json(res)
         return
@@ -222,7 +219,6 @@ def event_import(
 ) -> None:
     """Races and long runs from a training plan's calendar file."""
     from triplane.io.ics import MAX_ICS_BYTES
-    from triplane.usecases.running import Running
 
     try:
         if file.stat().st_size > MAX_ICS_BYTES:  # refused before it is read
@@ -237,7 +233,7 @@ def event_import(
         fail(f"can't read {file}: {exc.strerror or exc}")
     with service() as svc:
         a = svc.athlete(athlete)
-        res = Running(svc).import_events(a, data, str(file))
+        res = svc.running.import_events(a, data, str(file))
     if as_json:
         emit_json(res)
         return
@@ -253,11 +249,10 @@ def event_import(
 @event_app.command("list")
 def event_list(athlete: AthleteOpt = None, as_json: JsonOpt = False) -> None:
     """Races and long runs on the calendar (delete one with `triplane log delete E3`)."""
-    from triplane.usecases.running import Running
 
     with service() as svc:
         a = svc.athlete(athlete)
-        rows = Running(svc).events(a)
+        rows = svc.running.events(a)
     if as_json:
         emit_json(rows)
         return
@@ -281,13 +276,12 @@ def calendar(
     weeks: Annotated[int, typer.Option("--weeks", help="how many weeks (1-52)")] = 4,
 ) -> None:
     """The plan as a calendar file (snacks and lunge sessions, with reminders)."""
-    from triplane.usecases.running import Running
 
     first = option_date(start, "--start")
     _check_out(out)
     with service() as svc:
         a = svc.athlete(athlete)
-        data = Running(svc).calendar(a, first, weeks)
+        data = svc.running.calendar(a, first, weeks)
     write_atomically(out, data)
     print(
         f"Wrote {weeks} week{'s' if weeks != 1 else ''} of {a.name}'s plan to {out}. "
@@ -305,12 +299,11 @@ def lunge_export_fit(
     day: DateOpt = None,
 ) -> None:
     """The day's lunge-matrix session as a FIT workout for a Garmin watch."""
-    from triplane.usecases.running import Running
 
     d = option_date(day)
     _check_out(out)
     with service() as svc:
         a = svc.athlete(athlete)
-        data = Running(svc).lunge_fit(a, d)
+        data = svc.running.lunge_fit(a, d)
     write_atomically(out, data)
     print(f"Wrote the lunge matrix to {out}: copy it to the watch's GARMIN/NewFiles folder.")

@@ -45,9 +45,8 @@ def user_reset_password(
     email: Annotated[str, typer.Argument(help="The account's e-mail.")],
 ) -> None:
     """Give an account a new temporary password (all its sessions end)."""
-    from triplane.usecases.accounts import Accounts
 
     with service() as svc:
-        temporary = Accounts(svc.conn, svc).reset_password(email)
+        temporary = svc.accounts.reset_password(email)
     print(f"New temporary password for {email.strip().lower()}: {temporary}")
     print("Give it to the person; they change it under Account.")

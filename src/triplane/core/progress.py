@@ -21,6 +21,7 @@ from triplane.core.catalogue.model import Catalogue, LungeMatrix
 from triplane.core.measurement_error import mdc_for
 from triplane.core.plan import DayPlan
 from triplane.core.records import DrillLog, LungeLog, Measurement
+from triplane.core.safety import ACCEPTABLE_MAX, SAFE_MAX
 
 ASSUMED_MDC_DEGREES = 8.6  # GRA's upper end; used, and labelled, where a test has none
 RETEST_AFTER_DAYS = 21
@@ -125,6 +126,25 @@ class LungeHistory:
 
 
 # ---- adherence ----------------------------------------------------------------------------------
+
+
+def snack_states(
+    drills: Sequence[str], drill_logs: Iterable[DrillLog], day: date
+) -> list[str | None]:
+    """Which of a day's snacks (their drill ids, in the plan's order) are logged: "done",
+    "skipped" or None. Each log of the day marks the first snack of its drill not yet marked,
+    so a drill planned twice and logged once is done once."""
+    logged = [g for g in drill_logs if g.date == day]
+    used: set[int] = set()
+    states: list[str | None] = []
+    for drill in drills:
+        match = next((j for j, g in enumerate(logged) if j not in used and g.drill == drill), None)
+        if match is None:
+            states.append(None)
+            continue
+        used.add(match)
+        states.append("skipped" if logged[match].skipped else "done")
+    return states
 
 
 def done_minutes(drill_logs: Iterable[DrillLog]) -> dict[date, float]:
@@ -310,13 +330,13 @@ def retest_due(
 
 
 def _outcome(logs: Sequence[LungeLog]) -> str:
-    if any(g.sharp_pain or g.discomfort > 5 for g in logs):
+    if any(g.sharp_pain or g.discomfort > ACCEPTABLE_MAX for g in logs):
         return "stop"
     if any(not g.balance_ok for g in logs):
         return "balance"
     if (
         min(g.reps for g in logs) < logs[-1].prescription.reps
-        or max(g.discomfort for g in logs) > 3
+        or max(g.discomfort for g in logs) > SAFE_MAX
     ):
         return "hold"
     return "ok"

@@ -25,10 +25,11 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 
 from triplane.core.anatomy import WEEKDAYS
+from triplane.core.records import Settings
 
 WINDOW_WEEKS = 6
 MIN_WEEKS = 3
@@ -128,3 +129,32 @@ def learn_routine(
         runs_counted=counted,
         weeks_by_day={wd: len(weeks_by_day[wd]) for wd in WEEKDAYS if wd in weeks_by_day},
     )
+
+
+def _awake(s: Settings, at: time) -> bool:
+    if s.sleep <= s.wake:  # a waking day across midnight
+        return at >= s.wake or at < s.sleep
+    return s.wake <= at < s.sleep
+
+
+def overlay(
+    s: Settings, learned: LearnedRoutine | None, day: date, actual: time | None
+) -> Settings:
+    """The settings the planner sees on `day`: the declared ones, with the learned routine
+    (when enough weeks) and the actual start of the day's run (when there was one)."""
+    if learned is not None and learned.enough:
+        times = tuple(
+            (wd, tt)
+            for wd, hhmm in learned.run_days.items()
+            if _awake(s, tt := time.fromisoformat(hhmm))
+        )
+        long_run = learned.long_run_day
+        if long_run is None and s.long_run_day in learned.run_days:
+            long_run = s.long_run_day
+        s = replace(
+            s, run_days=frozenset(wd for wd, _ in times), run_times=times, long_run_day=long_run
+        )
+    if actual is not None and _awake(s, actual):
+        wd = WEEKDAYS[day.weekday()]
+        s = replace(s, run_times=((wd, actual), *((d, tt) for d, tt in s.run_times if d != wd)))
+    return s

@@ -54,6 +54,7 @@ from triplane.core.body import (
     Points,
     forward,
 )
+from triplane.core.errors import DataError
 
 HEIGHT_M = 1.75  # figures are drawn for a 1.75 m adult
 VIEWS = ("front", "side", "top", "three_quarter")
@@ -95,7 +96,7 @@ DEFAULT_HOLD = 1.0
 DEFAULT_MOVE = 1.5
 
 
-class FigureError(ValueError):
+class FigureError(DataError):
     """A figures file is wrong; the message names the file, the figure and the field."""
 
 

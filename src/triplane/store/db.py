@@ -6,14 +6,15 @@ imported only when the database actually needs an upgrade.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from triplane import config
+
 HEAD_REVISION = "0008"  # the newest migration in migrations/versions; a test keeps them equal
-ENV_URL = "TRIPLANE_DATABASE_URL"
+ENV_URL = config.DATABASE_URL
 
 
 class StoreError(RuntimeError):
@@ -34,7 +35,7 @@ def default_url(demo: bool = False) -> str:
 def resolve_url(url: str | None, demo: bool = False) -> str:
     if demo:
         return default_url(demo=True)  # the demo never touches the user's own database
-    return url or os.environ.get(ENV_URL) or default_url()
+    return url or config.database_url() or default_url()
 
 
 def make_engine(url: str) -> Engine:

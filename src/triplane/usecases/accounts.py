@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import random
 import re
 import secrets
@@ -35,8 +34,17 @@ from sqlalchemy import (
     update,
 )
 
+from triplane import config
+from triplane.core.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from triplane.store import schema as t
-from triplane.usecases.service import Athlete, Conflict, Invalid, NotFound, Service, TriplaneError
+from triplane.usecases.service import Athlete, Service
 
 ROLES = ("athlete", "coach")
 SESSION_DAYS = 30
@@ -51,25 +59,13 @@ MAX_FAILURES_PER_PAIR = 5  # per account + client address
 MAX_FAILURES_PER_CLIENT = 30  # per client address, all accounts
 KNOWN_DAYS = 90  # an address that logged in to an account stays "known" this long
 SIGNUP_WINDOW = timedelta(hours=1)
-SIGNUP_LIMIT_ENV = "TRIPLANE_SIGNUPS_PER_HOUR"
+SIGNUP_LIMIT_ENV = config.SIGNUPS_PER_HOUR
 DEFAULT_SIGNUPS_PER_HOUR = 10  # per client address
 MIN_PASSWORD_SCORE = 2  # zxcvbn's 0-4: below 2 is "too guessable" (under ~10^6 guesses)
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 DEMO_ATHLETE = ("demo@triplane.local", "triplane-demo", "Demo Athlete", "athlete")
 DEMO_COACH = ("coach@triplane.local", "triplane-coach", "Demo Coach", "coach")
-
-
-class Unauthenticated(TriplaneError):
-    status = 401
-
-
-class Forbidden(TriplaneError):
-    status = 403
-
-
-class TooManyAttempts(TriplaneError):
-    status = 429
 
 
 @dataclass(frozen=True)
@@ -404,10 +400,7 @@ class Accounts:
 
     def reserve_signup(self, client: str = "") -> None:
         """Count a sign-up from this client address, or raise TooManyAttempts."""
-        try:
-            limit = int(os.environ.get(SIGNUP_LIMIT_ENV, DEFAULT_SIGNUPS_PER_HOUR))
-        except ValueError:
-            limit = DEFAULT_SIGNUPS_PER_HOUR
+        limit = config.signups_per_hour(DEFAULT_SIGNUPS_PER_HOUR)
         if not self._reserve("signup:" + client[:40], limit, SIGNUP_WINDOW):
             raise TooManyAttempts("too many sign-ups from this address; try again in an hour")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from triplane.core.settings import SettingsChange
 from triplane.usecases.service import Service
 
 DEMO_NAME = "demo"
@@ -36,16 +37,18 @@ def create_demo(
         DEMO_NAME,
         tz="Europe/Zurich",
         effective=start - timedelta(days=1),
-        run_days="tue,thu,sat,sun",
-        run_time="07:00",
-        gym_days="mon,wed",
-        gym_time="18:00",
-        gym_minutes=60,
-        wake="06:15",
-        sleep="22:30",
-        daily_minutes=15,
-        work_hours="09:00-17:30",
-        long_run_day="sun",
+        change=SettingsChange(
+            run_days="tue,thu,sat,sun",
+            run_time="07:00",
+            gym_days="mon,wed",
+            gym_time="18:00",
+            gym_minutes=60,
+            wake="06:15",
+            sleep="22:30",
+            daily_minutes=15,
+            work_hours="09:00-17:30",
+            long_run_day="sun",
+        ),
     )
     pain_week = start + timedelta(weeks=max(1, weeks // 2))  # a Monday mid-way
     # Assessments every 2 weeks and 2 days before the end; gains grow with the weeks of work.

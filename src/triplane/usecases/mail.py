@@ -10,15 +10,13 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from triplane import config
+from triplane.core.errors import Conflict
 from triplane.usecases.accounts import RESET_MINUTES, Accounts
-from triplane.usecases.service import TriplaneError
 
 
-class EmailUnavailable(TriplaneError):
-    """No SMTP on this server (409: the request is fine, the server's set-up does not allow
-    it; only the administrator's `triplane user reset-password` works)."""
-
-    status = 409
+class EmailUnavailable(Conflict):
+    """No SMTP on this server (a conflict: the request is fine, the server's set-up does not
+    allow it; only the administrator's `triplane user reset-password` works)."""
 
 
 NO_EMAIL = (

@@ -19,10 +19,8 @@ Choices made here:
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,9 +28,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
-from triplane.core.records import Settings
+from triplane.core.errors import Invalid, NotFound
 from triplane.store import schema as t
-from triplane.usecases.service import Athlete, Invalid, NotFound, Service, TriplaneError, parse_time
+from triplane.usecases.routine import Routine, runs_of
+from triplane.usecases.service import Athlete, Service, parse_time
 
 if TYPE_CHECKING:
     from triplane.core.routine import LearnedRoutine
@@ -45,10 +44,8 @@ FEED_DAYS_BACK = 7
 FEED_WEEKS = 5
 
 
-class NothingDue(TriplaneError):
+class NothingDue(NotFound):
     """No lunge session on that day (or the programme is paused)."""
-
-    status = 404
 
 
 def _hash(token: str) -> str:
@@ -57,57 +54,6 @@ def _hash(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _local(start_utc: datetime, zone: ZoneInfo) -> datetime:
-    """A stored (naive UTC) start as naive local time in the athlete's zone."""
-    return start_utc.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-
-
-def _runs(svc: Service, athlete: Athlete) -> list[tuple[datetime, float, float | None]]:
-    """(local start, duration s, distance m) of every imported run, oldest first."""
-    a = t.activities
-    rows = svc.conn.execute(
-        select(a.c.start_utc, a.c.duration_s, a.c.distance_m)
-        .where(a.c.athlete_id == athlete.id, a.c.is_run.is_(True))
-        .order_by(a.c.start_utc)
-    ).all()
-    zone = ZoneInfo(athlete.tz)
-    return [(_local(r.start_utc, zone), r.duration_s, r.distance_m) for r in rows]
-
-
-class _Routine:
-    """The learned routine as of any day, from one list of runs (memoised per day)."""
-
-    def __init__(self, runs: list[tuple[datetime, float, float | None]]) -> None:
-        self.runs = runs
-        self.starts = [r[0] for r in runs]
-        self._by_day: dict[date, LearnedRoutine] = {}
-        self._first: dict[date, time] = {}
-        for start, _, _ in runs:
-            d = start.date()
-            if d not in self._first or start.time() < self._first[d]:
-                self._first[d] = start.time().replace(second=0, microsecond=0)
-
-    def on(self, day: date) -> LearnedRoutine:
-        if day not in self._by_day:
-            from triplane.core.routine import WINDOW_WEEKS, learn_routine
-
-            lo = bisect.bisect_left(
-                self.starts, datetime.combine(day - timedelta(weeks=WINDOW_WEEKS), time())
-            )
-            hi = bisect.bisect_left(self.starts, datetime.combine(day, time()))
-            self._by_day[day] = learn_routine(self.runs[lo:hi], day)
-        return self._by_day[day]
-
-    def actual_start(self, day: date) -> time | None:
-        return self._first.get(day)
-
-
-def _awake(s: Settings, at: time) -> bool:
-    if s.sleep <= s.wake:  # a waking day across midnight
-        return at >= s.wake or at < s.sleep
-    return s.wake <= at < s.sleep
 
 
 MAX_EVENT_MINUTES = 72 * 60
@@ -133,49 +79,6 @@ def parse_duration(value: str | int | None) -> int | None:
     if not 10 <= minutes <= MAX_EVENT_MINUTES:
         raise Invalid(f"--duration is 10 minutes to 72 hours, not {minutes} minutes")
     return minutes
-
-
-def overlay(
-    s: Settings, learned: LearnedRoutine | None, day: date, actual: time | None
-) -> Settings:
-    """The settings the planner sees on `day`: the declared ones, with the learned routine
-    (when enough weeks) and the actual start of the day's run (when there was one)."""
-    from triplane.core.anatomy import WEEKDAYS
-
-    if learned is not None and learned.enough:
-        times = tuple(
-            (wd, tt)
-            for wd, hhmm in learned.run_days.items()
-            if (tt := parse_time(hhmm)) is not None and _awake(s, tt)
-        )
-        long_run = learned.long_run_day
-        if long_run is None and s.long_run_day in learned.run_days:
-            long_run = s.long_run_day
-        s = replace(
-            s, run_days=frozenset(wd for wd, _ in times), run_times=times, long_run_day=long_run
-        )
-    if actual is not None and _awake(s, actual):
-        wd = WEEKDAYS[day.weekday()]
-        s = replace(s, run_times=((wd, actual), *((d, tt) for d, tt in s.run_times if d != wd)))
-    return s
-
-
-def with_routine(
-    svc: Service, athlete: Athlete, settings_on: Callable[[date], Settings]
-) -> Callable[[date], Settings]:
-    """Wrap a settings lookup so it includes the learned routine (one query; memoised)."""
-    runs = _runs(svc, athlete)
-    if not runs:
-        return settings_on
-    routine = _Routine(runs)
-    cache: dict[date, Settings] = {}
-
-    def settings_with_routine(day: date) -> Settings:
-        if day not in cache:
-            cache[day] = overlay(settings_on(day), routine.on(day), day, routine.actual_start(day))
-        return cache[day]
-
-    return settings_with_routine
 
 
 class Running:
@@ -274,7 +177,7 @@ class Running:
 
     def routine(self, athlete: Athlete, day: date | None = None) -> LearnedRoutine:
         """What the runs of the six weeks before `day` (today) say about the routine."""
-        return _Routine(_runs(self.svc, athlete)).on(day or athlete.today())
+        return Routine(runs_of(self.svc.conn, athlete)).on(day or athlete.today())
 
     # -- races and long runs --
 

@@ -105,6 +105,18 @@ def analyse_video(job_id: int, url: str | None = None) -> str:
     return done.status if done is not None else "not queued"
 
 
+def submit_video(engine: Engine, job_id: int) -> None:
+    """Hand a queued video job to whoever runs jobs: a procrastinate task on PostgreSQL, this
+    process's runner thread on SQLite (here, not in video.py: the queue imports the video use
+    cases, never the other way round)."""
+    from triplane.usecases import video
+
+    if video.runs_in_process(engine):
+        video.start_local_runner(engine)
+        return
+    defer(engine, "analyse_video", lock=f"video:{job_id}", job_id=job_id)
+
+
 BODIES: dict[str, Callable[..., Any]] = {
     "dispatch": dispatch,
     "send_reminder": send_reminder,

@@ -24,31 +24,27 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from triplane import config
+from triplane.core.errors import Invalid, NotFound, TriplaneError, Unavailable
 from triplane.store import jobs
 from triplane.store.jobs import Job
-from triplane.usecases.service import Athlete, Invalid, NotFound, Service, TriplaneError
+from triplane.usecases.service import Athlete, Service
 
 KIND = "video"
 TESTS = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge", "free")
 SAVABLE = ("seated_rotation", "standing_abduction", "modified_thomas", "lunge")
-UPLOAD_DIR_ENV = "TRIPLANE_UPLOAD_DIR"
-MAX_MB_ENV = "TRIPLANE_VIDEO_MAX_MB"
+UPLOAD_DIR_ENV = config.UPLOAD_DIR
+MAX_MB_ENV = config.VIDEO_MAX_MB
 DEFAULT_MAX_MB = 200
 log = logging.getLogger("triplane.usecases.video")
 
 
-class VideoUnavailable(TriplaneError):
+class VideoUnavailable(Unavailable):
     """This Python has no vision extra."""
-
-    status = 503
 
 
 class BadVideo(Invalid):
     """The clip cannot be measured (not a video, truncated, nobody in it, too dark...)."""
-
-
-class TooLarge(TriplaneError):
-    status = 413
 
 
 # ---- configuration --------------------------------------------------------------------------
@@ -57,19 +53,16 @@ class TooLarge(TriplaneError):
 def upload_dir() -> Path:
     """Where uploaded clips wait for analysis: $TRIPLANE_UPLOAD_DIR, else `uploads` in the app's
     data folder. With workers on other machines it must be a shared folder."""
-    env = os.environ.get(UPLOAD_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
+    configured = config.upload_dir()
+    if configured is not None:
+        return configured
     from triplane.store.db import data_dir
 
     return data_dir() / "uploads"
 
 
 def max_upload_bytes() -> int:
-    try:
-        mb = float(os.environ.get(MAX_MB_ENV, DEFAULT_MAX_MB))
-    except ValueError:
-        mb = DEFAULT_MAX_MB
+    mb = config.video_max_mb(DEFAULT_MAX_MB)
     return int(mb * 1024 * 1024)
 
 
@@ -306,17 +299,6 @@ def run_next(engine: Engine) -> Job | None:
     return None
 
 
-def submit(engine: Engine, job_id: int) -> None:
-    """Hand a queued job to whoever runs jobs: a procrastinate task on PostgreSQL, this
-    process's runner thread on SQLite."""
-    if runs_in_process(engine):
-        start_local_runner(engine)
-        return
-    from triplane.usecases import tasks
-
-    tasks.defer(engine, "analyse_video", lock=f"video:{job_id}", job_id=job_id)
-
-
 def work(
     engine: Engine,
     once: bool = False,
@@ -387,3 +369,20 @@ def wait_local_runner(engine: Engine, timeout: float = 60.0) -> None:
 def runs_in_process(engine: Engine) -> bool:
     """SQLite: jobs run in the web process. PostgreSQL: `triplane worker` processes run them."""
     return engine.dialect.name == "sqlite"
+
+
+class Videos:
+    """The video use cases of one unit of work (usecases/work.py): the faces call these, never
+    the module functions with a connection of their own."""
+
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+
+    def recent(self, athlete: Athlete) -> list[Job]:
+        return recent(self.svc.conn, athlete)
+
+    def enqueue(self, athlete: Athlete, path: Path, test: str, side: str | None = None) -> int:
+        return enqueue(self.svc.conn, athlete, path, test, side)
+
+    def job_for(self, athlete: Athlete, job_id: int) -> Job:
+        return job_for(self.svc.conn, athlete, job_id)

@@ -11,9 +11,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
+from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, SettingsChange
 from triplane.usecases.accounts import User
 from triplane.usecases.service import lunge_json, parse_date
-from triplane.web.deps import api_user, ctx, login_with_password, signup_user
+from triplane.web.deps import api_user, ctx, login_with_password, signup_user, work
 
 router = APIRouter(prefix="/api/v1")
 
@@ -116,7 +117,9 @@ class CheckInIn(Body):
 
 
 class SettingsIn(Body):
-    daily_minutes: StrictInt | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    daily_minutes: StrictInt | None = Field(
+        default=None, ge=DAILY_MINUTES.low, le=DAILY_MINUTES.high
+    )
     ladder_order: list[Text(32)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
     run_days: Text(100) | None = None  # type: ignore[valid-type]
     run_time: Text(5) | None = None  # type: ignore[valid-type]
@@ -127,7 +130,7 @@ class SettingsIn(Body):
     conditions: list[Text(64)] | None = Field(default=None, max_length=20)  # type: ignore[valid-type]
     norm_set: Text(64) | None = None  # type: ignore[valid-type]
     hip_approach: Text(16) | None = None  # type: ignore[valid-type]
-    birth_year: StrictInt | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    birth_year: StrictInt | None = Field(default=None, ge=FIRST_BIRTH_YEAR, le=9999)
     sex: Text(16) | None = None  # type: ignore[valid-type]
     lunge_cap: Text(80) | None = None  # type: ignore[valid-type]  # a coach's cap; "off" lifts it
 
@@ -403,8 +406,12 @@ def edit_settings(athlete_id: AthleteId, body: SettingsIn, request: Request) -> 
     """Change settings from today on (the athlete, or a linked coach: budget, ladder order...)."""
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        changes = body.model_dump(exclude_none=True)
-        acc.svc.edit_athlete(a, **changes)
+        given = body.model_dump(exclude_none=True)
+        fields: dict[str, Any] = {  # checked by SettingsIn; lists become the core's tuples
+            k: tuple(v) if isinstance(v, list) else v for k, v in given.items()
+        }
+        change = SettingsChange(**fields)
+        acc.svc.edit_athlete(a, change)
         return acc.svc.athlete_summary(a)
 
 
@@ -420,33 +427,30 @@ def calendar_urls(request: Request, token: str) -> dict[str, str]:
 @router.get("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
 def calendar_token_status(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Whether a calendar subscription URL is active (the URL itself is shown only once)."""
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        return Running(acc.svc).calendar_token_status(a)
+        return work(acc).running.calendar_token_status(a)
 
 
 @router.post("/athletes/{athlete_id}/calendar-token", status_code=201, tags=["calendar"])
 def calendar_token_create(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """A new private calendar URL (no login needed to read it); the previous one stops working.
     Subscribe to it in a calendar app. Only a hash of the token is stored: save the URL."""
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        token = Running(acc.svc).create_calendar_token(a)
+        token = work(acc).running.create_calendar_token(a)
     return {"token": token, **calendar_urls(request, token)}
 
 
 @router.delete("/athletes/{athlete_id}/calendar-token", tags=["calendar"])
 def calendar_token_revoke(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     """Revoke the calendar URL: it answers 404 from now on (revoking twice is fine)."""
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
-        return {"revoked": Running(acc.svc).revoke_calendar_tokens(a)}
+        return {"revoked": work(acc).running.revoke_calendar_tokens(a)}
 
 
 @router.get("/athletes/{athlete_id}/adherence", tags=["coach"])

@@ -22,12 +22,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from triplane import __version__
+from triplane import __version__, config
+from triplane.core.errors import TriplaneError
+from triplane.core.settings import NUMBER_LIMITS
 from triplane.store import schema
 from triplane.store.db import StoreError, describe_failure, open_engine
-from triplane.usecases.service import TriplaneError
 from triplane.web import security
 from triplane.web.deps import WebContext
+from triplane.web.errors import api_body, http_status, page_sentence
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -58,6 +60,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
             msg = "is required"
         elif e.get("type") == "json_invalid":
             where, msg = "the request body", "is not valid JSON"
+        elif e.get("type") in ("greater_than_equal", "less_than_equal") and where in NUMBER_LIMITS:
+            msg = f"is {e.get('input')}; choose {NUMBER_LIMITS[where].text()}"
         parts.append(f"{where}: {msg}")
         errors.append({"field": where, "message": msg})
     return "; ".join(parts) or "the request is not valid", errors
@@ -142,18 +146,24 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
 
     @app.exception_handler(TriplaneError)
     async def triplane_error(request: Request, exc: TriplaneError) -> Response:
+        status = http_status(exc)
+        if status >= 500:  # the server's set-up or data, not the request: keep a trace
+            log.error("%s: %s", type(exc).__name__, exc)
         if wants_json(request):
-            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-            return JSONResponse({"detail": str(exc)}, exc.status, headers=headers)
-        if exc.status == 401:
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return JSONResponse(api_body(exc), status, headers=headers)
+        if status == 401:
             return RedirectResponse("/login", 303)
-        return pages.error_page(request, exc.status, str(exc))
+        return pages.error_page(request, status, page_sentence(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         message, errors = _validation_message(exc)
         if wants_json(request):
-            return JSONResponse({"detail": message, "errors": errors}, 422)
+            body: dict[str, Any] = {"detail": message, "errors": errors}
+            if len(errors) == 1:
+                body["field"] = errors[0]["field"]
+            return JSONResponse(body, 422)
         return pages.error_page(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
@@ -223,9 +233,7 @@ def _start_scheduler(engine: Any) -> bool:
     """SQLite: this process sends the reminders (one scheduler thread; `triplane worker`
     processes do it on PostgreSQL). TRIPLANE_SCHEDULER=off leaves it to cron
     (`triplane reminders run --once`)."""
-    import os
-
-    if engine.dialect.name != "sqlite" or os.environ.get("TRIPLANE_SCHEDULER") == "off":
+    if engine.dialect.name != "sqlite" or config.scheduler_off():
         return False
     from triplane.usecases import tasks
 
@@ -236,6 +244,4 @@ def _start_scheduler(engine: Any) -> bool:
 def create_app_from_env() -> FastAPI:
     """For `uvicorn --factory` and several workers: the database from $TRIPLANE_DATABASE_URL
     (or the demo database when $TRIPLANE_DEMO=1)."""
-    import os
-
-    return create_app(None, demo=os.environ.get("TRIPLANE_DEMO") == "1")
+    return create_app(None, demo=config.demo())

@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.requests import Request
 
-from triplane.usecases.accounts import Accounts, Unauthenticated, User
-from triplane.usecases.service import Athlete, open_service
+from triplane.core.errors import Unauthenticated
+from triplane.usecases.accounts import Accounts, User
+from triplane.usecases.service import Athlete
+from triplane.usecases.work import Work, open_work
 from triplane.web import security
 
 
@@ -94,8 +96,15 @@ class WebContext:
 
     @contextmanager
     def tx(self) -> Iterator[Accounts]:
-        with open_service(engine=self.engine) as svc:
-            yield Accounts(svc.conn, svc)
+        with open_work(engine=self.engine) as work:
+            yield work.accounts
+
+
+def work(acc: Accounts) -> Work:
+    """The request's unit of work, whose accounts group `acc` is (WebContext.tx opens it)."""
+    svc = acc.svc
+    assert isinstance(svc, Work)
+    return svc
 
 
 def ctx(request: Request) -> WebContext:

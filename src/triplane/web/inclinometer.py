@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from triplane.core.measurement_error import INCLINOMETER, INCLINOMETER_MDC, INCLINOMETER_TESTS
 from triplane.usecases.service import Invalid, TriplaneError
 from triplane.web.deps import ctx
+from triplane.web.errors import http_status, page_sentence
 from triplane.web.pages import _float, _run, _str, checked_form, need_athlete, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +91,7 @@ def _save(form: FormData, request: Request) -> Response:
                     )
                 readings.append((side, motion, _float(raw, "degrees") or 0.0))
     except TriplaneError as exc:
-        return _page(request, test, status=exc.status, error=str(exc))
+        return _page(request, test, status=http_status(exc), error=page_sentence(exc))
     client = _str(form, "client_id") or uuid.uuid4().hex[:24]
     try:
         with ctx(request).tx() as acc:  # one transaction: every reading, or none
@@ -101,5 +102,5 @@ def _save(form: FormData, request: Request) -> Response:
                     device=INCLINOMETER, client_id=f"{client}-{side}-{motion}"[:64],
                 )  # fmt: skip
     except Invalid as exc:
-        return _page(request, test, status=exc.status, error=str(exc))
+        return _page(request, test, status=http_status(exc), error=page_sentence(exc))
     return redirect("/assess/profile")

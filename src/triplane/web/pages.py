@@ -23,8 +23,10 @@ from starlette.datastructures import FormData
 
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
+from triplane.core.errors import Forbidden, Unauthenticated
 from triplane.core.safety import TARGET_SENSATION
-from triplane.usecases.accounts import Accounts, Forbidden, Unauthenticated, User
+from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, GYM_MINUTES, SettingsChange
+from triplane.usecases.accounts import Accounts, User
 from triplane.usecases.service import (
     Athlete,
     Invalid,
@@ -34,12 +36,19 @@ from triplane.usecases.service import (
     settings_to_json,
 )
 from triplane.web import security
-from triplane.web.deps import ctx, login_with_password, page_user, signup_user
+from triplane.web.deps import ctx, login_with_password, page_user, signup_user, work
+from triplane.web.errors import FIELD_LABELS, http_status, page_sentence
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals.update(
-    MOTION_LABEL=MOTION_LABEL, WEEKDAYS=WEEKDAYS, timedelta1=timedelta(days=1)
+    MOTION_LABEL=MOTION_LABEL,
+    WEEKDAYS=WEEKDAYS,
+    timedelta1=timedelta(days=1),
+    DAILY_MINUTES=DAILY_MINUTES,
+    GYM_MINUTES=GYM_MINUTES,
+    FIRST_BIRTH_YEAR=FIRST_BIRTH_YEAR,
+    LABEL=FIELD_LABELS,
 )
 
 
@@ -163,7 +172,13 @@ def _signup(form: FormData, request: Request) -> Response:
         )
         assert secret is not None
     except TriplaneError as exc:
-        return render(request, "signup.html", status=exc.status, error=str(exc), form=dict(form))
+        return render(
+            request,
+            "signup.html",
+            status=http_status(exc),
+            error=page_sentence(exc),
+            form=dict(form),
+        )
     response = redirect("/coach" if user.role == "coach" else "/assess")
     security.set_session_cookie(request, response, secret)
     return response
@@ -186,7 +201,11 @@ def _login(form: FormData, request: Request) -> Response:
         user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
     except TriplaneError as exc:
         return render(
-            request, "login.html", status=exc.status, error=str(exc), form={"email": email}
+            request,
+            "login.html",
+            status=http_status(exc),
+            error=page_sentence(exc),
+            form={"email": email},
         )
     response = redirect("/coach" if user.role == "coach" else "/today")
     security.set_session_cookie(request, response, secret)
@@ -216,7 +235,7 @@ def _forgot(form: FormData, request: Request) -> Response:
     try:
         sent = send_reset_link(ctx(request).engine, email)
     except TriplaneError as exc:
-        return render(request, "forgot.html", status=exc.status, error=str(exc),
+        return render(request, "forgot.html", status=http_status(exc), error=page_sentence(exc),
                       form={"email": email}, can_email=False)  # fmt: skip
     return render(request, "forgot.html", form={}, sent=sent, can_email=True)
 
@@ -244,8 +263,8 @@ def _reset(form: FormData, request: Request, token: str) -> Response:
         with ctx(request).tx() as acc:
             acc.reset_with_link(token, str(form.get("new", "")))
     except TriplaneError as exc:
-        return render(request, "reset.html", status=exc.status, token=token, valid=True,
-                      error=str(exc))  # fmt: skip
+        return render(request, "reset.html", status=http_status(exc), token=token, valid=True,
+                      error=page_sentence(exc))  # fmt: skip
     return redirect("/login?reset=done")
 
 
@@ -278,18 +297,9 @@ def _today_slots(
     acc: Accounts, plan: dict[str, Any], a: Athlete, day: date
 ) -> list[dict[str, Any]]:
     """The day's snacks, each marked done or skipped from the day's log."""
-    logged = [d for d in acc.svc.athlete_log(a).drill_logs if d.date == day]
+    states = acc.svc.snack_states(a, [s["drill"]["id"] for s in plan["slots"]], day)
     slots = []
-    used: set[int] = set()
-    for i, s in enumerate(plan["slots"]):
-        match = next(
-            (j for j, d in enumerate(logged) if j not in used and d.drill == s["drill"]["id"]),
-            None,
-        )
-        state = None
-        if match is not None:
-            used.add(match)
-            state = "skipped" if logged[match].skipped else "done"
+    for i, (s, state) in enumerate(zip(plan["slots"], states, strict=True)):
         client_id = f"snack-{day.isoformat()}-{i}-{s['drill']['id']}"[:64]
         slots.append({**s, "index": i, "state": state, "client_id": client_id})
     return slots
@@ -536,8 +546,8 @@ def _assess_post(form: FormData, request: Request) -> Response:
                 request,
                 "assess.html",
                 user,
-                status=exc.status,
-                error=str(exc),
+                status=http_status(exc),
+                error=page_sentence(exc),
                 step=step,
                 total=len(steps),
                 motion=motion,
@@ -689,9 +699,8 @@ def _settings_page(
         user, a = need_athlete(request, acc)
         s = settings_to_json(acc.svc.settings_on(a, a.today()))
         cat = acc.svc.catalogue
-        from triplane.usecases.running import Running
 
-        calendar = Running(acc.svc).calendar_token_status(a)
+        calendar = work(acc).running.calendar_token_status(a)
         reminders = _reminders_json(acc, a)
     return render(
         request,
@@ -712,13 +721,12 @@ def _settings_page(
 
 
 def _reminders_json(acc: Accounts, a: Athlete) -> dict[str, Any]:
-    from triplane.usecases.reminders import Reminders
 
-    return Reminders(acc.conn, acc.svc).settings_json(a)
+    return work(acc).reminders.settings_json(a)
 
 
-def settings_changes(form: FormData) -> dict[str, Any]:
-    """The settings form's fields as the service's change names (blank = unchanged)."""
+def settings_change(form: FormData) -> SettingsChange:
+    """The settings form's fields as the core's SettingsChange (blank = unchanged)."""
     changes: dict[str, Any] = {}
     for key in ("run_time", "gym_time", "wake", "sleep", "norm_set", "work_hours"):
         if key in form:
@@ -726,23 +734,22 @@ def settings_changes(form: FormData) -> dict[str, Any]:
     for key in ("run_days", "gym_days", "work_days"):
         if f"{key}_sent" in form:
             changes[key] = ",".join(str(v) for v in form.getlist(key)) or ""
-    for key in ("daily_minutes", "gym_minutes"):
+    for key in ("daily_minutes", "gym_minutes", "birth_year"):
         if key in form:
-            changes[key] = _int(form.get(key), key.replace("_", " "))
+            changes[key] = _int(form.get(key), FIELD_LABELS[key])
     if "kneeling_sent" in form:
         changes["kneeling_ok"] = form.get("kneeling_ok") == "1"
     if "conditions_sent" in form:
-        changes["conditions"] = [str(c) for c in form.getlist("conditions")]
+        changes["conditions"] = tuple(str(c) for c in form.getlist("conditions"))
         if "hip_replacement" in changes["conditions"] and _str(form, "hip_approach"):
             changes["hip_approach"] = _str(form, "hip_approach")
-    for key in ("birth_year", "sex"):
-        if _str(form, key):
-            changes[key] = _str(form, key)
+    if _str(form, "sex"):
+        changes["sex"] = _str(form, "sex")
     if _str(form, "ladder_order"):
-        changes["ladder_order"] = _str(form, "ladder_order")
+        changes["ladder_order"] = tuple(str(_str(form, "ladder_order")).split(","))
     if "long_run_day" in form:
         changes["long_run_day"] = _str(form, "long_run_day")
-    return changes
+    return SettingsChange(**changes)
 
 
 @router.post("/settings")
@@ -760,7 +767,7 @@ def _settings_post(form: FormData, request: Request) -> Response:
             assert start is not None and end is not None
             acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
         else:
-            acc.svc.edit_athlete(a, **settings_changes(form))
+            acc.svc.edit_athlete(a, settings_change(form))
     return redirect("/settings?saved=1")
 
 
@@ -774,7 +781,6 @@ async def settings_reminders(request: Request) -> Response:
 
 
 def _settings_reminders(form: FormData, request: Request) -> Response:
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
@@ -792,13 +798,15 @@ def _settings_reminders(form: FormData, request: Request) -> Response:
             changes["weekly_review"] = form.get("weekly_review") == "1"
         try:
             with acc.conn.begin_nested():  # a refused change leaves everything as it was
-                Reminders(acc.conn, acc.svc).set_prefs(a, **changes)
+                work(acc).reminders.set_prefs(a, **changes)
         except TriplaneError as exc:
             error: TriplaneError | None = exc
         else:
             error = None
     if error is not None:
-        return _settings_page(request, reminders_error=str(error), status=error.status)
+        return _settings_page(
+            request, reminders_error=page_sentence(error), status=http_status(error)
+        )
     return redirect("/settings?reminders=saved#reminders")
 
 
@@ -817,18 +825,17 @@ def _settings_reminders_test(request: Request) -> Response:
     try:
         outcomes = reminders.send_test(c.engine, a)
     except TriplaneError as exc:
-        return _settings_page(request, reminders_error=str(exc), status=exc.status)
+        return _settings_page(request, reminders_error=page_sentence(exc), status=http_status(exc))
     return _settings_page(request, test_outcomes=[o.as_dict() for o in outcomes])
 
 
 @router.get("/settings/push/key")
 def push_key(request: Request) -> Response:
     """The installation's VAPID public key (the browser's applicationServerKey)."""
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         need_athlete(request, acc)
-        key = Reminders(acc.conn, acc.svc).vapid()[1]
+        key = work(acc).reminders.vapid()[1]
     return Response(json.dumps({"key": key}), media_type="application/json")
 
 
@@ -839,11 +846,10 @@ async def push_subscribe(request: Request) -> Response:
 
 
 def _push_subscribe(form: FormData, request: Request) -> Response:
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
-        r = Reminders(acc.conn, acc.svc)
+        r = work(acc).reminders
         r.subscribe(
             a,
             str(form.get("endpoint", "")),
@@ -864,11 +870,10 @@ async def push_unsubscribe(request: Request) -> Response:
 
 
 def _push_unsubscribe(form: FormData, request: Request) -> Response:
-    from triplane.usecases.reminders import Reminders
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
-        Reminders(acc.conn, acc.svc).unsubscribe(a, _str(form, "endpoint") or "")
+        work(acc).reminders.unsubscribe(a, _str(form, "endpoint") or "")
     return Response(json.dumps({"ok": True}), media_type="application/json")
 
 
@@ -882,12 +887,11 @@ async def settings_calendar(request: Request) -> Response:
 
 
 def _settings_calendar(request: Request) -> Response:
-    from triplane.usecases.running import Running
     from triplane.web.api import calendar_urls
 
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        token = Running(acc.svc).create_calendar_token(a)
+        token = work(acc).running.create_calendar_token(a)
     urls = calendar_urls(request, token)
     return render(
         request, "calendar_created.html", user, url=urls["url"], webcal_url=urls["webcal_url"]
@@ -901,11 +905,10 @@ async def settings_calendar_revoke(request: Request) -> Response:
 
 
 def _settings_calendar_revoke(request: Request) -> Response:
-    from triplane.usecases.running import Running
 
     with ctx(request).tx() as acc:
         _, a = need_athlete(request, acc)
-        Running(acc.svc).revoke_calendar_tokens(a)
+        work(acc).running.revoke_calendar_tokens(a)
     return redirect("/settings?calendar=revoked")
 
 
@@ -913,11 +916,10 @@ def _settings_calendar_revoke(request: Request) -> Response:
 def calendar_feed(request: Request, token: str) -> Response:
     """The private subscription URL: no login, the token is the key (only its hash is stored).
     An unknown or revoked token answers 404."""
-    from triplane.usecases.running import Running
 
     c = ctx(request)
     with c.tx() as acc:
-        run = Running(acc.svc)
+        run = work(acc).running
         a = run.athlete_for_calendar_token(token)
         body = c.plans.derived("ics", acc, a, a.today(), lambda: run.feed(a))
     return Response(
@@ -997,8 +999,8 @@ async def history_delete(request: Request) -> Response:
         try:
             acc.svc.delete_entry(a, entry)
         except TriplaneError as exc:  # the page again, with the sentence (no dead end)
-            message = re.sub(r"\s*\(see `[^`]*`\)", "", str(exc))
-            return _history_page(request, acc, user, a, status=exc.status, error=message)
+            message = re.sub(r"\s*\(see `[^`]*`\)", "", page_sentence(exc))
+            return _history_page(request, acc, user, a, status=http_status(exc), error=message)
         text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
     from urllib.parse import quote
 
@@ -1124,12 +1126,10 @@ async def coach_settings(request: Request, athlete_id: int) -> Response:
 def _coach_settings(form: FormData, request: Request, athlete_id: int) -> Response:
     with ctx(request).tx() as acc:
         a = acc.coach_athlete(need_coach(request, acc), athlete_id)
-        changes = {
-            k: v
-            for k, v in settings_changes(form).items()
-            if k in ("daily_minutes", "ladder_order")
-        }
-        acc.svc.edit_athlete(a, **changes)
+        change = settings_change(form)  # the coach's form holds the budget and ladder order
+        acc.svc.edit_athlete(
+            a, SettingsChange(daily_minutes=change.daily_minutes, ladder_order=change.ladder_order)
+        )
     return redirect(f"/coach/athletes/{athlete_id}")
 
 

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from triplane import config
+
 
 def parse_proxies(value: str) -> list[str]:
     """The --proxy addresses (IPs or CIDR networks); Invalid for anything else, or "*"."""
@@ -43,7 +45,8 @@ def run_server(
     import uvicorn
 
     from triplane.store.db import resolve_url
-    from triplane.usecases.service import Invalid, open_service
+    from triplane.usecases.service import Invalid
+    from triplane.usecases.work import open_work
 
     if (certfile is None) != (keyfile is None):
         raise Invalid("give both --certfile and --keyfile for HTTPS (or neither)")
@@ -59,23 +62,29 @@ def run_server(
             "triplane: note: several workers on SQLite work, but PostgreSQL is the database "
             "for that (--db postgresql+psycopg://...)\n"
         )
-    with open_service(url) as svc:  # creates or upgrades the schema once, before the workers
+    with open_work(url) as svc:  # creates or upgrades the schema once, before the workers
         logins = []
         if demo:
-            from triplane.usecases.accounts import Accounts
-
-            logins = Accounts(svc.conn, svc).ensure_demo_accounts()
+            logins = svc.accounts.ensure_demo_accounts()
     scheme = "https" if certfile else "http"
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     print(f"Triplane is at {scheme}://{shown}:{port}/  (Ctrl-C stops it)")
     for email, password, role in logins:
         print(f"  demo {role}: {email} / {password}")
     sys.stdout.flush()
-    os.environ["TRIPLANE_DATABASE_URL"] = url
-    os.environ.pop("TRIPLANE_DEMO", None)
+    if workers == 1:  # the app itself, built here with the resolved database
+        from triplane.web.app import create_app
+
+        target: object = create_app(url)
+        factory = False
+    else:  # worker processes import the app: the resolved database reaches them by
+        # config.DATABASE_URL, the one setting passed on this way (see config.py)
+        os.environ[config.DATABASE_URL] = url
+        os.environ.pop(config.DEMO, None)
+        target, factory = "triplane.web.app:create_app_from_env", True
     uvicorn.run(
-        "triplane.web.app:create_app_from_env",
-        factory=True,
+        target,  # type: ignore[arg-type]
+        factory=factory,
         host=host,
         port=port,
         workers=workers,

@@ -16,10 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from triplane.core.errors import TooLarge
 from triplane.usecases import video as v
 from triplane.usecases.accounts import Accounts
 from triplane.usecases.service import Invalid, NotFound, TriplaneError
-from triplane.web.deps import ctx
+from triplane.web.deps import ctx, work
+from triplane.web.errors import http_status, page_sentence
 from triplane.web.pages import (
     _int,
     _run,
@@ -44,7 +46,7 @@ def _page(request: Request, acc: Accounts, status: int = 200, **extra: Any) -> R
         status=status,
         missing=v.vision_missing(),
         tests=v.TESTS,
-        jobs=v.recent(acc.conn, a),
+        jobs=work(acc).videos.recent(a),
         max_mb=v.max_upload_bytes() // (1024 * 1024),
         form=extra.pop("form", {}),
         **extra,
@@ -64,7 +66,7 @@ async def video_upload(request: Request) -> Response:
         need_athlete(request, acc)  # signed in before a byte of the clip is parsed
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + CHUNK:
-        raise v.TooLarge(f"this clip is larger than {limit // CHUNK} MB: film a shorter one")
+        raise TooLarge(f"this clip is larger than {limit // CHUNK} MB: film a shorter one")
     form = await checked_form(request)  # the body is capped while it streams (BodyLimit)
     try:
         response: Response = await _run(request, _upload, form, request, limit)
@@ -90,12 +92,18 @@ def _upload(form: FormData, request: Request, limit: int) -> Response:
             path = _store(upload, kind, limit)
         except TriplaneError as exc:
             return _page(
-                request, acc, exc.status, error=str(exc), form={"test": test, "side": side}
+                request,
+                acc,
+                http_status(exc),
+                error=page_sentence(exc),
+                form={"test": test, "side": side},
             )
     with c.tx() as acc:
         _, a = need_athlete(request, acc)
-        job_id = v.enqueue(acc.conn, a, path, test, side)
-    v.submit(c.engine, job_id)
+        job_id = work(acc).videos.enqueue(a, path, test, side)
+    from triplane.usecases.tasks import submit_video
+
+    submit_video(c.engine, job_id)
     return redirect(f"/video/jobs/{job_id}")
 
 
@@ -124,7 +132,7 @@ def _store(upload: UploadFile, kind: str, limit: int) -> Path:
             while chunk := upload.file.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise v.TooLarge(
+                    raise TooLarge(
                         f"this clip is larger than {limit // CHUNK} MB: film a shorter one"
                     )
                 out.write(chunk)
@@ -137,7 +145,7 @@ def _store(upload: UploadFile, kind: str, limit: int) -> Path:
 def _job_view(request: Request, job_id: int) -> tuple[Any, Any, Any]:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        job = v.job_for(acc.conn, a, job_id)
+        job = work(acc).videos.job_for(a, job_id)
     return user, a, job
 
 
@@ -199,7 +207,7 @@ async def video_job_save(request: Request, job_id: int) -> Response:
 def _save(form: FormData, request: Request, job_id: int) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
-        job = v.job_for(acc.conn, a, job_id)
+        job = work(acc).videos.job_for(a, job_id)
         if job.status != "done" or job.result is None:
             raise Invalid("this clip has not been measured yet; wait until the analysis is done")
         try:
@@ -215,5 +223,5 @@ def _save(form: FormData, request: Request, job_id: int) -> Response:
                     client_id=f"video-job-{job.id}",
                 )
         except TriplaneError as exc:
-            return _job_page(request, user, job, exc.status, error=str(exc))
+            return _job_page(request, user, job, http_status(exc), error=page_sentence(exc))
     return redirect(f"/video/jobs/{job_id}?saved=1")

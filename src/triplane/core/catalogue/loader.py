@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import os
-import pickle
 import re
 import sys
 import tomllib
@@ -1017,42 +1015,24 @@ def _load_red_flags(data: dict[str, Any]) -> dict[str, RedFlag]:
 _BUILTIN_FILES = DATA_FILES
 
 
-@functools.lru_cache(maxsize=1)
-def _load_builtin() -> Catalogue:
-    """The packaged catalogue. Parsing and validating it is a tenth of the CLI's start-up, so a
-    validated copy is kept in the user's cache folder, keyed by a hash of the data files; any
-    change to them (or a cache that can't be read or written) means a fresh, full load."""
+def builtin_fingerprint() -> str:
+    """A hash of the packaged data files and of the code that shapes them into records (and
+    of the Python version): a copy of the parsed catalogue kept under this key is still it."""
     texts = [(files("triplane.core.catalogue") / "data" / n).read_bytes() for n in _BUILTIN_FILES]
-    # the code that shapes the records is part of the key too: a changed model is a new cache
     here = Path(__file__).parent
     texts += [(here / "model.py").read_bytes(), Path(__file__).read_bytes()]
-    key = hashlib.sha256(b"\0".join(texts) + sys.version.encode()).hexdigest()[:24]
-    cache = _cache_dir() / f"catalogue-{key}.pickle"
-    try:
-        with cache.open("rb") as f:
-            cached = pickle.load(f)
-        if isinstance(cached, Catalogue):
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    catalogue = _parse_builtin()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(catalogue, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)  # atomic: another process never reads half a file
-    except OSError:
-        pass
-    return catalogue
+    return hashlib.sha256(b"\0".join(texts) + sys.version.encode()).hexdigest()[:24]
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("TRIPLANE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    return Path(base) / "triplane" if base else Path.home() / ".cache" / "triplane"
+@functools.lru_cache(maxsize=1)
+def _load_builtin() -> Catalogue:
+    """The packaged catalogue, parsed and validated once per process (store/catalogue_cache.py
+    keeps a validated copy on disk for the CLI's start-up)."""
+    return parse_builtin()
 
 
-def _parse_builtin() -> Catalogue:
+def parse_builtin() -> Catalogue:
+    """Parse and validate the packaged data files (no memo: see load_catalogue)."""
     conditions = _load_conditions(_read_packaged("conditions.toml"))
     drills = _load_drills(_read_packaged("drills.toml"), conditions)
     lunge = _load_lunge(_read_packaged("lunge_matrix.toml"))
@@ -1072,14 +1052,15 @@ def _parse_builtin() -> Catalogue:
     )
 
 
-def load_catalogue(user_dir: Path | None = None) -> Catalogue:
+def load_catalogue(user_dir: Path | None = None, builtin: Catalogue | None = None) -> Catalogue:
     """The validated catalogue: the packaged data, plus every *.toml drill file in `user_dir`.
 
     Without `user_dir` the result is memoised (the CLI calls this once per command); treat it as
     read-only. A coach's folder is re-read on every call, so edits show up at once.
+    `builtin` is the packaged catalogue when the caller has it already (from a cache).
     Raises CatalogueError with one sentence naming the file, entry and field at fault.
     """
-    builtin = _load_builtin()
+    builtin = builtin or _load_builtin()
     if user_dir is None:
         return builtin
     extra = _load_user_drills(Path(user_dir), builtin.drills, builtin.conditions)

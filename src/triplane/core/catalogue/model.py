@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from triplane.core.errors import DataError
 
-class CatalogueError(ValueError):
+
+class CatalogueError(DataError):
     """A catalogue file is wrong. The message names the file, the entry and the field."""
 
 
