@@ -1,22 +1,34 @@
 """One week's plans for many athletes in one process (the pure planner, no database).
 
-Target (issue 2): 10,000 athletes in at most 10 s. Prints athletes per second; never asserts.
-Run: .venv/bin/python bench/plan_many.py [N]
+Target (issue 17): 10,000 athlete-weeks in at most 4 s. Each run starts cold: fresh Planners
+and the planner's shared caches emptied (`plan.clear_caches()`), so athletes share only what
+they share within the run (skeletons of days alike, drill filters, lunge plans).
+
+Baseline, measured in the same run and interleaved with the new path: `Planner(cache=False)`,
+the planner as it was before issue 17 (no shared caches, nothing precomputed per catalogue).
+It has no state shared between athletes, so its athletes/s does not depend on N: it runs on
+the first `--baseline` athletes (default 1,000) to keep the run short. The bench also checks
+that both paths give the same plans for those athletes. Prints; never asserts on time.
+
+Run: .venv/bin/python bench/plan_many.py [N] [--runs 5] [--baseline 1000]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
-import sys
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as clock
 
+from triplane.core import plan
 from triplane.core.anatomy import MOTIONS, WEEKDAYS
-from triplane.core.assess import build_profile
+from triplane.core.assess import Profile, build_profile
 from triplane.core.catalogue import load_catalogue
-from triplane.core.plan import AthleteLog, Planner
+from triplane.core.catalogue.model import Catalogue
+from triplane.core.plan import AthleteLog, DayPlan, Planner
 from triplane.core.records import Measurement, Settings
 
 MONDAY = date(2026, 11, 30)
@@ -28,11 +40,29 @@ TESTS = {
     "extension": "modified_thomas",
     "adduction": "standing_adduction",
 }
+NORMAL = {
+    "flexion": 110,
+    "extension": 10,
+    "abduction": 30,
+    "adduction": 20,
+    "internal_rotation": 30,
+    "external_rotation": 40,
+}
+TARGET_S = 4.0
+TARGET_N = 10_000
 
 
-def athletes(n: int, seed: int = 1):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Athlete:
+    settings: Settings
+    profile: Profile
+    seed: str
+
+
+def athletes(n: int, cat: Catalogue, seed: int = 1) -> list[Athlete]:
+    """The same population as before issue 17 (same generator, same draws)."""
     rng = random.Random(seed)
-    cat = load_catalogue()
+    out = []
     for i in range(n):
         s = Settings(
             run_days=frozenset(rng.sample(WEEKDAYS, rng.randint(2, 5))),
@@ -49,45 +79,86 @@ def athletes(n: int, seed: int = 1):  # type: ignore[no-untyped-def]
                 m,
                 side,
                 "degrees",
-                rng.uniform(0.5, 1.2)
-                * {
-                    "flexion": 110,
-                    "extension": 10,
-                    "abduction": 30,
-                    "adduction": 20,
-                    "internal_rotation": 30,
-                    "external_rotation": 40,
-                }[m],
+                rng.uniform(0.5, 1.2) * NORMAL[m],
             )
             for m in MOTIONS
             for side in ("left", "right")
         ]
-        profile = build_profile(ms, cat)
-        yield Planner(
+        out.append(Athlete(s, build_profile(ms, cat), str(i)))
+    return out
+
+
+def plan_weeks(cat: Catalogue, people: list[Athlete], cache: bool) -> list[list[DayPlan]]:
+    """One cold week per athlete: fresh Planners, the shared caches emptied first."""
+    plan.clear_caches()
+    return [
+        Planner(
             cat,
-            lambda d, s=s: s,
-            lambda d, p=profile: p,
+            lambda d, s=a.settings: s,
+            lambda d, p=a.profile: p,
             AthleteLog(),
-            seed=str(i),
+            seed=a.seed,
             since=MONDAY,
             today=MONDAY,
-        )
+            cache=cache,
+        ).week(MONDAY)
+        for a in people
+    ]
+
+
+def timed(
+    cat: Catalogue, people: list[Athlete], cache: bool
+) -> tuple[float, float, list[list[DayPlan]]]:
+    """Wall-clock and CPU seconds (the process's own: steadier on a shared machine)."""
+    t, c = time.perf_counter(), time.process_time()
+    weeks = plan_weeks(cat, people, cache)
+    return time.perf_counter() - t, time.process_time() - c, weeks
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    planners = list(athletes(n))
-    runs = []
-    for _ in range(3):
-        t = time.perf_counter()
-        for p in planners:
-            p._weeks.clear()  # noqa: SLF001 - measure a cold week each time
-            p.week(MONDAY)
-        runs.append(time.perf_counter() - t)
-    med = statistics.median(runs)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="?", type=int, default=TARGET_N)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--baseline", type=int, default=1000, help="athletes for the baseline")
+    args = ap.parse_args()
+    cat = load_catalogue()
+    people = athletes(args.n, cat)
+    sample = people[: min(args.baseline, args.n)]
+    before: list[float] = []
+    after: list[float] = []
+    before_cpu: list[float] = []
+    after_cpu: list[float] = []
+    for _ in range(args.runs):  # interleaved, so both see the same load on a shared machine
+        secs, cpu, old = timed(cat, sample, cache=False)
+        before.append(secs / len(sample))
+        before_cpu.append(cpu / len(sample))
+        secs, cpu, new = timed(cat, people, cache=True)
+        after.append(secs / len(people))
+        after_cpu.append(cpu / len(people))
+    same = all(
+        [d.as_dict() for d in a] == [d.as_dict() for d in b] for a, b in zip(old, new, strict=False)
+    )
+    b, a = statistics.median(before), statistics.median(after)
+    print(f"planner: one week each, medians of {args.runs} interleaved runs, each run cold")
     print(
-        f"{n} athletes, one week each: median {med:.2f} s over 3 runs "
-        f"({n / med:,.0f} athletes/s); target 10,000 in at most 10 s"
+        f"  baseline (cache=False), {len(sample):,} athletes: {b * 1e3:.2f} ms per athlete-week "
+        f"({1 / b:,.0f}/s), {TARGET_N:,} would take {b * TARGET_N:.1f} s"
+    )
+    print(
+        f"  new (shared caches), {args.n:,} athletes: {a * args.n:.2f} s "
+        f"({a * 1e3:.3f} ms per athlete-week, {1 / a:,.0f}/s); runs "
+        + ", ".join(f"{x * args.n:.2f}" for x in after)
+    )
+    print(
+        f"  ratio: {b / a:.1f}x faster; target {TARGET_N:,} in at most {TARGET_S:g} s: "
+        f"{'met' if a * TARGET_N <= TARGET_S else 'NOT met'} ({a * TARGET_N:.2f} s); "
+        f"same plans as the baseline for the {len(sample):,}: {'yes' if same else 'NO'}"
+    )
+    bc, ac = statistics.median(before_cpu), statistics.median(after_cpu)
+    print(
+        f"  CPU time (process): baseline {bc * 1e3:.2f} ms per athlete-week, new {ac * 1e3:.3f} "
+        f"ms ({ac * args.n:.2f} s for {args.n:,}); ratio {bc / ac:.1f}x; {TARGET_N:,} would "
+        f"take {ac * TARGET_N:.2f} s of CPU"
     )
 
 

@@ -43,7 +43,8 @@ PUBLIC = {
 # password (issue 15): no such route any more
 COACH_ONLY_API: set[str] = set()
 ATHLETE_PAGES = {
-    "/today", "/today/log", "/assess", "/assess/profile", "/lunge", "/check-in", "/settings",
+    "/today", "/today/log", "/today/routine", "/assess", "/assess/profile", "/lunge",
+    "/check-in", "/settings",
     "/history", "/history/delete", "/settings/calendar", "/settings/calendar/revoke",
     "/video", "/video/jobs/{job_id}", "/video/jobs/{job_id}/status",
     "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save", "/assess/inclinometer",

@@ -52,7 +52,9 @@ def _login(page: Any, who: dict[str, Any]) -> None:
     page.wait_for_load_state()
 
 
-def _check(page: Any, name: str, found: dict[str, list[str]], shots: Path) -> None:
+def _check(
+    page: Any, name: str, found: dict[str, list[str]], shots: Path, shoot: bool = False
+) -> None:
     """axe in all four looks (the page is loaded once), screenshots of changed pages; and every
     control labelled, one h1, no heading larger than it."""
     check_page(page)
@@ -68,7 +70,7 @@ def _check(page: Any, name: str, found: dict[str, list[str]], shots: Path) -> No
             )
         for v in page.evaluate(RUN):
             found.setdefault(v, []).append(f"{name} {size} {scheme}")
-        if name in SHOOT:
+        if shoot or name in SHOOT:
             suffix = "" if scheme == "light" else "-dark"
             page.screenshot(path=str(shots / f"{name}-{size}{suffix}.png"), full_page=True)
     page.emulate_media(color_scheme="light")

@@ -81,6 +81,20 @@ def sign_up(page: Any, role: str, name: str, folder: Path | None = None) -> tupl
     return email, password
 
 
+def log_done(card: Any, discomfort: int) -> None:
+    """Today's one tap: "Done", then the discomfort on the compact 0-10 control, "Log it"."""
+    card.locator("summary", has_text="Done").click()
+    card.locator("fieldset.discomfort label", has_text=re.compile(rf"^{discomfort}$")).click()
+    card.get_by_role("button", name="Log it").click()
+
+
+def log_timer(page: Any, discomfort: int) -> None:
+    """The timer's finish step: discomfort, "Log it"."""
+    timer = page.locator("#timer-finish")
+    timer.locator("label", has_text=re.compile(rf"^{discomfort}$")).click()
+    timer.get_by_role("button", name="Log it").click()
+
+
 def csp_errors(page: Any) -> list[str]:
     return [e for e in page.js_errors if "Content Security Policy" in e or "Refused" in e]
 
@@ -134,7 +148,7 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     page.wait_for_selector("#timer[data-state=finished]", timeout=60_000)
     assert page.evaluate("window.beeps") >= 4  # get ready, each hold or rep, the end
     shoot(page, screenshot_dir, "drill-finished")
-    page.get_by_role("button", name="Log with discomfort 2 of 10").click()
+    log_timer(page, 2)
     page.wait_for_selector("#timer[data-state=logged]")
     assert "Logged" in page.locator("#timer-result").inner_text()
     page.goto("/today")
@@ -146,7 +160,7 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     # a snack done with one tap (HTMX)
     first_open = page.locator("li.snack:not(.done):not(.skipped)").first
     snack_id = first_open.get_attribute("id")
-    first_open.get_by_role("button", name="Done with discomfort 1 of 10").click()
+    log_done(first_open, 1)
     page.wait_for_selector(f"#{snack_id}.done")
 
     # the lunge session
@@ -234,7 +248,7 @@ def test_offline_log_is_sent_once(browser: Any, live: Any) -> None:
     aid = page.locator("body").get_attribute("data-athlete")
     page.context.set_offline(True)
     snack = page.locator("li.snack").first
-    snack.get_by_role("button", name="Done with discomfort 2 of 10").click()
+    log_done(snack, 2)
     page.wait_for_selector("li.snack.done")
     assert "sent when you are back online" in snack.inner_text()
     assert page.evaluate("window.triplaneQueue.load().length") == 1
@@ -293,13 +307,14 @@ def test_offline_pages_paused_banner_and_dark_mode(
     if other is not None:
         page.goto(other)  # never opened online: its page and figure come from the cache
         page.wait_for_function(
-            "() => { const i = document.querySelector('.figure img');"
+            "() => { const i = document.querySelector('.timer-figure svg, .timer-figure img');"
+            " if (i && i.tagName === 'svg') return true;"
             " return i && i.complete && i.naturalWidth > 0; }"
         )
     page.goto(href + "&speed=200")
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#timer[data-state=finished]", timeout=60_000)
-    page.get_by_role("button", name="Log with discomfort 1 of 10").click()
+    log_timer(page, 1)
     page.wait_for_selector("#timer[data-state=queued]")
     ctx.set_offline(False)
     # a red flag pauses the programme: the banner says stop and see a clinician

@@ -37,6 +37,10 @@ class Phase:
     seconds: float
     detail: str = ""
     quiet: bool = False
+    # what the body does (the web timer moves the drill's figure with it): ready, move (one
+    # moving rep), hold, relax, switch (sides), rest (between sets)
+    kind: str = "ready"
+    side: str | None = None  # left or right for a per-side dose (a switch names the next side)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -44,6 +48,8 @@ class Phase:
             "secs": self.seconds,
             "detail": self.detail,
             "quiet": self.quiet,
+            "kind": self.kind,
+            "side": self.side,
         }
 
 
@@ -62,26 +68,31 @@ def rep_seconds(dose: Dose) -> float:
 
 def phases(dose: Dose, side: str | None = None) -> tuple[Phase, ...]:
     """What the timer runs for this dose (one side only when `side` is given)."""
-    out = [Phase("Get ready", GET_READY_S, "Get into position")]
     sides: list[str | None] = (
         ([side] if side in ("left", "right") else ["left", "right"]) if dose.per_side else [None]
     )
+    out = [Phase("Get ready", GET_READY_S, "Get into position", side=sides[0])]
     for s in range(1, dose.sets + 1):
         for si, sd in enumerate(sides):
             where = (f"{sd} side · " if sd else "") + f"set {s} of {dose.sets}"
             if dose.reps:
                 for r in range(1, dose.reps + 1):
                     if dose.hold_seconds:
-                        out.append(Phase(f"Rep {r} of {dose.reps}: hold", dose.hold_seconds, where))
-                        out.append(Phase("Relax", RELAX_AFTER_HOLD_S, where, quiet=True))
+                        label = f"Rep {r} of {dose.reps}: hold"
+                        out.append(Phase(label, dose.hold_seconds, where, kind="hold", side=sd))
+                        out.append(
+                            Phase("Relax", RELAX_AFTER_HOLD_S, where, True, "relax", side=sd)
+                        )
                     else:
-                        out.append(Phase(f"Rep {r} of {dose.reps}", rep_seconds(dose), where))
+                        label = f"Rep {r} of {dose.reps}"
+                        out.append(Phase(label, rep_seconds(dose), where, kind="move", side=sd))
             else:
-                out.append(Phase("Hold", dose.hold_seconds or 30, where))
+                out.append(Phase("Hold", dose.hold_seconds or 30, where, kind="hold", side=sd))
             if len(sides) > 1 and si == 0:
-                out.append(Phase("Switch sides", SWITCH_SIDES_S))
+                out.append(Phase("Switch sides", SWITCH_SIDES_S, kind="switch", side=sides[1]))
         if s < dose.sets:
-            out.append(Phase("Rest", REST_BETWEEN_SETS_S, "Breathe; next set coming"))
+            rest = "Breathe; next set coming"
+            out.append(Phase("Rest", REST_BETWEEN_SETS_S, rest, kind="rest", side=sides[0]))
     return tuple(out)
 
 

@@ -15,11 +15,14 @@ How it works, in two layers so the "owed minutes" rule has a fixed point:
 
 from __future__ import annotations
 
+import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from functools import lru_cache
+from operator import itemgetter
+from typing import Generic, TypeVar
 
 from triplane.core import dose as doses
 from triplane.core import lunge as lunge_rules
@@ -277,7 +280,11 @@ class Planner:
         seed: str = "",
         since: date | None = None,
         today: date | None = None,
+        cache: bool = True,
     ) -> None:
+        # cache=False: the planner as it was before issue 17 (nothing shared between planners,
+        # nothing precomputed per catalogue); kept as the reference the tests compare with
+        self.cache = cache
         self.today = today  # days from today on have not happened yet: nothing owed from them
         self.catalogue = catalogue
         self.since = since  # the athlete's first day: nothing before it is owed
@@ -309,7 +316,11 @@ class Planner:
             self._first_done.setdefault(drill_id, when)
         self._pauses = pause_periods(log.check_ins, log.lunge_logs, log.drill_logs)
         self._restrictions: dict[Settings, Restrictions] = {}
-        self._names = {dr.id: dr.name for dr in catalogue.drills.values()}
+        if cache:
+            self._shared = _shared(catalogue)
+            self._names = self._shared.names
+        else:
+            self._names = {dr.id: dr.name for dr in catalogue.drills.values()}
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -389,12 +400,27 @@ class Planner:
 
     def programme_state(self, d: date) -> SafetyState:
         """Paused or not on `d`: check-ins and drill pain (safety.programme_state)."""
+        if self.cache:
+            key = (self.log.check_ins, self.log.drill_logs, d)
+            found = self._shared.safety.get(key)
+            if found is None:
+                found = programme_state(
+                    self.log.check_ins,
+                    d,
+                    self.catalogue.red_flags,
+                    self.log.drill_logs,
+                    self._names,
+                )
+                self._shared.safety.put(key, found)
+            return found
         return programme_state(
             self.log.check_ins, d, self.catalogue.red_flags, self.log.drill_logs, self._names
         )
 
     def restrictions(self, s: Settings) -> Restrictions:
         """What the settings' conditions (and no kneeling) rule out; one answer per settings."""
+        if self.cache:
+            return self._shared.restrictions(s)
         if s not in self._restrictions:
             self._restrictions[s] = restrictions_for(self.catalogue, s)
         return self._restrictions[s]
@@ -452,8 +478,42 @@ class Planner:
     def _base_day(self, d: date) -> _BaseDay:
         monday = d - timedelta(days=d.weekday())
         if monday not in self._weeks:
-            self._weeks[monday] = self._base_week(monday)
+            if self.cache:
+                self._weeks[monday] = self._shared_base_week(monday)
+            else:
+                self._weeks[monday] = self._base_week(monday)
         return self._weeks[monday][d.weekday()]
+
+    def _shared_base_week(self, monday: date) -> tuple[_BaseDay, ...]:
+        """The base week, shared between planners with the same inputs: the seed, the
+        settings from Monday to the Tuesday after (lunge days look a day ahead, lunge caps
+        two), the week's profiles, the log, and the ladder order on each lunge-log day (the
+        lunge replay reads it). Its lunge days and lunge plans come along."""
+        days = [monday + timedelta(days=i) for i in range(9)]
+        default = self.catalogue.lunge.default_order
+        orders = tuple(
+            (day, self.settings_on(day).ladder_order or default)
+            for day in sorted({g.date for g in self.log.lunge_logs})
+        )
+        key = (
+            self.seed,
+            monday,
+            _by_identity([self.settings_on(d) for d in days]),
+            _by_identity([self.profile_on(d) for d in days[:7]]),
+            self.log,
+            orders,
+        )
+        found = self._shared.weeks.get(key)
+        if found is None:
+            week = self._base_week(monday)
+            plans = {d: self._lunge_plans[d] for d in days[:7] if d in self._lunge_plans}
+            self._shared.weeks.put(key, (week, self.lunge_days(monday), plans))
+            return week
+        week, lunge_days, plans = found
+        self._lunge_days.setdefault(monday, lunge_days)
+        for d, plan in plans.items():
+            self._lunge_plans.setdefault(d, plan)
+        return week
 
     def _is_away(self, d: date) -> str | None:
         for a in self.log.away:
@@ -495,16 +555,14 @@ class Planner:
         ):
             extra = "A test of this motion hurt: stay well inside the pain-free range."
             note = f"{note} {extra}".strip()
-        return Slot(
-            _clock(sk.start % DAY_MIN),
-            sk.context,
-            sk.minutes,
-            side,
-            drill,
-            scaled_dose(drill, sk.minutes),
-            note,
-            sk.start // DAY_MIN,
-        )
+        if not self.cache:
+            return _new_slot(sk, drill, side, note)
+        key = (sk.start, sk.context, sk.minutes, side, drill.id, note)
+        found = self._shared.slots.get(key)
+        if found is None:
+            found = _new_slot(sk, drill, side, note)
+            self._shared.slots.put(key, found)
+        return found
 
     # ---- the log ---------------------------------------------------------------------------
 
@@ -604,7 +662,7 @@ class Planner:
         away_days = {
             since + timedelta(days=i)
             for i in range(OWED_WINDOW_DAYS)
-            if self._is_away(since + timedelta(days=i))
+            if self.log.away and self._is_away(since + timedelta(days=i))
         }
         for g in self.log.drill_logs:
             if since <= g.date < d and not g.skipped and g.date not in away_days:
@@ -783,8 +841,43 @@ class Planner:
 
     def _lunge_next_once(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
         if d not in self._lunge_plans:
-            self._lunge_plans[d] = self.lunge_next(d)
+            self._lunge_plans[d] = self._lunge_next_shared(d) if self.cache else self.lunge_next(d)
         return self._lunge_plans[d]
+
+    def _lunge_next_shared(self, d: date) -> tuple[SafetyState, list[lunge_rules.DirectionPlan]]:
+        """lunge_next, shared between planners with the same inputs: the log, the day, the
+        cap, what the conditions allow and the ladder order on each day the replay reads."""
+        log = self.log
+        s = self.settings_on(d)
+        default = self.catalogue.lunge.default_order
+        replayed = sorted({g.date for g in log.lunge_logs if g.date < d} | {d})
+        orders = tuple(self.settings_on(day).ladder_order or default for day in replayed)
+        key = (
+            log.check_ins,
+            log.lunge_logs,
+            log.drill_logs,
+            d,
+            self.lunge_cap(d),
+            _restriction_key(s),
+            orders,
+        )
+        found = self._shared.lunge.get(key)
+        if found is None:
+            found = self.lunge_next(d)
+            self._shared.lunge.put(key, found)
+        return found
+
+    def _day_filter(self, d: date) -> tuple[bool, frozenset[str] | None]:
+        """Gentle drills only on `d`, and the drills done before it when a race is near."""
+        gentle = self.after_race(d) or d in self._events_on
+        known: frozenset[str] | None = None
+        if self._pre_race(d):
+            known = frozenset(k for k, first in self._first_done.items() if first < d)
+        return gentle, known
+
+    def _pool(self, s: Settings, d: date) -> tuple[Hashable, list[Drill]]:
+        """allowed_on's drills from the shared cache, with the key they are cached by."""
+        return self._shared.allowed(s, *self._day_filter(d))
 
     def allowed_on(self, s: Settings, d: date) -> list[Drill]:
         """The drills a day allows: what the settings' conditions and kneeling leave in
@@ -792,22 +885,14 @@ class Planner:
         (difficulty 1) on a race or event day and after a race; in the 48 hours before a race
         no difficulty-3 drill and none the athlete has not done before. Every choice of a
         drill goes through here."""
-        gentle = self.after_race(d) or d in self._events_on
-        known: frozenset[str] | None = None
-        if self._pre_race(d):
-            known = frozenset(k for k, first in self._first_done.items() if first < d)
+        if self.cache:
+            return self._pool(s, d)[1]
+        gentle, known = self._day_filter(d)
         key = (s, gentle, known)
         if key not in self._allowed:
-            r = self.restrictions(s)
-            drills = [dr for dr in self.catalogue.drills.values() if drill_allowed(dr, r)]
-            if gentle:
-                drills = [dr for dr in drills if dr.difficulty == 1]
-            if known is not None:
-                drills = [dr for dr in drills if dr.difficulty < 3]
-                familiar = [dr for dr in drills if dr.id in known]
-                # nothing logged yet: the gentlest drills rather than nothing at all
-                drills = familiar if known else [dr for dr in drills if dr.difficulty == 1]
-            self._allowed[key] = drills
+            self._allowed[key] = _allowed_drills(
+                self.catalogue, self.restrictions(s), gentle, known
+            )
         return self._allowed[key]
 
     def skeleton(
@@ -817,6 +902,13 @@ class Planner:
         events and the lunge session's minutes only: worked out once per combination
         (skeletons are never changed after this)."""
         events = self._events_on.get(d, ())
+        if self.cache:
+            shape = (_day_shape(s, d), events, lunge)
+            found = _SKELETONS.get(shape)
+            if found is None:
+                found = _skeleton(s, d, pool, events, lunge)
+                _SKELETONS.put(shape, found)
+            return found
         key = (s, d.weekday(), pool, events, lunge)
         if key not in self._skeletons:
             self._skeletons[key] = _skeleton(s, d, pool, events, lunge)
@@ -825,12 +917,16 @@ class Planner:
     def after_race(self, d: date) -> bool:
         """The day after a race, and the two days after a long one (4 hours or more): gentle
         drills only, no lunge session."""
+        if not self._races:
+            return False
         return d - timedelta(days=1) in self._races or any(
             d - timedelta(days=i) in self._long_races for i in range(1, RECOVERY_DAYS_LONG_RACE + 1)
         )
 
     def _pre_race(self, d: date) -> bool:
         """A race in the next 48 hours (the race day itself included, up to its start)."""
+        if not self._races:
+            return False
         return any(d + timedelta(days=i) in self._races for i in range(PRE_RACE_HOURS // 24 + 1))
 
     def _no_d3(self, s: Settings, slot: Slot) -> bool:
@@ -843,6 +939,99 @@ class Planner:
 
 
 _Row = tuple[Drill, str, tuple[str, ...], float, float, bool, bool, str, bool, float]
+
+
+def _rows(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> list[_Row]:
+    """(drill, id, motions, 1/len, preference, standing, dynamic, twin, level 3, smallest
+    dose in seconds) for the greedy loop."""
+    return [
+        (
+            dr,
+            dr.id,
+            tuple(sorted(dr.motions)),  # a canonical key: drills sharing motions share a score
+            1.0 / len(dr.motions),
+            sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
+            dr.position == "standing",
+            dr.style == "dynamic",
+            twin(dr),
+            dr.difficulty >= 3,
+            doses.seconds(doses.fit(dr.dose, 0)),
+        )
+        for dr in allowed
+    ]
+
+
+def _static_scores(
+    rows: Sequence[_Row], days_used: dict[str, int], yesterday: set[str]
+) -> dict[str, float | None]:
+    """What of a drill's score does not change within the day: preference, variety,
+    yesterday (a drill picked today is out for the rest of the day, so its count can't change
+    under us); None for a drill already on 4 days."""
+    static: dict[str, float | None] = {}
+    for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in rows:
+        used_days = days_used.get(did, 0)
+        if used_days >= MAX_DAYS_PER_DRILL:
+            static[did] = None
+            continue
+        # variety: a fresh drill is worth something; repeats cost more each time
+        bonus = 0.15 if used_days == 0 else -0.15 * used_days
+        static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
+    return static
+
+
+def _choosing_order(skeleton: list[_Skeleton]) -> list[_Skeleton]:
+    """Anchored snacks choose first: the few drills that suit them (a gentle standing warm-up
+    before a race) are not spent on a free snack earlier that day."""
+    return sorted(skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED))
+
+
+def _least_used(
+    rows: Sequence[_Row], used_today: set[str], seconds: int, no_d3: bool, days_used: dict[str, int]
+) -> Drill | None:
+    """Every fitting drill is already on 4 days: the budget wins over variety (a small pool:
+    conditions, no kneeling), the least used drill takes it; None when nothing fits."""
+    spare = [r for r in rows if r[7] not in used_today and r[9] <= seconds and not (no_d3 and r[8])]
+    if not spare:
+        return None
+    return min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
+
+
+# (standing only, dynamic only) -> which rows a slot considers
+_Variant = tuple[bool, bool]
+_VARIANTS: tuple[_Variant, ...] = ((False, False), (True, False), (True, True), (False, True))
+_MOTION_AT = {m: n for n, m in enumerate(MOTIONS)}
+_first = itemgetter(0)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A pool's rows for one set of weights, worked out once and shared: each slot variant's
+    rows (row order kept), and the groups of drills with the same motions (they share a
+    score part), as motion positions, one-motion groups first, then two, then three."""
+
+    every: list[_Row]
+    variants: dict[_Variant, list[_Row]]
+    group_of: dict[str, int]  # drill id -> its group's position
+    # groups as motion positions by number of motions, in position order: (size, groups)
+    groups: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]
+
+    @staticmethod
+    def of(allowed: Sequence[Drill], weights: dict[str, float], wmax: float) -> _Rows:
+        every = _rows(allowed, weights, wmax)
+        variants = {
+            (False, False): every,
+            (True, False): [r for r in every if r[5]],
+            (True, True): [r for r in every if r[5] and r[6]],
+            (False, True): [r for r in every if r[6]],
+        }
+        keys = sorted({r[2] for r in every}, key=lambda k: (len(k), k))
+        position = {k: n for n, k in enumerate(keys)}
+        sizes = sorted({len(k) for k in keys})
+        groups = tuple(
+            (size, tuple(tuple(_MOTION_AT[m] for m in k) for k in keys if len(k) == size))
+            for size in sizes
+        )
+        return _Rows(every, variants, {r[1]: position[r[2]] for r in every}, groups)
 
 
 class _Week:
@@ -867,8 +1056,13 @@ class _Week:
         self.skeletons: list[list[_Skeleton] | None] = []
         self.frames: list[_Frame | None] = []
         self.allowed: list[list[Drill]] = []
+        self.pool_keys: list[Hashable] = []
         for d, s in zip(days, self.settings, strict=True):
-            allowed = planner.allowed_on(s, d)
+            if planner.cache:
+                pool_key, allowed = planner._pool(s, d)
+                self.pool_keys.append(pool_key)
+            else:
+                allowed = planner.allowed_on(s, d)
             off = planner._is_away(d) is not None or planner.programme_state(d).paused
             self.allowed.append(allowed)
             if off:
@@ -879,6 +1073,8 @@ class _Week:
             self.skeletons.append(skeleton)
             self.frames.append(frame)
         self.picks: list[list[tuple[_Skeleton, Drill]]] = [[] for _ in days]
+        self._seen: dict[str, int] | None = None  # _appearances, until the picks change
+        self._pool_size: int | None = None
         self.days_used: dict[str, int] = {}
         self.minutes = dict.fromkeys(MOTIONS, 0.0)
         self.seed_hash = {
@@ -888,6 +1084,7 @@ class _Week:
     # -- bookkeeping --
 
     def _add(self, dr: Drill, minutes: int, sign: int) -> None:
+        self._seen = None
         self.days_used[dr.id] = self.days_used.get(dr.id, 0) + sign
         share = sign * minutes / len(dr.motions)
         for m in dr.motions:
@@ -919,6 +1116,12 @@ class _Week:
     # -- the greedy choice --
 
     def choose(self) -> None:
+        if self.planner.cache:
+            self._choose_shared()
+        else:
+            self._choose_reference()
+
+    def _choose_reference(self) -> None:
         # Targets are shares of the whole week's minutes, so early slots already aim right.
         # This loop is the planner's hot path (bench/plan_many.py): plain locals, no calls.
         week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
@@ -944,23 +1147,9 @@ class _Week:
             every_row, standing_rows, standing_dynamic_rows = rows_cache[key]
             used_today: set[str] = set()  # twin keys
             picked_today: set[str] = set()
-            # what doesn't change within the day: preference, variety, yesterday (a drill picked
-            # today is out for the rest of the day, so its count can't change under us)
-            static: dict[str, float | None] = {}
-            for _dr, did, _motions, _inv, pref, _st, _dyn, _tw, _d3, _sec in every_row:
-                used_days = days_used.get(did, 0)
-                if used_days >= MAX_DAYS_PER_DRILL:
-                    static[did] = None
-                    continue
-                # variety: a fresh drill is worth something; repeats cost more each time
-                bonus = 0.15 if used_days == 0 else -0.15 * used_days
-                static[did] = pref + bonus - (0.3 if did in yesterday else 0.0)
+            static = _static_scores(every_row, days_used, yesterday)
             day_key = d.toordinal() * 1440
-            # anchored snacks choose first: the few drills that suit them (a gentle standing
-            # warm-up before a race) are not spent on a free snack earlier that day
-            for sk in sorted(
-                skeleton, key=lambda sk: (sk.context != "before_run", sk.context not in ANCHORED)
-            ):
+            for sk in _choosing_order(skeleton):
                 slot_key = (day_key + sk.start) * 2654435761
                 sk_minutes = sk.minutes
                 sk_seconds = sk_minutes * 60
@@ -1002,16 +1191,115 @@ class _Week:
                     if score > best_score:
                         best, best_score = dr, score
                 if best is None:
-                    # every fitting drill is already on 4 days: the budget wins over variety
-                    # (a small pool: conditions, no kneeling), the least used drill takes it
-                    spare = [
-                        r
-                        for r in rows
-                        if r[7] not in used_today and r[9] <= sk_seconds and not (no_d3 and r[8])
-                    ]
-                    if not spare:
+                    best = _least_used(rows, used_today, sk_seconds, no_d3, days_used)
+                    if best is None:
                         continue  # nothing fits this slot's constraints: leave it out
-                    best = min(spare, key=lambda r: (-r[4], days_used.get(r[1], 0), r[1]))[0]
+                used_today.add(twin(best))
+                picked_today.add(best.id)
+                self._add(best, sk_minutes, +1)
+                self.picks[i].append((sk, best))
+            yesterday = picked_today
+
+    def _choose_shared(self) -> None:
+        """The same greedy choice as `_choose_reference`, picking the very same drills, with
+        less work per slot: rows come from the catalogue's shared cache, the score part of
+        drills with the same motions is worked out once per slot, and the tie-break (below
+        0.05) only for drills whose score could still reach the best one. Rows are visited in
+        the reference's order, with its arithmetic, so ties fall the same way."""
+        week_total = sum(sk.minutes for day in self.skeletons if day for sk in day)
+        yesterday: set[str] = set()
+        minutes = self.minutes
+        days_used = self.days_used
+        seed_hash = self.seed_hash
+        shared = self.planner._shared
+        last_profile: Profile | None = None
+        weights: dict[str, float] = {}
+        weights_key: tuple[tuple[str, float], ...] = ()
+        for i, d in enumerate(self.days):
+            skeleton = self.skeletons[i]
+            if skeleton is None:
+                yesterday = set()
+                continue
+            profile = self.profiles[i]
+            if profile is not last_profile:  # usually one profile all week
+                last_profile = profile
+                weights = _weights(profile)
+                weights_key = tuple(weights.items())
+            wsum = sum(weights.values())
+            wmax = max(weights.values())
+            target = {m: weights[m] / wsum * week_total for m in MOTIONS}
+            rows_key = (self.pool_keys[i], weights_key)
+            table = shared.rows.get(rows_key)
+            if table is None:
+                table = _Rows.of(self.allowed[i], weights, wmax)
+                shared.rows.put(rows_key, table)
+            static = _static_scores(table.every, days_used, yesterday)
+            group_of = table.group_of
+            # per slot variant, today: (group, fixed, dynamic, twin, level 3, seconds, row)
+            open_rows: dict[_Variant, list[tuple[int, float, bool, str, bool, float, _Row]]] = {}
+            used_today: set[str] = set()
+            picked_today: set[str] = set()
+            day_key = d.toordinal() * 1440
+            for sk in _choosing_order(skeleton):
+                slot_key = (day_key + sk.start) * 2654435761
+                sk_minutes = sk.minutes
+                sk_seconds = sk_minutes * 60
+                no_d3 = sk.no_d3
+                inv = 1.0 / sk_minutes
+                variant = (sk.standing_only, sk.dynamic_only)
+                rows = open_rows.get(variant)
+                if rows is None:
+                    rows = open_rows[variant] = [
+                        (group_of[r[1]], fixed, r[6], r[7], r[8], r[9], r)
+                        for r in table.variants[variant]
+                        if (fixed := static[r[1]]) is not None
+                    ]
+                gaps = [target[m] - minutes[m] for m in MOTIONS]
+                # each motion's contribution at the share a drill of 1, 2 or 3 motions gives
+                # it (the reference's arithmetic: over-serving costs five times a gap served)
+                parts: list[float] = []
+                for size, groups in table.groups:
+                    sh = sk_minutes * (1.0 / size)
+                    t = [
+                        (g if g < sh else sh) if g > 0 else 5 * (g if g > -sh else -sh)
+                        for g in gaps
+                    ]
+                    if size == 1:
+                        parts += [(0.0 + t[x]) * inv for (x,) in groups]
+                    elif size == 2:
+                        parts += [(0.0 + t[x] + t[y]) * inv for x, y in groups]
+                    elif size == 3:
+                        parts += [(0.0 + t[x] + t[y] + t[z]) * inv for x, y, z in groups]
+                    else:  # sum() adds in the same order, from 0
+                        parts += [sum([t[x] for x in k]) * inv for k in groups]
+                if sk.context == "between_sets":
+                    scored = [
+                        (parts[g] + fixed + 0.1 if dyn else parts[g] + fixed, row)
+                        for g, fixed, dyn, tw, d3, sec, row in rows
+                        if tw not in used_today and sec <= sk_seconds and not (no_d3 and d3)
+                    ]
+                else:
+                    scored = [
+                        (parts[g] + fixed, row)
+                        for g, fixed, _dyn, tw, d3, sec, row in rows
+                        if tw not in used_today and sec <= sk_seconds and not (no_d3 and d3)
+                    ]
+                best: Drill | None = None
+                if scored:
+                    top = max(scored, key=_first)[0]
+                    best_score = -1e9
+                    # only those a tie-break (below 0.05) could lift to the best, in row order
+                    for score, row in [c for c in scored if c[0] + 0.05 >= top]:
+                        score += 0.05 * (((seed_hash[row[1]] ^ slot_key) & 0xFFFFFFFF) / 4294967296)
+                        if score > best_score:
+                            best, best_score = row[0], score
+                else:
+                    best = _least_used(
+                        table.variants[variant], used_today, sk_seconds, no_d3, days_used
+                    )
+                    if best is None:
+                        continue
+                assert best is not None
                 used_today.add(twin(best))
                 picked_today.add(best.id)
                 self._add(best, sk_minutes, +1)
@@ -1019,23 +1307,7 @@ class _Week:
             yesterday = picked_today
 
     def _rows(self, i: int, weights: dict[str, float], wmax: float) -> list[_Row]:
-        """(drill, id, motions, 1/len, preference, standing, dynamic, twin, level 3, smallest
-        dose in seconds) for the greedy loop."""
-        return [
-            (
-                dr,
-                dr.id,
-                tuple(sorted(dr.motions)),  # a canonical key: drills sharing motions share a score
-                1.0 / len(dr.motions),
-                sum(weights[m] for m in dr.motions) / len(dr.motions) / wmax,
-                dr.position == "standing",
-                dr.style == "dynamic",
-                twin(dr),
-                dr.difficulty >= 3,
-                doses.seconds(doses.fit(dr.dose, 0)),
-            )
-            for dr in self.allowed[i]
-        ]
+        return _rows(self.allowed[i], weights, wmax)
 
     # -- repair passes, each bounded --
 
@@ -1051,11 +1323,21 @@ class _Week:
         """Taking one snack of `dr` away keeps every drill and motion of the week present."""
         if self.days_used.get(dr.id, 0) <= 1:
             distinct = sum(1 for v in self.days_used.values() if v > 0)
-            pool = len({d.id for allowed in self.allowed for d in allowed})
+            if self.planner.cache:
+                if self._pool_size is None:
+                    self._pool_size = len({d.id for allowed in self.allowed for d in allowed})
+                pool = self._pool_size
+            else:
+                pool = len({d.id for allowed in self.allowed for d in allowed})
             if distinct - 1 < min(10, pool):
                 return False  # the week keeps at least 10 different drills
         if keep_motions:
-            seen = self._appearances()
+            if self.planner.cache:  # the picks change only through _add
+                if self._seen is None:
+                    self._seen = self._appearances()
+                seen = self._seen
+            else:
+                seen = self._appearances()
             return all(seen[m] > 1 for m in dr.motions)
         return True
 
@@ -1164,6 +1446,175 @@ class _Week:
                     break
             if not moved:
                 return
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Memo(Generic[K, V]):
+    """A bounded in-process cache shared by every Planner (issue 17): plain data in, plain data
+    out, so planners with the same inputs share the answer; the oldest entry goes first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: dict[K, V] = {}
+        self._lock = threading.Lock()  # the web app plans in several threads
+
+    def get(self, key: K) -> V | None:
+        try:
+            return self._data.get(key)
+        except TypeError:  # an unhashable input (a list where a tuple belongs): not shared
+            return None
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            try:
+                if key not in self._data and len(self._data) >= self.size:
+                    del self._data[next(iter(self._data))]
+                self._data[key] = value
+            except TypeError:
+                pass
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# a day's skeleton by its shape (the settings' parts it reads, its events, the lunge minutes)
+_SKELETONS: _Memo[Hashable, tuple[list[_Skeleton], _Frame]] = _Memo(8192)
+
+
+def clear_caches() -> None:
+    """Empty the caches planners share (benchmarks start each run cold)."""
+    _SKELETONS.clear()
+    _CATALOGUES.clear()
+
+
+def _day_shape(s: Settings, d: date) -> Hashable:
+    """Everything of the settings `_skeleton` reads for `d`: days alike share a skeleton."""
+    wd = weekday(d)
+    return (
+        s.wake,
+        s.sleep,
+        s.run_times_on(wd),
+        s.long_run_day == wd,
+        tuple(work_blocks(s, d)),
+        s.gym_time if s.gym_time and wd in s.gym_days else None,
+        s.gym_minutes,
+        s.daily_minutes,
+    )
+
+
+def _by_identity(values: Sequence[Hashable]) -> Hashable:
+    """A key for a list of values that are often the same object (one settings for the whole
+    week): each distinct object once, and which one each place holds. Hashing a profile is
+    not cheap; the same object seven times need not be hashed seven times."""
+    distinct: list[Hashable] = []
+    seen: dict[int, int] = {}
+    places = []
+    for v in values:
+        at = seen.get(id(v))
+        if at is None:
+            at = seen[id(v)] = len(distinct)
+            distinct.append(v)
+        places.append(at)
+    return (tuple(distinct), tuple(places))
+
+
+def _new_slot(sk: _Skeleton, drill: Drill, side: str, note: str) -> Slot:
+    return Slot(
+        _clock(sk.start % DAY_MIN),
+        sk.context,
+        sk.minutes,
+        side,
+        drill,
+        scaled_dose(drill, sk.minutes),
+        note,
+        sk.start // DAY_MIN,
+    )
+
+
+def _allowed_drills(
+    catalogue: Catalogue, r: Restrictions, gentle: bool, known: frozenset[str] | None
+) -> list[Drill]:
+    """Planner.allowed_on's rule: the conditions' drills; only gentle ones on `gentle` days;
+    before a race (`known`: drills done before) nothing demanding and nothing new."""
+    drills = [dr for dr in catalogue.drills.values() if drill_allowed(dr, r)]
+    if gentle:
+        drills = [dr for dr in drills if dr.difficulty == 1]
+    if known is not None:
+        drills = [dr for dr in drills if dr.difficulty < 3]
+        familiar = [dr for dr in drills if dr.id in known]
+        # nothing logged yet: the gentlest drills rather than nothing at all
+        drills = familiar if known else [dr for dr in drills if dr.difficulty == 1]
+    return drills
+
+
+def _restriction_key(s: Settings) -> Hashable:
+    """Everything of the settings conditions.restrictions_for reads."""
+    return (s.conditions, s.kneeling_ok, s.hip_approach)
+
+
+# a shared base week: its days, its lunge days, the lunge plans worked out for it
+_SharedWeek = tuple[
+    tuple[_BaseDay, ...],
+    frozenset[date],
+    dict[date, tuple[SafetyState, list[lunge_rules.DirectionPlan]]],
+]
+
+
+class _Shared:
+    """What planners using one catalogue share (issue 17): per-drill data worked out once, the
+    drill filters by conditions and by day, the rows of the greedy choice, safety states and
+    lunge plans by their inputs, and base weeks by theirs. Every cache is bounded."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue  # held: the catalogues' memo is keyed by its id
+        self.names = {dr.id: dr.name for dr in catalogue.drills.values()}
+        self._restrictions: _Memo[Hashable, Restrictions] = _Memo(1024)
+        self._allowed: _Memo[Hashable, list[Drill]] = _Memo(4096)
+        self.rows: _Memo[Hashable, _Rows] = _Memo(4096)
+        self.safety: _Memo[Hashable, SafetyState] = _Memo(8192)
+        self.lunge: _Memo[Hashable, tuple[SafetyState, list[lunge_rules.DirectionPlan]]] = _Memo(
+            8192
+        )
+        self.weeks: _Memo[Hashable, _SharedWeek] = _Memo(2048)
+        self.slots: _Memo[Hashable, Slot] = _Memo(16384)
+
+    def restrictions(self, s: Settings) -> Restrictions:
+        key = _restriction_key(s)
+        found = self._restrictions.get(key)
+        if found is None:
+            found = restrictions_for(self.catalogue, s)
+            self._restrictions.put(key, found)
+        return found
+
+    def allowed(
+        self, s: Settings, gentle: bool, known: frozenset[str] | None
+    ) -> tuple[Hashable, list[Drill]]:
+        """Planner.allowed_on's drills by the inputs the filter reads, with that key (the
+        list is never changed by callers)."""
+        key = (_restriction_key(s), gentle, known)
+        found = self._allowed.get(key)
+        if found is None:
+            found = _allowed_drills(self.catalogue, self.restrictions(s), gentle, known)
+            self._allowed.put(key, found)
+        return key, found
+
+
+_CATALOGUES: _Memo[int, _Shared] = _Memo(16)
+
+
+def _shared(catalogue: Catalogue) -> _Shared:
+    found = _CATALOGUES.get(id(catalogue))
+    if found is None or found.catalogue is not catalogue:
+        found = _Shared(catalogue)
+        _CATALOGUES.put(id(catalogue), found)
+    return found
 
 
 def _rest_day(s: Settings) -> Settings:

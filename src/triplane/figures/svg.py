@@ -197,6 +197,20 @@ def _arc_end_index(fig: Figure) -> int:
     return names.index("end_range") if "end_range" in names else min(1, len(names) - 1)
 
 
+def timing(entry_id: str, coach_dir: Path | None = None) -> dict[str, Any]:
+    """When the looped animation reaches and leaves the end-range pose, and its length (s):
+    the web timer sets the figure's clock from these so it moves with the timer's phases."""
+    fig, _ = get_figure(entry_id, coach_dir)
+    end = _arc_end_index(fig)
+    arrive = sum(k.hold + k.move for k in fig.keyframes[:end])
+    return {
+        "loop": round(timeline(fig)[1], 3),
+        "arrive": round(arrive, 3),
+        "leave": round(arrive + fig.keyframes[end].hold, 3),
+        "sided": fig.sided,
+    }
+
+
 # --- props -------------------------------------------------------------------------------------
 
 

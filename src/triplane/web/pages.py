@@ -24,7 +24,7 @@ from starlette.datastructures import FormData
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
 from triplane.core.errors import Forbidden, Unauthenticated
-from triplane.core.safety import TARGET_SENSATION
+from triplane.core.safety import ACCEPTABLE_MAX, TARGET_SENSATION
 from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, GYM_MINUTES, SettingsChange
 from triplane.usecases.accounts import Accounts, User
 from triplane.usecases.service import (
@@ -35,7 +35,7 @@ from triplane.usecases.service import (
     parse_date,
     settings_to_json,
 )
-from triplane.web import security
+from triplane.web import security, timer
 from triplane.web.deps import ctx, login_with_password, page_user, signup_user, work
 from triplane.web.errors import FIELD_LABELS, http_status, page_sentence
 
@@ -299,10 +299,30 @@ def _today_slots(
     """The day's snacks, each marked done or skipped from the day's log."""
     states = acc.svc.snack_states(a, [s["drill"]["id"] for s in plan["slots"]], day)
     slots = []
+    # a folded card shows its discomfort: the core's rule marks each snack with the first
+    # unused log of its drill, so the n-th snack of a drill has the n-th such log
+    discomforts: dict[str, list[int | None]] = {}
+    for g in acc.svc.athlete_log(a).drill_logs:
+        if g.date == day:
+            discomforts.setdefault(g.drill, []).append(g.discomfort)
     for i, (s, state) in enumerate(zip(plan["slots"], states, strict=True)):
+        discomfort = discomforts[s["drill"]["id"]].pop(0) if state is not None else None
         client_id = f"snack-{day.isoformat()}-{i}-{s['drill']['id']}"[:64]
-        slots.append({**s, "index": i, "state": state, "client_id": client_id})
+        slots.append(
+            {**s, "index": i, "state": state, "client_id": client_id, "discomfort": discomfort}
+        )
     return slots
+
+
+def today_summary(slots: list[dict[str, Any]]) -> str:
+    """'2 of 5 done, 6 of 15 min' (app.js writes the same line when it counts queued logs)."""
+    done = [s for s in slots if s["state"] == "done"]
+    skipped = sum(1 for s in slots if s["state"] == "skipped")
+    line = (
+        f"{len(done)} of {len(slots)} done, "
+        f"{sum(s['minutes'] for s in done):g} of {sum(s['minutes'] for s in slots):g} min"
+    )
+    return line + (f", {skipped} skipped" if skipped else "")
 
 
 def _plan_and_slots(acc: Accounts, a: Athlete, day: date) -> tuple[dict[str, Any], Any]:
@@ -330,7 +350,16 @@ def _today_context(
     pending = [s for s in slots if s["state"] is None]
     upcoming = [s for s in pending if s["start"] >= now] or pending
     next_index = upcoming[0]["index"] if upcoming else None
-    return {"plan": plan, "slots": slots, "next_index": next_index, "day": day, "athlete": a}
+    return {
+        "plan": plan,
+        "slots": slots,
+        "next_index": next_index,
+        "day": day,
+        "athlete": a,
+        "summary": today_summary(slots),
+        "pending": len(pending),
+        "acceptable_max": ACCEPTABLE_MAX,
+    }
 
 
 @router.get("/today")
@@ -365,12 +394,33 @@ def _today_log(form: FormData, request: Request) -> Response:
             client_id=_str(form, "client_id"),
         )
         data = _today_context(acc, request, a, day)
-    if request.headers.get("hx-request"):
-        index = _int(form.get("index"), "index")
-        slot = next((s for s in data["slots"] if s["index"] == index), None)
-        if slot is not None:
-            return render(request, "_snack.html", user, s=slot, **data)
+    if request.headers.get("hx-request"):  # the list and its summary line, next one marked
+        return render(request, "_today_snacks.html", user, **data)
     return redirect(f"/today?date={day.isoformat()}")
+
+
+@router.get("/today/routine")
+def today_routine(request: Request, date: str | None = None) -> Response:
+    """The day's remaining snacks played one after another by the follow-along timer."""
+    with ctx(request).tx() as acc:
+        user, a = need_athlete(request, acc)
+        day = parse_date(date) or a.today()
+        data = _today_context(acc, request, a, day)
+        cat = acc.svc.catalogue
+        items = [timer.slot_item(cat, s, day) for s in data["slots"] if s["state"] is None]
+    config = {"items": items, "today": f"/today?date={day}", "acceptableMax": ACCEPTABLE_MAX}
+    response = render(
+        request,
+        "routine.html",
+        user,
+        items=items,
+        day=day,
+        timer=json.dumps(config),
+        target=TARGET_SENSATION,
+        acceptable_max=ACCEPTABLE_MAX,
+    )
+    response.headers["Content-Security-Policy"] = timer.TIMER_CSP
+    return response
 
 
 # ---- drills -----------------------------------------------------------------------------------
@@ -417,53 +467,63 @@ def drill(
         day = parse_date(date)
         if minutes is not None and not (math.isfinite(minutes) and 0 < minutes <= 120):
             raise Invalid(f"minutes is a number from 0 to 120, not {minutes:g}")
-    from triplane.core import dose as doses
-
+        after = _next_snack(acc, request, user, day, client_id) if day and client_id else None
     # the snack's own dose (the Today card links here with its minutes): the same fitted dose
-    # the plan shows, and the timer runs exactly its phases
-    prescribed = doses.fit(d.dose, minutes) if minutes is not None else d.dose
-    timer = {
-        "drill": d.id,
-        "sets": prescribed.sets,
-        "reps": prescribed.reps,
-        "hold": prescribed.hold_seconds,
-        "perSide": prescribed.per_side,
-        "tempo": prescribed.tempo,
-        # both sides, as the card's "per side" dose says (the tighter side is named, not alone)
-        "phases": [p.as_dict() for p in doses.phases(prescribed)],
-        "seconds": round(doses.seconds(prescribed)),
-        "minutes": minutes if minutes is not None else d.dose.minutes,
-        "date": day.isoformat() if day else None,
-        "athlete": user.athlete_id,
-        "clientId": client_id or f"timer-{uuid.uuid4().hex[:20]}",
-    }
-    return render(
+    # the plan shows, and the timer runs exactly its phases, both sides as the dose says (the
+    # tighter side is named, not done alone)
+    item = timer.timer_item(d, minutes, day, client_id or f"timer-{uuid.uuid4().hex[:20]}", side)
+    back = f"/today?date={day.isoformat()}" if day else "/today"
+    config = {"items": [item], "today": back, "next": after, "acceptableMax": ACCEPTABLE_MAX}
+    response = render(
         request,
         "drill.html",
         user,
         d=d,
-        dose_text=doses.text(prescribed),
+        item=item,
         standing=standing,
         not_for_you=not_for_you,
-        side=side,
-        timer=json.dumps(timer),
+        side=item["side"],
+        timer=json.dumps(config),
         figure=_figure(d.id),
         target=TARGET_SENSATION,
         labels=MOTION_LABEL,
+        acceptable_max=ACCEPTABLE_MAX,
     )
+    response.headers["Content-Security-Policy"] = timer.TIMER_CSP
+    return response
+
+
+def _next_snack(
+    acc: Accounts, request: Request, user: User, day: date, client_id: str
+) -> dict[str, str] | None:
+    """The snack after this one on Today that is still to do: the timer's "Next snack"."""
+    if user.athlete_id is None:
+        return None
+    a = acc.svc.athlete_by_id(user.athlete_id)
+    slots = _today_context(acc, request, a, day)["slots"]
+    here = next((s["index"] for s in slots if s["client_id"] == client_id), None)
+    if here is None:
+        return None
+    later = [s for s in slots if s["state"] is None and s["index"] > here]
+    if not later:
+        return None
+    item = timer.slot_item(acc.svc.catalogue, later[0], day)
+    return {"href": item["href"] + "#timer", "name": item["name"]}
 
 
 @router.get("/drills/{drill_id}/figure.svg")
-def drill_figure(request: Request, drill_id: str) -> Response:
+def drill_figure(request: Request, drill_id: str, side: str | None = None) -> Response:
     with ctx(request).tx() as acc:
         need_user(request, acc)
         known = drill_id in acc.svc.catalogue.drills
     if not known:
         return Response("no such drill", 404, media_type="text/plain")
+    if side not in (None, "left", "right"):
+        return Response("side is left or right", 400, media_type="text/plain")
     try:
         from triplane.figures import drill_figure_svg
 
-        svg = drill_figure_svg(drill_id)
+        svg = drill_figure_svg(drill_id, side)  # right: the figure mirrored
     except Exception:  # noqa: BLE001 - a missing figure must never break the page
         return Response("no figure", 404, media_type="text/plain")
     return Response(

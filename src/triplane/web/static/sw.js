@@ -16,13 +16,15 @@ self.addEventListener("activate", function (e) {
 });
 
 function offlinePage(url) {
-  return url.pathname === "/today" || url.pathname.indexOf("/drills/") === 0 ||
+  return url.pathname === "/today" || url.pathname === "/today/routine" || url.pathname.indexOf("/drills/") === 0 ||
     url.pathname === "/assess/inclinometer";
 }
 
-function figureOf(url) {
+function figuresOf(url) {  // the still <img>, and the timer's left and right (mirrored) figures
   var m = /^\/drills\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
-  return m ? "/drills/" + m[1] + "/figure.svg" : null;
+  if (!m) return [];
+  var base = "/drills/" + m[1] + "/figure.svg";
+  return [base, base + "?side=left", base + "?side=right"];
 }
 
 self.addEventListener("fetch", function (e) {
@@ -46,12 +48,11 @@ self.addEventListener("fetch", function (e) {
         var copy = r.clone();
         caches.open(PAGES).then(function (c) {
           c.put(url.pathname + url.search, copy);
-          var fig = figureOf(url);
-          if (fig) {  // a drill page's figure goes with it
+          figuresOf(url).forEach(function (fig) {  // a drill page's figures go with it
             c.match(fig).then(function (hit) {
               if (!hit) fetch(fig, { credentials: "same-origin" }).then(function (f) { if (f.ok) c.put(fig, f); }, function () {});
             });
-          }
+          });
         });
       }
       return r;
