@@ -61,10 +61,29 @@ def smtp_server() -> Iterator[SmtpSink]:
 
     controller = Controller(Handler(), hostname=sink.host, port=sink.port)
     controller.start()
+    ACTIVE_SINKS.append(sink)
     try:
         yield sink
     finally:
+        ACTIVE_SINKS.remove(sink)
         controller.stop()
+
+
+ACTIVE_SINKS: list[SmtpSink] = []  # the running SMTP stand-ins (Live.signup reads its link)
+
+
+def take_message(to: str, timeout: float = 20.0) -> Message:
+    """The first message to `to` in a running SMTP stand-in, taken out of its list (so a test
+    counting its own messages does not see it)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        for sink in ACTIVE_SINKS:
+            for msg in list(sink.messages):
+                if msg["To"] == to:
+                    sink.messages.remove(msg)
+                    return msg
+        time.sleep(0.02)
+    raise AssertionError(f"no e-mail to {to} arrived")
 
 
 def body_of(msg: Message) -> str:

@@ -395,3 +395,29 @@ def test_dose_never_exceeds_its_slot_and_the_timer_runs_it() -> None:
             holds = [p for p in ph if p.label.startswith(("Rep", "Hold"))]
             sides = 2 if fitted.per_side else 1
             assert len(holds) == fitted.sets * sides * (fitted.reps or 1)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(athletes(), st.data())
+def test_a_snack_logged_today_stays_on_today_however_it_felt(case, data):  # type: ignore[no-untyped-def]
+    """Logging a snack never makes it vanish from the day: it stays a done card, whatever the
+    discomfort. A drill that hurt (> 5/10) is not offered again in the day's other snacks."""
+    from triplane.core.progress import snack_states
+
+    s, events, logs = case
+    before = planner_for(s, events, logs).day(MONDAY)
+    if not before.slots:
+        return
+    done = before.slots[data.draw(st.integers(0, len(before.slots) - 1))]
+    pain = data.draw(st.integers(0, 10))
+    today = DrillLog(MONDAY, done.drill.id, float(done.minutes), pain)
+    after = planner_for(s, events, logs + (today,)).day(MONDAY)
+    ids = [sl.drill.id for sl in after.slots]
+    states = snack_states(ids, [today], MONDAY)
+    if after.safety.paused:  # a pain that pauses the programme: no snacks at all, by design
+        assert not after.slots
+        return
+    assert "done" in states, (done.drill.id, pain, ids, [sl.drill.id for sl in before.slots])
+    if pain > 5:
+        again = [i for i, st_ in zip(ids, states, strict=True) if st_ is None]
+        assert done.drill.id not in again, (done.drill.id, ids)

@@ -38,6 +38,9 @@ PUBLIC = {
     ("POST", "/reset/{token}"),
     ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/confirm"),
+    ("GET", "/signup/confirm/{token}"),  # an e-mailed sign-up link: test_web_signup_verify.py
+    ("POST", "/signup/confirm/{token}"),
+    ("POST", "/api/v1/auth/signup/confirm"),
 }
 # the adherence route answers its own athlete too (issue 14); coaches cannot reset an athlete's
 # password (issue 15): no such route any more
@@ -50,6 +53,8 @@ ATHLETE_PAGES = {
     "/video/jobs/{job_id}/annotated.png", "/video/jobs/{job_id}/save", "/assess/inclinometer",
     "/settings/reminders", "/settings/reminders/test", "/settings/push/key",
     "/settings/push/subscribe", "/settings/push/unsubscribe", "/progress", "/progress/{name}.svg",
+    "/welcome", "/welcome/resume", "/welcome/finish", "/welcome/week", "/welcome/tests/{index}",
+    "/welcome/figures/{name}.svg",
 }  # fmt: skip
 COACH_PAGES = {
     "/coach", "/coach/invite", "/coach/athletes/{athlete_id}",
@@ -178,6 +183,10 @@ def expected(role: str, method: str, path: str) -> set[int] | str:
             return {422}  # no reminder channel chosen: the sentence says how
         if path.endswith("/annotated.png"):
             return {404}  # the owner's job (made in the test) has no picture
+        if path == "/welcome/figures/{name}.svg":
+            return {404}  # "trend" is a chart, not a figure of the first-run flow
+        if (method, path) == ("POST", "/welcome/tests/{index}"):
+            return {422}  # no rating chosen: the form says so
         return "ok"
     if path in COACH_PAGES:
         if not is_coach:
@@ -233,6 +242,7 @@ def test_every_route_as_every_role(live: Any, world: dict[str, Any], role: str) 
             .replace("{job_id}", str(job_id))
             .replace("{drill_id}", "pigeon")
             .replace("{name}", "trend")
+            .replace("{index}", "0")
             .replace("{entry_id}", entry)
         )
         if path.startswith("/api/"):

@@ -105,8 +105,9 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     shoot(page, screenshot_dir, "login")
     sign_up(page, "athlete", "Sam Runner", screenshot_dir)
 
-    # the assessment wizard, one test at a time
-    page.wait_for_url("**/assess")
+    # the assessment wizard, one test at a time (after the first-run flow's intro)
+    page.wait_for_url("**/welcome")
+    page.goto("/assess")
     shoot(page, screenshot_dir, "assess-step")
     page.get_by_label("Degrees").first.fill("110")
     page.locator("#right_value").fill("118")
@@ -169,6 +170,7 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
     assert "crossover" in page.locator("#dir-crossover legend").inner_text()  # id beside name
     # discomfort and balance are never guessed: left blank, nothing is logged
     page.get_by_role("button", name="Log the session").click()
+    page.wait_for_selector("#lunge-form .field-error")  # the form back, beside the field
     assert "give the discomfort" in page.content()
     page.goto("/lunge")
     for fieldset in page.locator("fieldset.direction").all():
@@ -243,7 +245,7 @@ def test_athlete_journey_and_coach(browser: Any, live: Any, screenshot_dir: Path
 def test_offline_log_is_sent_once(browser: Any, live: Any) -> None:
     page = new_page(browser, live)
     sign_up(page, "athlete", "Offline Olga")
-    page.wait_for_url("**/assess")
+    page.wait_for_url("**/welcome")
     page.goto("/today")
     aid = page.locator("body").get_attribute("data-athlete")
     page.context.set_offline(True)
@@ -284,7 +286,7 @@ def test_offline_pages_paused_banner_and_dark_mode(
     page = ctx.new_page()
     page.js_errors = []  # type: ignore[attr-defined]
     sign_up(page, "athlete", "Dora Dark")
-    page.wait_for_url("**/assess")
+    page.wait_for_url("**/welcome")
     page.goto("/today")
     shoot(page, screenshot_dir, "today-dark")
     # the service worker takes over; then Today and a drill page work without a connection

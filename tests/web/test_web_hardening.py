@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -87,6 +88,7 @@ def test_lockout_does_not_lock_the_owner_out(proxied: Live) -> None:
     with proxied.client() as c:
         email = signup(c, home).json()["email"]
         assert token(c, email, STRONG, home) == 200  # the owner's usual address
+        c.cookies.clear()  # no device cookie: this test is about the known address
         codes = [token(c, email, f"guess {i}", f"10.4.0.{i + 1}") for i in range(12)]
         assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
         assert token(c, email, STRONG, attacker) == 429  # a new address waits
@@ -129,7 +131,9 @@ def test_unknown_email_runs_a_password_hash(db_url: str, monkeypatch: pytest.Mon
     assert len(calls) == 2
 
 
-def test_signup_does_not_say_the_address_has_an_account(live: Live) -> None:
+def test_local_mode_signup_of_a_taken_address_is_one_neutral_sentence(live: Live) -> None:
+    """Without e-mail on the server (local mode) a taken address is refused, in words that
+    name nothing; a server with e-mail answers the same for both (test_web_signup_verify)."""
     a = live.signup()
     with live.client() as c:
         taken = c.post(
@@ -137,6 +141,56 @@ def test_signup_does_not_say_the_address_has_an_account(live: Live) -> None:
         )
     assert taken.status_code == 409
     assert a["email"] not in taken.text and "already" not in taken.text
+
+
+def test_a_known_device_gets_in_during_a_distributed_attack(proxied: Live) -> None:
+    """OWASP device cookies: a distributed attack locks the account for new devices, but the
+    owner's device (the signed cookie of an earlier login) still gets in with the password,
+    from any address; the device has its own limit, and a forged cookie counts as none."""
+    with proxied.client() as owner:
+        email = signup(owner, "10.6.0.1").json()["email"]
+        assert token(owner, email, STRONG, "10.6.0.1") == 200
+        device = owner.cookies.get("tp_device")
+        assert device
+    for i in range(8):  # 8 addresses, no cookie: the per-account limit (5) locks the account
+        with proxied.client() as attacker:
+            token(attacker, email, f"guess {i}", f"10.7.0.{i + 1}")
+    with proxied.client() as stranger:  # a new address without the cookie: locked out
+        assert token(stranger, email, STRONG, "10.8.0.1") == 429
+    forged = device[:-4] + ("0000" if not device.endswith("0000") else "1111")
+    with proxied.client(cookies={"tp_device": forged}) as c:
+        assert token(c, email, STRONG, "10.8.0.2") == 429
+    with proxied.client(cookies={"tp_device": device}) as c:  # the owner, on a new network
+        r = c.post(
+            f"{API}/auth/token", json={"email": email, "password": STRONG}, headers=frm("10.8.0.3")
+        )
+        assert r.status_code == 200
+        renewed = r.cookies.get("tp_device")
+        assert renewed and renewed != device
+    # the cookie is bound to its login: another account's lockout is not lifted by it
+    with proxied.client() as c:
+        other = signup(c, "10.6.0.9").json()["email"]
+    for i in range(6):
+        with proxied.client() as attacker:
+            token(attacker, other, f"guess {i}", f"10.9.0.{i + 1}")
+    with proxied.client(cookies={"tp_device": renewed}) as c:
+        assert token(c, other, STRONG, "10.8.0.4") == 429
+    # the device is limited too: five wrong passwords from it, then it waits as well
+    with proxied.client(cookies={"tp_device": renewed}) as c:
+        codes = [token(c, email, "typo typo", f"10.8.1.{i + 1}") for i in range(6)]
+        assert codes == [401] * 5 + [429]
+        assert token(c, email, STRONG, "10.8.1.9") == 429
+
+
+def test_the_page_login_sets_the_device_cookie(live: Live) -> None:
+    a = live.signup()
+    c = live.client()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/login").text)
+    assert csrf is not None
+    r = c.post("/login", data={"email": a["email"], "password": a["password"], "csrf": csrf[1]})
+    assert r.status_code == 303
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("tp_device="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age=31536000" in cookie
 
 
 # ---- 5. passwords -------------------------------------------------------------------------------
@@ -230,6 +284,56 @@ def test_a_chunked_video_is_capped_while_it_streams(
     )
     assert r.status_code == 413
     assert not list((tmp_path / "up").glob("*"))
+
+
+def answer_before_the_body(live: Live, path: str, headers: dict[str, str], first: bytes) -> int:
+    """Send a chunked POST's headers and only its first chunk, then wait: the status the
+    server answers while the rest (a would-be 300 MB) is still unsent. A server that reads
+    on, parsing or spooling the body, never answers: the read times out (0)."""
+    host, port = live.url.removeprefix("http://").split(":")
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Transfer-Encoding: chunked"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    with socket.create_connection((host, int(port)), timeout=20) as s:
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        s.sendall(f"{len(first):x}\r\n".encode() + first + b"\r\n")
+        try:
+            head = s.recv(200)
+        except TimeoutError:
+            return 0
+    m = re.match(rb"HTTP/1\.1 (\d{3})", head)
+    return int(m.group(1)) if m else 0
+
+
+def multipart_start(fields: dict[str, str]) -> bytes:
+    """The opening of a multipart body: these fields, then a file part that goes on."""
+    out = b""
+    for name, value in fields.items():
+        out += b'--xyz\r\nContent-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n'
+        out += value.encode() + b"\r\n"
+    out += b'--xyz\r\nContent-Disposition: form-data; name="video"; filename="c.mp4"\r\n\r\n'
+    return out + b"\x00" * 65536
+
+
+def test_csrf_is_checked_before_a_multipart_body_is_read(live: Live) -> None:
+    """Issue 16 item 2: a multipart body whose token is only inside it is refused before a
+    byte more is read, also with a valid token there (upload forms send it in the address)."""
+    a = live.signup()
+    c, csrf = page_session(live, a["email"], a["password"])
+    session = c.cookies.get("tp_session")
+    kind = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    # /login takes no upload: refused unread (a bad token, or no session at all)
+    pre = live.client()
+    pre.get("/login")
+    cookie = {"Cookie": f"tp_csrf={pre.cookies.get('tp_csrf')}", **kind}
+    assert answer_before_the_body(live, "/login", cookie, multipart_start({"csrf": "bad"})) == 415
+    # the upload route, signed in: the token only in the body (right or wrong) -> 403 at once
+    auth = {"Cookie": f"tp_session={session}", **kind}
+    for token_ in (csrf, "forged"):
+        body = multipart_start({"csrf": token_})
+        assert answer_before_the_body(live, "/video", auth, body) == 403
+    # a wrong token in the address -> 403 at once as well
+    body = multipart_start({})
+    assert answer_before_the_body(live, "/video?csrf=forged", auth, body) == 403
 
 
 def page_session(live: Live, email: str, password: str) -> tuple[httpx.Client, str]:

@@ -36,6 +36,9 @@ def test_landing_page_for_visitors_and_today_for_users(live: Any) -> None:
         assert 'href="/signup"' in text and 'href="/login"' in text
     a = live.signup("athlete", "Lena")
     pages, _ = _session(live, a)
+    r = pages.get("/")  # the first time: the first-run flow (test_web_onboarding.py)
+    assert r.status_code == 303 and r.headers["location"] == "/welcome"
+    pages.get("/welcome")
     r = pages.get("/")
     assert r.status_code == 303 and r.headers["location"] == "/today"
 
@@ -128,7 +131,7 @@ def test_history_by_day_with_names_and_a_delete_that_never_dead_ends(live: Any) 
     # the same entry again: the History page with the sentence and the athlete's navigation
     again = pages.post("/history/delete", data={"entry": entries[0], "csrf": csrf})
     assert again.status_code == 404
-    assert 'id="form-error"' in again.text and 'href="/today"' in again.text
+    assert 'id="history-error"' in again.text and 'href="/today"' in again.text
     assert len(re.findall(r'name="entry" value=', again.text)) == 2
     bad = pages.post("/history/delete", data={"entry": "nonsense", "csrf": csrf})
     assert bad.status_code == 422 and "triplane log list" not in bad.text

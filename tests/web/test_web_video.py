@@ -57,7 +57,8 @@ def _upload(
 ) -> httpx.Response:
     return pages.post(
         "/video",
-        data={"csrf": csrf, "test": test, "side": ""},
+        params={"csrf": csrf},  # in the address, as the page does: checked before the body
+        data={"test": test, "side": ""},
         files={"video": (name, body, "video/mp4")},
     )
 

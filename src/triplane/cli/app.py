@@ -7,10 +7,9 @@ on `app` when `run` imports them, in the order `triplane --help` lists them.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -69,10 +68,6 @@ def service() -> AbstractContextManager[Work]:
     from triplane.usecases.work import open_work
 
     return open_work(G.db, G.demo)
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def console() -> Console:

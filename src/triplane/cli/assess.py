@@ -6,16 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from triplane.cli.app import (
-    AthleteOpt,
-    DateOpt,
-    JsonOpt,
-    app,
-    console,
-    emit_json,
-    option_date,
-    service,
-)
+from triplane.cli.app import AthleteOpt, DateOpt, JsonOpt, app, console, option_date, service
+from triplane.cli.output import emit_json
 
 assess_app = typer.Typer(
     help="Record hip measurements and see the mobility profile.", no_args_is_help=True

@@ -6,16 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from triplane.cli.app import (
-    AthleteOpt,
-    JsonOpt,
-    app,
-    console,
-    emit_json,
-    fail,
-    option_date,
-    service,
-)
+from triplane.cli.app import AthleteOpt, JsonOpt, app, console, fail, option_date, service
+from triplane.cli.output import emit_json
 
 athlete_app = typer.Typer(help="Add, list, show and edit athletes.", no_args_is_help=True)
 app.add_typer(athlete_app, name="athlete")

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from triplane.cli.app import AthleteOpt, G, app, emit_json, fail, service
+from triplane.cli.app import AthleteOpt, G, app, fail, service
+from triplane.cli.output import emit_json
 
 AccountsOpt = Annotated[
     bool,

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from triplane.cli.app import JsonOpt, app, emit_json, fail
+from triplane.cli.app import JsonOpt, app, fail
+from triplane.cli.output import emit_json
 
 drills_app = typer.Typer(help="The drill catalogue.", no_args_is_help=True)
 app.add_typer(drills_app, name="drills")

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from triplane.cli.app import AthleteOpt, DateOpt, JsonOpt, app, emit_json, option_date, service
+from triplane.cli.app import AthleteOpt, DateOpt, JsonOpt, app, option_date, service
+from triplane.cli.output import emit_json
 
 log_app = typer.Typer(help="List and correct log entries.", no_args_is_help=True)
 app.add_typer(log_app, name="log")

@@ -6,16 +6,8 @@ from typing import Annotated
 
 import typer
 
-from triplane.cli.app import (
-    AthleteOpt,
-    DateOpt,
-    JsonOpt,
-    app,
-    console,
-    emit_json,
-    option_date,
-    service,
-)
+from triplane.cli.app import AthleteOpt, DateOpt, JsonOpt, app, console, option_date, service
+from triplane.cli.output import emit_json
 
 lunge_app = typer.Typer(
     help="The lunge matrix: next prescription and logging.", no_args_is_help=True

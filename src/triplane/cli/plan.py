@@ -7,16 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from triplane.cli.app import (
-    AthleteOpt,
-    DateOpt,
-    JsonOpt,
-    app,
-    console,
-    emit_json,
-    option_date,
-    service,
-)
+from triplane.cli.app import AthleteOpt, DateOpt, JsonOpt, app, console, option_date, service
+from triplane.cli.output import emit_json
 
 plan_app = typer.Typer(help="Today's or this week's movement snacks.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from triplane.cli.app import AthleteOpt, G, JsonOpt, app, emit_json, service
+from triplane.cli.app import AthleteOpt, G, JsonOpt, app, service
+from triplane.cli.output import emit_json
 
 rem = typer.Typer(
     help="Reminders on Web Push, e-mail and ntfy: settings, sending, a test.",

@@ -11,17 +11,9 @@ from typing import Annotated
 
 import typer
 
-from triplane.cli.app import (
-    AthleteOpt,
-    DateOpt,
-    JsonOpt,
-    app,
-    emit_json,
-    fail,
-    option_date,
-    service,
-)
+from triplane.cli.app import AthleteOpt, DateOpt, JsonOpt, app, fail, option_date, service
 from triplane.cli.lunge import lunge_app
+from triplane.cli.output import emit_json
 
 #: Show a progress bar on a terminal from this many files; off a terminal, a line every
 #: PROGRESS_LINE_EVERY files once there are at least PROGRESS_LINES_FROM.

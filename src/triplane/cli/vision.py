@@ -12,7 +12,8 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from triplane.cli.app import G, app, emit_json, fail, option_date, service
+from triplane.cli.app import G, app, fail, option_date, service
+from triplane.cli.output import emit_json
 
 
 @app.command("measure")

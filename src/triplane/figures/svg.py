@@ -534,6 +534,22 @@ def drill_figure_svg(
     ``animated``: a looped animation at the drill's tempo; False gives the end-range pose.
     """
     fig, name = get_figure(entry_id, coach_dir)
+    return figure_svg(fig, name, side, animated)
+
+
+def test_figure_svg(test_id: str, motion: str, animated: bool = True) -> str:
+    """An assessment test's figure: its position and the motion it measures (the generated
+    two-keyframe figure drills without their own get)."""
+    cat = _catalogue(None)
+    test = cat.tests.get(test_id)
+    if test is None or motion not in test.motions:
+        raise FigureError(f"there is no test '{test_id}' of {motion}")
+    fig = default_figure(f"test_{test_id}_{motion}", test.position, motion, load_figures())
+    return figure_svg(fig, test.name, None, animated)
+
+
+def figure_svg(fig: Figure, name: str, side: str | None = None, animated: bool = True) -> str:
+    """A figure as a standalone SVG document (see drill_figure_svg)."""
     if side not in (None, "left", "right"):
         raise FigureError(f"side is {side!r}; expected left, right or nothing")
     mirror = fig.sided and side == "right"

@@ -1,19 +1,22 @@
 """Engines and schema upgrades. SQLite (WAL) by default, any SQLAlchemy URL otherwise.
 
 Start-up matters for the CLI: the schema version is checked with one cheap query, and Alembic is
-imported only when the database actually needs an upgrade.
+imported only when the database actually needs an upgrade. SQLAlchemy itself is imported inside
+the functions that open an engine, so the read-only fast path of `plan day --json`
+(store/sqlite_read.py) can resolve the URL and know the head revision without it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 from triplane import config
 
-HEAD_REVISION = "0008"  # the newest migration in migrations/versions; a test keeps them equal
+HEAD_REVISION = "0011"  # the newest migration in migrations/versions; a test keeps them equal
 ENV_URL = config.DATABASE_URL
 
 
@@ -39,6 +42,8 @@ def resolve_url(url: str | None, demo: bool = False) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
@@ -92,6 +97,9 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -101,6 +109,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def ensure_schema(engine: Engine) -> None:
     """Bring the database to the newest schema (creating it on first use)."""
+    from sqlalchemy.exc import OperationalError
+
     try:
         if current_revision(engine) == HEAD_REVISION:
             return

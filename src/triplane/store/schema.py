@@ -33,6 +33,8 @@ athletes = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("tz", String(64), nullable=False, server_default="UTC"),
     Column("created_at", DateTime, nullable=False),
+    # the web's first-run flow (usecases/onboarding.py): NULL = not shown yet
+    Column("onboarding", String(16), nullable=True),
 )
 
 # Settings are dated entries: the one in force on a day is the latest whose date is not after it,
@@ -375,6 +377,23 @@ password_resets = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime, nullable=True),
+)
+
+# A sign-up waiting for its e-mailed link (only when the server sends e-mail): the account is
+# made from this row when the link is used; single use, expiring; the token's SHA-256 only.
+signup_requests = Table(
+    "signup_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("tz", String(64), nullable=True),
+    Column("password_hash", String(255), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import hmac
 import random
 import re
 import secrets
@@ -44,6 +45,7 @@ from triplane.core.errors import (
     Unauthenticated,
 )
 from triplane.store import schema as t
+from triplane.usecases.parsing import _valid_zone as valid_zone
 from triplane.usecases.service import Athlete, Service
 
 ROLES = ("athlete", "coach")
@@ -52,12 +54,16 @@ TOKEN_DAYS = 30
 INVITE_DAYS = 14
 RESET_MINUTES = 60  # a password-reset link works this long, once
 RESET_GAP = timedelta(minutes=5)  # at most one reset e-mail per account in this time
+SIGNUP_LINK_HOURS = 24  # a sign-up link works this long, once
+SIGNUP_MAIL_GAP = timedelta(minutes=5)  # at most one sign-up e-mail per address in this time
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5  # per account, from addresses that never logged in to it
 MAX_FAILURES_PER_PAIR = 5  # per account + client address
 MAX_FAILURES_PER_CLIENT = 30  # per client address, all accounts
 KNOWN_DAYS = 90  # an address that logged in to an account stays "known" this long
+MAX_FAILURES_PER_DEVICE = 5  # per device cookie (a device that logged in to the account)
+DEVICE_KEY = "device_cookie_key"  # app_keys: the secret device cookies are signed with
 SIGNUP_WINDOW = timedelta(hours=1)
 SIGNUP_LIMIT_ENV = config.SIGNUPS_PER_HOUR
 DEFAULT_SIGNUPS_PER_HOUR = 10  # per client address
@@ -211,6 +217,30 @@ def _version_query() -> Any:
     return _VERSION_QUERY
 
 
+_TOKEN_QUERY: Any = None
+
+
+def _token_query() -> Any:
+    """The user behind a token hash (every authenticated request runs it): built once."""
+    global _TOKEN_QUERY
+    if _TOKEN_QUERY is None:
+        tok, users, ua = t.auth_tokens, t.users, t.user_athletes
+        _TOKEN_QUERY = (
+            select(users.c.id, users.c.email, users.c.name, users.c.role, ua.c.athlete_id)
+            .select_from(
+                users.join(tok, tok.c.user_id == users.c.id).outerjoin(
+                    ua, ua.c.user_id == users.c.id
+                )
+            )
+            .where(
+                tok.c.token_hash == bindparam("hash"),
+                tok.c.kind == bindparam("kind"),
+                tok.c.expires_at > bindparam("now", type_=tok.c.expires_at.type),
+            )
+        )
+    return _TOKEN_QUERY
+
+
 class Accounts:
     """The account use cases over one transaction."""
 
@@ -256,23 +286,128 @@ class Accounts:
     def signup(
         self, email: str, password: str, name: str, role: str = "athlete", tz: str | None = None
     ) -> User:
+        """An account at once (a server without e-mail: local mode). A taken address gets a
+        409, so this tells whether an address has an account: a server that sends e-mail
+        uses `request_signup` + `confirm_signup` instead."""
+        email, name, password_hash = self._checked_signup(email, password, name, role, tz)
+        if self._email_taken(email):
+            # One sentence for "taken", whoever asks; the web throttles sign-ups per address.
+            raise Conflict("an account can't be created with this e-mail; if you have one, log in")
+        return self._create_user(email, name, role, password_hash, tz)
+
+    def _checked_signup(
+        self, email: str, password: str, name: str, role: str, tz: str | None
+    ) -> tuple[str, str, str]:
+        """(email, name, password hash) once every field is right; the hash is made for a
+        taken address too, so both cost the same time."""
         email = normalise_email(email)
         name = _clean_text(name, "name", 100)
         if role not in ROLES:
             raise Invalid(f"role is athlete or coach, not '{role}'")
+        if tz and not valid_zone(tz):
+            raise Invalid(f"'{tz[:64]}' is not a time zone; use an IANA name such as Europe/Zurich")
         check_password_rules(password, email, name)
-        password_hash = hash_password(password)  # also for a taken e-mail: the same time
-        if self.conn.execute(select(t.users.c.id).where(t.users.c.email == email)).first():
-            # One sentence for "taken", whoever asks; the web throttles sign-ups per address.
-            raise Conflict("an account can't be created with this e-mail; if you have one, log in")
-        user_id = t.inserted_id(
-            self.conn.execute(
-                insert(t.users).values(
-                    email=email,
-                    name=name,
-                    role=role,
-                    password_hash=password_hash,
-                    created_at=_now(),
+        return email, name, hash_password(password)
+
+    def _email_taken(self, email: str) -> bool:
+        return (
+            self.conn.execute(select(t.users.c.id).where(t.users.c.email == email)).first()
+            is not None
+        )
+
+    # -- sign-up by an e-mailed link (a server that sends e-mail) --
+
+    def request_signup(
+        self, email: str, password: str, name: str, role: str = "athlete", tz: str | None = None
+    ) -> tuple[str, Any]:
+        """What a sign-up should e-mail, the same work either way (checks, one hash, one row):
+        ("confirm", (name, secret)) for a new address (a single-use link valid
+        SIGNUP_LINK_HOURS; the account is made only when it is used), ("taken", (user, reset
+        secret or None)) for an address with an account (nothing about the account changes),
+        ("quiet", None) when that address was sent a sign-up e-mail less than SIGNUP_MAIL_GAP
+        ago (no mail bombing)."""
+        email, name, password_hash = self._checked_signup(email, password, name, role, tz)
+        sr = t.signup_requests
+        now = _now()
+        recent = self.conn.execute(
+            select(sr.c.id).where(sr.c.email == email, sr.c.created_at > now - SIGNUP_MAIL_GAP)
+        ).first()
+        if recent is not None:
+            return "quiet", None
+        self.conn.execute(delete(sr).where(sr.c.email == email, sr.c.expires_at <= now))
+        secret = secrets.token_urlsafe(32)
+        try:
+            user: User | None = self.user_by_email(email)
+        except NotFound:
+            user = None
+        # the row is kept for a taken address too (never usable: confirming checks the users
+        # table again), so that the next attempt within the gap is quiet as well
+        self.conn.execute(
+            insert(sr).values(
+                email=email,
+                name=name,
+                role=role,
+                tz=tz,
+                password_hash=password_hash,
+                token_hash=token_hash(secret),
+                created_at=now,
+                expires_at=now + timedelta(hours=SIGNUP_LINK_HOURS),
+                used_at=now if user is not None else None,
+            )
+        )
+        if user is not None:
+            made = self.request_reset(email)
+            return "taken", (user, made[1] if made else None)
+        return "confirm", (name, secret)
+
+    def _signup_row(self, secret: str) -> Any:
+        return self._link_row(t.signup_requests, secret)
+
+    def _link_row(self, table: Any, secret: str) -> Any:
+        """The row of an e-mailed link's token (reset or sign-up): unused and unexpired."""
+        if not secret or len(secret) > 200:
+            return None
+        return self.conn.execute(
+            select(table).where(
+                table.c.token_hash == token_hash(secret),
+                table.c.used_at.is_(None),
+                table.c.expires_at > _now(),
+            )
+        ).first()
+
+    def signup_link_valid(self, secret: str) -> bool:
+        return self._signup_row(secret) is not None
+
+    def confirm_signup(self, secret: str) -> User:
+        """The account of a sign-up link, made now: the link is used up, and any other pending
+        sign-up of the address with it."""
+        row = self._signup_row(secret)
+        if row is None:
+            raise Invalid("this sign-up link is unknown, used or expired; sign up again")
+        sr = t.signup_requests
+        taken = self.conn.execute(
+            update(sr).where(sr.c.id == row.id, sr.c.used_at.is_(None)).values(used_at=_now())
+        ).rowcount
+        if not taken:
+            raise Invalid("this sign-up link has just been used; log in")
+        if self._email_taken(row.email):
+            raise Conflict("this address has an account already; log in")
+        self.conn.execute(update(sr).where(sr.c.email == row.email).values(used_at=_now()))
+        return self._create_user(row.email, row.name, row.role, row.password_hash, row.tz)
+
+    def _create_user(
+        self, email: str, name: str, role: str, password_hash: str, tz: str | None
+    ) -> User:
+        user_id = int(
+            t.inserted_id(
+                self.conn.execute(
+                    insert(t.users).values(
+                        email=email,
+                        name=name,
+                        role=role,
+                        password_hash=password_hash,
+                        created_at=_now(),
+                    )
                 )
             )
         )
@@ -348,13 +483,70 @@ class Accounts:
         e, c = (email or "").strip().lower()[:254], client[:40]
         return f"pair:{e}|{c}", f"client:{c}", f"email:{e}", f"known:{e}|{c}"
 
-    def reserve_login(self, email: str, client: str = "") -> None:
-        """Count this login attempt, or raise TooManyAttempts; commit before `login`."""
+    # Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies"): a
+    # successful login gets a cookie signed with the server's key, bound to that login. A
+    # login that presents a valid one is counted per device instead of per account, so a
+    # distributed attack on the account never locks its owner's devices out; a device that
+    # fails too often is locked out itself.
+
+    def _device_key(self) -> bytes:
+        """The server's secret for device cookies: made once, kept in app_keys."""
+        ak = t.app_keys
+        found = self.conn.execute(select(ak.c.value).where(ak.c.name == DEVICE_KEY)).scalar()
+        if found is None:
+            self._insert_app_key(DEVICE_KEY, secrets.token_hex(32))
+            found = self.conn.execute(select(ak.c.value).where(ak.c.name == DEVICE_KEY)).scalar()
+        return bytes.fromhex(str(found))
+
+    def _insert_app_key(self, name: str, value: str) -> None:
+        ak = t.app_keys
+        dialect = self.conn.dialect.name
+        values = {"name": name, "value": value, "created_at": _now()}
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self.conn.execute(pg_insert(ak).values(**values).on_conflict_do_nothing())
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            self.conn.execute(sqlite_insert(ak).values(**values).on_conflict_do_nothing())
+        else:
+            self.conn.execute(insert(ak).values(**values))
+
+    def _device_signature(self, nonce: str, email: str) -> str:
+        message = f"{nonce}|{(email or '').strip().lower()[:254]}".encode()
+        return hmac.new(self._device_key(), message, hashlib.sha256).hexdigest()
+
+    def device_cookie(self, email: str) -> str:
+        """A new device cookie for this login (set it after a successful login)."""
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{self._device_signature(nonce, email)}"
+
+    def device_for(self, cookie: str | None, email: str) -> str | None:
+        """The device's id when `cookie` is a valid device cookie for this login, else None."""
+        nonce, _, signature = (cookie or "")[:200].partition(".")
+        if not nonce or not signature:
+            return None
+        expected = self._device_signature(nonce, email)
+        return nonce if hmac.compare_digest(expected, signature) else None
+
+    def reserve_login(self, email: str, client: str = "", device: str | None = None) -> None:
+        """Count this login attempt, or raise TooManyAttempts; commit before `login`.
+        `device`: the id from `device_for` (a known device: counted per device, not per
+        account or account + address)."""
         pair, by_client, by_email, known = self._login_keys(email, client)
         ll = t.login_limits
         if random.random() < 0.01:  # forget stale counters now and then
             old = _now() - timedelta(days=KNOWN_DAYS)
             self.conn.execute(delete(ll).where(ll.c.window_start < old))
+        if device is not None:
+            if not self._reserve("device:" + device, MAX_FAILURES_PER_DEVICE, LOGIN_WINDOW):
+                raise TooManyAttempts(
+                    "too many failed logins from this device; wait 15 minutes and try again"
+                )
+            if not self._reserve(by_client, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW):
+                raise TooManyAttempts("too many failed logins from here; wait 15 minutes")
+            return
         if not self._reserve(pair, MAX_FAILURES_PER_PAIR, LOGIN_WINDOW):
             raise TooManyAttempts(
                 "too many failed logins for this account from here; wait 15 minutes and try again"
@@ -371,9 +563,10 @@ class Accounts:
                 "device you have used before"
             )
 
-    def login(self, email: str, password: str, client: str = "") -> User:
+    def login(self, email: str, password: str, client: str = "", device: str | None = None) -> User:
         """The user for these credentials (the web calls `reserve_login` first, in its own
-        transaction). An unknown e-mail costs the same hashing time as a known one."""
+        transaction, with the same `device`). An unknown e-mail costs the same hashing time
+        as a known one."""
         row = self.conn.execute(
             select(t.users.c.id, t.users.c.password_hash).where(
                 t.users.c.email == (email or "").strip().lower()
@@ -387,7 +580,7 @@ class Accounts:
         pair, by_client, by_email, known = self._login_keys(email, client)
         ll = t.login_limits
         now = _now()
-        self.conn.execute(delete(ll).where(ll.c.key == pair))
+        self.conn.execute(delete(ll).where(ll.c.key.in_([pair, f"device:{device}"])))
         # a successful attempt was not a failure: give back what reserve_login counted
         self.conn.execute(
             update(ll)
@@ -423,13 +616,7 @@ class Accounts:
         if not secret or len(secret) > 200:
             return None
         row = self.conn.execute(
-            self._user_query()
-            .join(t.auth_tokens, t.auth_tokens.c.user_id == t.users.c.id)
-            .where(
-                t.auth_tokens.c.token_hash == token_hash(secret),
-                t.auth_tokens.c.kind == kind,
-                t.auth_tokens.c.expires_at > _now(),
-            )
+            _token_query(), {"hash": token_hash(secret), "kind": kind, "now": _now()}
         ).first()
         return None if row is None else self._user(row)
 
@@ -515,16 +702,7 @@ class Accounts:
         return user, secret
 
     def _reset_row(self, secret: str) -> Any:
-        if not secret or len(secret) > 200:
-            return None
-        pr = t.password_resets
-        return self.conn.execute(
-            select(pr).where(
-                pr.c.token_hash == token_hash(secret),
-                pr.c.used_at.is_(None),
-                pr.c.expires_at > _now(),
-            )
-        ).first()
+        return self._link_row(t.password_resets, secret)
 
     def reset_link_valid(self, secret: str) -> bool:
         return self._reset_row(secret) is not None

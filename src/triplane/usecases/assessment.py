@@ -17,6 +17,7 @@ from triplane.core.records import (
 from triplane.store import schema as t
 from triplane.usecases.athletes import Athlete, AthleteCases
 from triplane.usecases.parsing import _now
+from triplane.usecases.planning import measurement
 
 
 class AssessmentCases(AthleteCases):
@@ -134,22 +135,7 @@ class AssessmentCases(AthleteCases):
         if until is not None:
             q = q.where(t.measurements.c.date <= until)
         rows = self.conn.execute(q.order_by(t.measurements.c.date, t.measurements.c.id)).all()
-        return [
-            Measurement(
-                date=r.date,
-                test=r.test,
-                motion=r.motion,
-                side=r.side,
-                unit=r.unit,
-                value=r.value,
-                painful=r.painful,
-                device=r.device,
-                position=r.position,
-                active=r.active,
-                id=r.id,
-            )
-            for r in rows
-        ]
+        return [measurement(r) for r in rows]
 
     def profile(self, athlete: Athlete, day: date | None = None) -> Profile:
         day = day or athlete.today()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -40,16 +38,8 @@ from triplane.usecases.parsing import (
     settings_from_json,
     settings_to_json,
 )
-
-
-@dataclass(frozen=True)
-class Athlete:
-    id: int
-    name: str
-    tz: str
-
-    def today(self) -> date:
-        return datetime.now(ZoneInfo(self.tz)).date()
+from triplane.usecases.planning import Athlete as Athlete  # re-exported: the faces import it here
+from triplane.usecases.planning import settings_lookup as _settings_lookup
 
 
 def coach_drills_dir() -> Path | None:
@@ -296,21 +286,3 @@ class AthleteCases(UseCases):
             "settings": settings_to_json(self.settings_on(athlete, day)),
             "as_of": day.isoformat(),
         }
-
-
-def _settings_lookup(entries: list[tuple[date, Settings]]) -> Callable[[date], Settings]:
-    """settings_on(day): the latest entry effective on or before the day (the first otherwise)."""
-    cache: dict[date, Settings] = {}
-
-    def settings_on(day: date) -> Settings:
-        if day not in cache:
-            chosen = entries[0][1] if entries else Settings()
-            for effective, s in entries:
-                if effective <= day:
-                    chosen = s
-                else:
-                    break
-            cache[day] = chosen
-        return cache[day]
-
-    return settings_on

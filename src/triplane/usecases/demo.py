@@ -50,6 +50,9 @@ def create_demo(
             long_run_day="sun",
         ),
     )
+    from triplane.usecases import onboarding
+
+    onboarding.finished(svc, a)  # weeks of history: the first-run flow is long behind it
     pain_week = start + timedelta(weeks=max(1, weeks // 2))  # a Monday mid-way
     # Assessments every 2 weeks and 2 days before the end; gains grow with the weeks of work.
     baseline = {

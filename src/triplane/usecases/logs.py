@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,14 +20,14 @@ from triplane.core.records import (
     CheckIn,
     DrillLog,
     Event,
-    LungeLog,
-    Prescription,
 )
 from triplane.core.safety import SafetyState, clearance_refusals
 from triplane.store import schema as t
 from triplane.usecases.assessment import AssessmentCases
-from triplane.usecases.athletes import Athlete, _settings_lookup
+from triplane.usecases.athletes import Athlete
 from triplane.usecases.parsing import _now, parse_time
+from triplane.usecases.planning import lunge_log as _lunge_log
+from triplane.usecases.planning import settings_lookup as _settings_lookup
 from triplane.usecases.routine import with_routine  # the learned run routine (issue 5)
 
 
@@ -359,35 +359,6 @@ def _check_scale(value: int | None, what: str) -> None:
         return
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
         raise Invalid(f"{what} is a whole number from 0 to 10, not {value}")
-
-
-def _lunge_log(r: Any) -> LungeLog:
-    stored = json.loads(r.prescription)
-    return LungeLog(
-        r.date,
-        r.direction,
-        r.reps,
-        r.discomfort,
-        r.balance_ok,
-        _prescription_from_json(stored),
-        r.sharp_pain,
-        r.load,
-        r.id,
-        recorded=r.created_at,
-        capped=stored.get("capped"),  # why it was capped; rows before issue 11 have none
-    )
-
-
-def _prescription_from_json(d: Mapping[str, Any]) -> Prescription:
-    """A stored prescription; an old row may miss a variable (its step reads as '') or carry
-    keys no longer used (ignored): replay then treats that session as not counting."""
-    from triplane.core.lunge import VARIABLES
-
-    return Prescription(
-        direction=d["direction"],
-        levels=tuple((v, str(d.get(v) or "")) for v in VARIABLES),
-        reps=int(d["reps"]),
-    )
 
 
 def lunge_json(

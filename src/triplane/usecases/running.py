@@ -30,7 +30,8 @@ from sqlalchemy import insert, select, update
 
 from triplane.core.errors import Invalid, NotFound
 from triplane.store import schema as t
-from triplane.usecases.routine import Routine, runs_of
+from triplane.usecases.planning import Routine
+from triplane.usecases.routine import runs_of
 from triplane.usecases.service import Athlete, Service, parse_time
 
 if TYPE_CHECKING:

@@ -9,12 +9,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
 from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, SettingsChange
 from triplane.usecases.accounts import User
 from triplane.usecases.service import lunge_json, parse_date
-from triplane.web.deps import api_user, ctx, login_with_password, signup_user, work
+from triplane.web import security
+from triplane.web.deps import (
+    api_user,
+    confirm_signup,
+    ctx,
+    login_with_password,
+    signup_user,
+    work,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -146,10 +155,60 @@ def _created(kind: str, rid: int, **extra: Any) -> dict[str, Any]:
 # ---- auth -----------------------------------------------------------------------------------
 
 
-@router.post("/auth/signup", status_code=201, response_model=MeOut, tags=["auth"])
-def signup(body: SignupIn, request: Request) -> dict[str, Any]:
-    """Create an account (athletes get their own athlete record)."""
-    user, _ = signup_user(request, body.email, body.password, body.name, body.role, body.tz)
+# First: routes are matched in order, and monitors and load tests call this one most.
+@router.get("/ping", tags=["meta"])
+def ping(request: Request) -> dict[str, Any]:
+    """A constant behind the same authentication (for benchmarks and monitors)."""
+    with ctx(request).tx() as acc:
+        api_user(request, acc)
+    return {"ok": True}
+
+
+class SignupPendingOut(BaseModel):
+    status: Literal["check_email"] = "check_email"
+    detail: str
+
+
+class SignupConfirmIn(Body):
+    token: Text(200)  # type: ignore[valid-type]
+
+
+@router.post(
+    "/auth/signup",
+    status_code=201,
+    response_model=MeOut,
+    tags=["auth"],
+    responses={
+        202: {
+            "model": SignupPendingOut,
+            "description": "this server sends e-mail: a link is on its way to the address (the "
+            "same answer whether or not it has an account); POST its token to "
+            "/auth/signup/confirm",
+        },
+        409: {"description": "local mode (no e-mail on this server): the address is taken"},
+    },
+)
+def signup(body: SignupIn, request: Request) -> Any:
+    """Create an account (athletes get their own athlete record). A server that sends e-mail
+    (TRIPLANE_SMTP_URL) answers 202 and e-mails a single-use link instead, so the answer never
+    tells whether an address has an account; without e-mail (local mode) the account is made
+    at once: 201."""
+    user, _, sent = signup_user(request, body.email, body.password, body.name, body.role, body.tz)
+    if user is None:
+        return JSONResponse(SignupPendingOut(detail=str(sent)).model_dump(), 202)
+    return user.as_dict()
+
+
+@router.post(
+    "/auth/signup/confirm",
+    status_code=201,
+    response_model=MeOut,
+    tags=["auth"],
+    responses={422: {"description": "the link is unknown, used or expired"}},
+)
+def signup_confirm(body: SignupConfirmIn, request: Request) -> dict[str, Any]:
+    """Make the account of an e-mailed sign-up link (its last path segment is the token)."""
+    user, _ = confirm_signup(request, body.token, "api")
     return user.as_dict()
 
 
@@ -159,11 +218,13 @@ def signup(body: SignupIn, request: Request) -> dict[str, Any]:
     tags=["auth"],
     responses={401: {"description": "wrong e-mail or password"}, 429: {"description": "rate"}},
 )
-def token(body: TokenIn, request: Request) -> dict[str, Any]:
+def token(body: TokenIn, request: Request, response: Response) -> dict[str, Any]:
     """A bearer token for the API (30 days). Five failures in 15 minutes from one address
     lock that address out of the account (and five from addresses that never logged in to it
-    lock those out): the owner's usual address keeps working."""
-    _, secret = login_with_password(request, body.email, body.password, "api")
+    lock those out): the owner's usual address keeps working, and so does a device that sends
+    the `tp_device` cookie a successful login set (it is counted on its own)."""
+    _, secret, device = login_with_password(request, body.email, body.password, "api")
+    security.set_device_cookie(request, response, device)
     return {"access_token": secret, "token_type": "bearer"}
 
 
@@ -459,11 +520,3 @@ def adherence(athlete_id: AthleteId, request: Request) -> dict[str, Any]:
     with ctx(request).tx() as acc:
         _, a = _athlete(acc, request, athlete_id)
         return {"adherence": acc.adherence(a), "flags": acc.flags(a)}
-
-
-@router.get("/ping", tags=["meta"])
-def ping(request: Request) -> dict[str, Any]:
-    """A constant behind the same authentication (for benchmarks and monitors)."""
-    with ctx(request).tx() as acc:
-        api_user(request, acc)
-    return {"ok": True}

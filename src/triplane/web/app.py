@@ -118,13 +118,14 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
     app.state.ctx = WebContext(engine)
 
     from triplane.usecases import video as video_limits
-    from triplane.web import api, assets, inclinometer, pages, progress_pages, video
+    from triplane.web import api, assets, inclinometer, onboarding, pages, progress_pages, video
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(progress_pages.router)
     app.include_router(video.router)
     app.include_router(inclinometer.router)
+    app.include_router(onboarding.router)
     pages.templates.env.globals.update(
         static_url=assets.static_url, video_installed=assets.video_installed
     )
@@ -164,7 +165,10 @@ def create_app(db_url: str | None = None, demo: bool = False) -> FastAPI:
             if len(errors) == 1:
                 body["field"] = errors[0]["field"]
             return JSONResponse(body, 422)
-        return pages.error_page(request, 422, message)
+        # a person reads this page: name what is wrong, not the validator's wording
+        where = ", ".join(dict.fromkeys(e["field"] for e in errors)) or "the page"
+        return pages.error_page(request, 422, f"{where} in this address is not right; go back "
+                                "and try again")  # fmt: skip
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

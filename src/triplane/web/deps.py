@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,10 +18,12 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.requests import Request
 
+from triplane.core.catalogue import Catalogue
 from triplane.core.errors import Unauthenticated
 from triplane.usecases.accounts import Accounts, User
+from triplane.usecases.athletes import current_catalogue
 from triplane.usecases.service import Athlete
-from triplane.usecases.work import Work, open_work
+from triplane.usecases.work import Work
 from triplane.web import security
 
 
@@ -45,6 +48,10 @@ class PlanCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """Any value whose key holds everything it is made from (the data version included)."""
+        return self._get(key, make)
 
     def _key(
         self,
@@ -89,15 +96,29 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+CATALOGUE_SECONDS = 2.0  # a coach's drill files are re-read at most this often per process
+
+
 class WebContext:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.plans = PlanCache()
+        self._catalogue: tuple[float, Catalogue] | None = None
+
+    def catalogue(self) -> Catalogue:
+        """The catalogue, re-read (coach's drill folder included) at most every 2 s: loading
+        it stats and parses that folder, which cost more than a whole cached request."""
+        now = time.monotonic()
+        held = self._catalogue
+        if held is None or now - held[0] > CATALOGUE_SECONDS:
+            held = self._catalogue = (now, current_catalogue())
+        return held[1]
 
     @contextmanager
     def tx(self) -> Iterator[Accounts]:
-        with open_work(engine=self.engine) as work:
-            yield work.accounts
+        """One transaction; the catalogue from this process's copy (see catalogue())."""
+        with self.engine.begin() as conn:
+            yield Work(conn, self.catalogue()).accounts
 
 
 def work(acc: Accounts) -> Work:
@@ -115,16 +136,19 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def login_with_password(request: Request, email: str, password: str, kind: str) -> tuple[User, str]:
+def login_with_password(
+    request: Request, email: str, password: str, kind: str
+) -> tuple[User, str, str]:
     """The login limits' counter first, committed on its own (so parallel guesses see it),
-    then the password check and a new token: (user, secret)."""
+    then the password check and a new token: (user, secret, a new device cookie to set)."""
     c = ctx(request)
     client = client_key(request)
     with c.tx() as acc:
-        acc.reserve_login(email, client)
+        device = acc.device_for(request.cookies.get(security.DEVICE_COOKIE), email)
+        acc.reserve_login(email, client, device)
     with c.tx() as acc:
-        user = acc.login(email, password, client)
-        return user, acc.issue_token(user, kind)
+        user = acc.login(email, password, client, device)
+        return user, acc.issue_token(user, kind), acc.device_cookie(email)
 
 
 def signup_user(
@@ -135,14 +159,37 @@ def signup_user(
     role: str,
     tz: str | None,
     kind: str | None = None,
-) -> tuple[User, str | None]:
-    """Sign-ups are throttled per client address (counted in a transaction of their own)."""
+) -> tuple[User | None, str | None, str | None]:
+    """(user, token secret, None) when the account is made at once (local mode: no e-mail on
+    this server), or (None, None, the sentence to show) when a link was e-mailed: the same
+    answer for a new address and a taken one. Sign-ups are throttled per client address
+    (counted in a transaction of their own)."""
+    from triplane.usecases import mail
+
     c = ctx(request)
     with c.tx() as acc:
         acc.reserve_signup(client_key(request))
+    if mail.verifies_signups():
+        return None, None, mail.send_signup_link(c.engine, email, password, name, role, tz)
     with c.tx() as acc:
         user = acc.signup(email, password, name, role, tz)
-        return user, acc.issue_token(user, kind) if kind else None
+        return user, acc.issue_token(user, kind) if kind else None, None
+
+
+def confirm_signup(request: Request, token: str, kind: str) -> tuple[User, str]:
+    """The account of an e-mailed sign-up link, and a token for it (the person is signed in)."""
+    with ctx(request).tx() as acc:
+        user = acc.confirm_signup(token)
+        return user, acc.issue_token(user, kind)
+
+
+def token_user(request: Request, acc: Accounts, secret: str, kind: str) -> User | None:
+    """The token's user, looked up once per request (a route and its helpers may all ask)."""
+    seen = request.scope.setdefault("triplane.token_users", {})
+    key = (kind, secret)
+    if key not in seen:
+        seen[key] = acc.user_for_token(secret, kind)
+    return seen[key]  # type: ignore[no-any-return]
 
 
 def api_user(request: Request, acc: Accounts) -> User:
@@ -153,7 +200,7 @@ def api_user(request: Request, acc: Accounts) -> User:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("send the token as 'Authorization: Bearer TOKEN'")
-        user = acc.user_for_token(secret.strip(), "api")
+        user = token_user(request, acc, secret.strip(), "api")
         if user is None:
             raise Unauthenticated(
                 "this token is unknown or expired; get a new one from /auth/token"
@@ -161,7 +208,7 @@ def api_user(request: Request, acc: Accounts) -> User:
         return user
     session = request.cookies.get(security.SESSION_COOKIE)
     if session:
-        user = acc.user_for_token(session, "session")
+        user = token_user(request, acc, session, "session")
         if user is not None:
             if request.method not in security.SAFE_METHODS and not security.csrf_ok(
                 request, request.headers.get(security.CSRF_HEADER)
@@ -175,4 +222,4 @@ def api_user(request: Request, acc: Accounts) -> User:
 
 def page_user(request: Request, acc: Accounts) -> User | None:
     session = request.cookies.get(security.SESSION_COOKIE)
-    return acc.user_for_token(session, "session") if session else None
+    return token_user(request, acc, session, "session") if session else None

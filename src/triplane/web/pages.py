@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -36,8 +35,24 @@ from triplane.usecases.service import (
     settings_to_json,
 )
 from triplane.web import security, timer
-from triplane.web.deps import ctx, login_with_password, page_user, signup_user, work
+from triplane.web.deps import (
+    confirm_signup,
+    ctx,
+    login_with_password,
+    page_user,
+    signup_user,
+    work,
+)
 from triplane.web.errors import FIELD_LABELS, http_status, page_sentence
+from triplane.web.forms import (
+    EMPTY,
+    FormState,
+    form_done,
+    invalid,
+    refusal,
+    user_sentence,
+    whole_page,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -57,17 +72,44 @@ _T = TypeVar("_T")
 
 
 def render(
-    request: Request, name: str, user: User | None = None, status: int = 200, **context: Any
+    request: Request,
+    name: str,
+    user: User | None = None,
+    status: int = 200,
+    cache_key: tuple[Any, ...] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=security.csrf_token(request))
-    response = templates.TemplateResponse(request, name, context, status_code=status)
+    """The page. With `cache_key` (which must determine every other context value) the HTML
+    is kept in the plan cache: rendering costs more than everything else on a cached page."""
+    csrf = security.csrf_token(request)
+    context.update(request=request, user=user, csrf=csrf)
+    context.setdefault("f", EMPTY)  # a form's state: what was typed, what was wrong
+    if cache_key is None:
+        response: HTMLResponse = templates.TemplateResponse(
+            request, name, context, status_code=status
+        )
+    else:
+        key = ("html", name, user, csrf, *cache_key)
+        body = ctx(request).plans.cached(
+            key, lambda: templates.get_template(name).render(context).encode()
+        )
+        response = HTMLResponse(body, status)
     security.set_pre_csrf_cookie(request, response)
     response.headers["Cache-Control"] = "no-store" if user is None else "private, no-cache"
     return response
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", None, status=status, status_code=status, message=message)
+    """An error page with the navigation of whoever is asking (a 4xx is not a log-out)."""
+    user = None
+    if 400 <= status < 500 and status != 401:
+        try:
+            with ctx(request).tx() as acc:
+                user = page_user(request, acc)
+        except Exception:  # noqa: BLE001 - the error page must render whatever happened
+            user = None
+    return render(request, "error.html", user, status=status, status_code=status,
+                  message=user_sentence(message))  # fmt: skip
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -77,13 +119,16 @@ def redirect(url: str) -> RedirectResponse:
 async def checked_form(request: Request) -> FormData:
     """The form, once its CSRF token is right. A token sent in the header (HTMX) or the query
     (the upload form's action) is checked before the body is parsed; so is the case where no
-    token could be right. The body's size is capped by security.BodyLimit."""
+    token could be right. A multipart body must carry its token there: it is never parsed (nor
+    spooled to disk) before the token is checked. The body's size is capped by BodyLimit."""
     expired = Forbidden("this form has expired (or came from another site); reload and try again")
     early = request.headers.get(security.CSRF_HEADER) or request.query_params.get(
         security.CSRF_FIELD
     )
     if not security.csrf_possible(request) or (early and not security.csrf_ok(request, early)):
         raise expired
+    if not early and security.is_multipart(request.headers.get("content-type", "")):
+        raise expired  # our upload forms put the token in their action's query
     form = await request.form()
     sent = early or form.get(security.CSRF_FIELD)
     if not security.csrf_ok(request, str(sent) if sent else None):
@@ -110,13 +155,13 @@ def need_coach(request: Request, acc: Accounts) -> User:
     return user
 
 
-def _int(value: Any, what: str) -> int | None:
+def _int(value: Any, what: str, field: str | None = None) -> int | None:
     if value in (None, ""):
         return None
     try:
         return int(str(value))
     except ValueError:
-        raise Invalid(f"{what} is a whole number, not '{str(value)[:20]}'") from None
+        raise invalid(f"{what} is a whole number, not '{str(value)[:20]}'", field or what) from None
 
 
 def _float(value: Any, what: str) -> float | None:
@@ -141,10 +186,19 @@ def _str(form: FormData, key: str) -> str | None:
 
 @router.get("/")
 def home(request: Request) -> Response:
+    from triplane.usecases import onboarding
+
     with ctx(request).tx() as acc:
         user = page_user(request, acc)
+        new = (
+            user is not None
+            and user.athlete_id is not None
+            and onboarding.step_of(acc.svc, acc.svc.athlete_by_id(user.athlete_id)) is None
+        )
     if user is None:
         return render(request, "landing.html")
+    if new:  # the first login: the first-run flow, once
+        return redirect("/welcome")
     return redirect("/coach" if user.role == "coach" else "/today")
 
 
@@ -161,7 +215,7 @@ async def signup(request: Request) -> Response:
 
 def _signup(form: FormData, request: Request) -> Response:
     try:
-        user, secret = signup_user(
+        user, secret, sent = signup_user(
             request,
             str(form.get("email", "")),
             str(form.get("password", "")),
@@ -170,7 +224,6 @@ def _signup(form: FormData, request: Request) -> Response:
             _str(form, "tz"),
             "session",
         )
-        assert secret is not None
     except TriplaneError as exc:
         return render(
             request,
@@ -179,9 +232,48 @@ def _signup(form: FormData, request: Request) -> Response:
             error=page_sentence(exc),
             form=dict(form),
         )
-    response = redirect("/coach" if user.role == "coach" else "/assess")
+    if user is None:  # the server sends e-mail: the same page whether or not the address is new
+        return render(request, "signup.html", form={}, sent=sent)
+    assert secret is not None
+    return _signed_in(request, user, secret, "/")  # "/": the first-run flow
+
+
+def _signed_in(request: Request, user: User, secret: str, athlete_home: str) -> Response:
+    response = redirect("/coach" if user.role == "coach" else athlete_home)
     security.set_session_cookie(request, response, secret)
     return response
+
+
+@router.get("/signup/confirm/{token}")
+def signup_confirm_page(request: Request, token: str) -> Response:
+    """The e-mailed link shows a button (a GET never creates the account: mail scanners
+    open links)."""
+    with ctx(request).tx() as acc:
+        valid = acc.signup_link_valid(token)
+    return _link_page(request, "signup_confirm.html", token, valid)
+
+
+def _link_page(request: Request, name: str, token: str, valid: bool) -> Response:
+    """The page an e-mailed link opens (404 when used or expired); its address holds a
+    secret, so it is never sent on as a Referer."""
+    response = render(request, name, status=200 if valid else 404, token=token, valid=valid)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/signup/confirm/{token}")
+async def signup_confirm(request: Request, token: str) -> Response:
+    await checked_form(request)
+    return await _run(request, _signup_confirm, request, token)
+
+
+def _signup_confirm(request: Request, token: str) -> Response:
+    try:
+        user, secret = confirm_signup(request, token, "session")
+    except TriplaneError as exc:
+        return render(request, "signup_confirm.html", status=http_status(exc), token=token,
+                      valid=False, error=page_sentence(exc))  # fmt: skip
+    return _signed_in(request, user, secret, "/assess")
 
 
 @router.get("/login")
@@ -198,7 +290,9 @@ async def login(request: Request) -> Response:
 def _login(form: FormData, request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
-        user, secret = login_with_password(request, email, str(form.get("password", "")), "session")
+        user, secret, device = login_with_password(
+            request, email, str(form.get("password", "")), "session"
+        )
     except TriplaneError as exc:
         return render(
             request,
@@ -207,8 +301,8 @@ def _login(form: FormData, request: Request) -> Response:
             error=page_sentence(exc),
             form={"email": email},
         )
-    response = redirect("/coach" if user.role == "coach" else "/today")
-    security.set_session_cookie(request, response, secret)
+    response = _signed_in(request, user, secret, "/")  # "/": the first-run flow, then Today
+    security.set_device_cookie(request, response, device)
     return response
 
 
@@ -244,10 +338,7 @@ def _forgot(form: FormData, request: Request) -> Response:
 def reset_page(request: Request, token: str) -> Response:
     with ctx(request).tx() as acc:
         valid = acc.reset_link_valid(token)
-    response = render(request, "reset.html", status=200 if valid else 404, token=token,
-                      valid=valid)  # fmt: skip
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _link_page(request, "reset.html", token, valid)
 
 
 @router.post("/reset/{token}")
@@ -371,7 +462,13 @@ def today(request: Request, date: str | None = None) -> Response:
         a, version = acc.athlete_and_version(user, user.athlete_id)  # type: ignore[arg-type]
         day = parse_date(date) or a.today()
         data = _today_context(acc, request, a, day, version)
-    return render(request, "today.html", user, **data, target=TARGET_SENSATION)
+        from triplane.web.onboarding import resume_url
+
+        data["setup_resume"] = resume_url(acc, a)  # the first-run flow, left half-way
+    # The cached HTML's key: everything the page is made of (data comes from these alone);
+    # anything new the page shows (a query flag, a cookie) must join the key.
+    key = (a, day, a.today(), version, data["next_index"], data["setup_resume"])
+    return render(request, "today.html", user, cache_key=key, **data, target=TARGET_SENSATION)
 
 
 @router.post("/today/log")
@@ -576,29 +673,7 @@ def _assess_post(form: FormData, request: Request) -> Response:
             raise Invalid("this assessment step does not exist; start again from Assess")
         motion, test = steps[step]
         try:
-            recorded = 0
-            for side in ("left", "right"):
-                value = _str(form, f"{side}_value")
-                rating = _int(form.get(f"{side}_rating"), "the self-rating")
-                if value is None and rating is None:
-                    continue
-                kwargs: dict[str, Any] = {}
-                if value is not None:
-                    kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
-                        test.unit: _float(value, test.unit)
-                    }
-                else:
-                    kwargs = {"rating": rating}
-                acc.svc.add_measurement(
-                    a,
-                    side=side,
-                    motion=motion,
-                    test=test.id,
-                    painful=form.get(f"{side}_painful") == "1",
-                    client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
-                    **kwargs,
-                )
-                recorded += 1
+            recorded = record_test(acc, a, form, motion, test)
             if recorded == 0 and form.get("skip") != "1":
                 raise Invalid("give a value or a self-rating for at least one side, or press Skip")
         except TriplaneError as exc:
@@ -615,6 +690,35 @@ def _assess_post(form: FormData, request: Request) -> Response:
                 client_id=_str(form, "client_id") or uuid.uuid4().hex[:24],
             )
     return redirect(f"/assess?step={step + 1}")
+
+
+def record_test(acc: Accounts, a: Athlete, form: FormData, motion: str, test: Any) -> int:
+    """A test's result for each side that has one (`{side}_value` in the test's unit, or
+    `{side}_rating` 0-3 by eye); how many sides were recorded."""
+    recorded = 0
+    for side in ("left", "right"):
+        value = _str(form, f"{side}_value")
+        rating = _int(form.get(f"{side}_rating"), "the self-rating", f"{side}_rating")
+        if value is None and rating is None:
+            continue
+        kwargs: dict[str, Any] = {}
+        if value is not None:
+            kwargs = {"pass_fail": {"result": value}}.get(test.unit) or {
+                test.unit: _float(value, test.unit)
+            }
+        else:
+            kwargs = {"rating": rating}
+        acc.svc.add_measurement(
+            a,
+            side=side,
+            motion=motion,
+            test=test.id,
+            painful=form.get(f"{side}_painful") == "1",
+            client_id=f"{_str(form, 'client_id') or ''}-{side}"[:64] or None,
+            **kwargs,
+        )
+        recorded += 1
+    return recorded
 
 
 @router.get("/assess/profile")
@@ -635,6 +739,10 @@ def assess_profile(request: Request) -> Response:
 
 @router.get("/lunge")
 def lunge(request: Request) -> Response:
+    return _lunge_page(request)
+
+
+def _lunge_page(request: Request, status: int = 200, f: FormState = EMPTY) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         state, plans = acc.svc.lunge_next(a)
@@ -645,10 +753,12 @@ def lunge(request: Request) -> Response:
         request,
         "lunge.html",
         user,
+        status=status,
+        f=f,
         state=state,
         items=items,
         cues=cues,
-        client_id=uuid.uuid4().hex[:20],
+        client_id=str(f.value("client_id")) if f.sent else uuid.uuid4().hex[:20],
     )
 
 
@@ -658,39 +768,57 @@ async def lunge_post(request: Request) -> Response:
     return await _run(request, _lunge_post, form, request)
 
 
+def _lunge_field(direction: str, exc: TriplaneError) -> str:
+    """Which of a direction's inputs a refusal is about (reps unless it says otherwise)."""
+    part = next((p for p in ("discomfort", "balance", "load") if p in str(exc).lower()), "reps")
+    return f"{direction}_{part}"
+
+
 def _lunge_post(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        matrix = acc.svc.catalogue.lunge
-        done = []
-        base = _str(form, "client_id") or uuid.uuid4().hex[:20]
-        for d in matrix.directions:
-            reps = _int(form.get(f"{d.id}_reps"), f"{d.name}: reps")
-            if reps is None:
-                continue
-            discomfort = _int(form.get(f"{d.id}_discomfort"), f"{d.name}: discomfort")
-            balance = _str(form, f"{d.id}_balance")
-            if discomfort is None or balance is None:  # never guess 0/10 or balance kept
-                raise Invalid(
-                    f"{d.name}: give the discomfort (0-10) and whether balance was kept, or "
-                    "clear its reps to leave it out"
+    try:
+        with ctx(request).tx() as acc:  # one session: every direction or none is written
+            user, a = need_athlete(request, acc)
+            matrix = acc.svc.catalogue.lunge
+            done = []
+            base = _str(form, "client_id") or uuid.uuid4().hex[:20]
+            for d in matrix.directions:
+                reps = _int(form.get(f"{d.id}_reps"), f"{d.name}: reps", f"{d.id}_reps")
+                if reps is None:
+                    continue
+                discomfort = _int(
+                    form.get(f"{d.id}_discomfort"), f"{d.name}: discomfort", f"{d.id}_discomfort"
                 )
-            acc.svc.log_lunge(
-                a,
-                d.id,
-                reps,
-                discomfort,
-                balance,
-                form.get(f"{d.id}_sharp") == "1",
-                _str(form, f"{d.id}_load"),
-                client_id=f"{base}-{d.id}"[:64],
-            )
-            done.append(d.id)
-        if not done:
-            raise Invalid("fill in the reps of at least one direction you did")
-        state, plans = acc.svc.lunge_next(a, a.today() + timedelta(days=1))
-        items = [p.as_dict(matrix) for p in plans]
-    return render(request, "lunge_done.html", user, state=state, items=items, done=done)
+                balance = _str(form, f"{d.id}_balance")
+                if discomfort is None or balance is None:  # never guess 0/10 or balance kept
+                    raise invalid(
+                        f"{d.name}: give the discomfort (0-10) and whether balance was kept, or "
+                        "clear its reps to leave it out",
+                        f"{d.id}_discomfort" if discomfort is None else f"{d.id}_balance",
+                    )
+                try:
+                    acc.svc.log_lunge(
+                        a,
+                        d.id,
+                        reps,
+                        discomfort,
+                        balance,
+                        form.get(f"{d.id}_sharp") == "1",
+                        _str(form, f"{d.id}_load"),
+                        client_id=f"{base}-{d.id}"[:64],
+                    )
+                except TriplaneError as exc:
+                    if getattr(exc, "field", None) is None:
+                        exc.field = _lunge_field(d.id, exc)
+                    raise
+                done.append(d.id)
+            if not done:
+                raise Invalid("fill in the reps of at least one direction you did")
+            state, plans = acc.svc.lunge_next(a, a.today() + timedelta(days=1))
+            items = [p.as_dict(matrix) for p in plans]
+    except TriplaneError as exc:
+        return _lunge_page(request, http_status(exc), refusal(exc, form))
+    page = render(request, "lunge_done.html", user, state=state, items=items, done=done)
+    return whole_page(request, page)
 
 
 # ---- check-in, settings, history --------------------------------------------------------------
@@ -698,12 +826,26 @@ def _lunge_post(form: FormData, request: Request) -> Response:
 
 @router.get("/check-in")
 def check_in(request: Request) -> Response:
+    return _check_in_page(request)
+
+
+def _check_in_page(
+    request: Request, status: int = 200, f: FormState = EMPTY, refused: str | None = None
+) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         flags = list(acc.svc.catalogue.red_flags.values())
         safety = acc.svc.plan_day(a).safety
     return render(
-        request, "check_in.html", user, flags=flags, safety=safety, client_id=uuid.uuid4().hex
+        request,
+        "check_in.html",
+        user,
+        status=status,
+        f=f,
+        flags=flags,
+        safety=safety,
+        client_id=uuid.uuid4().hex,
+        refused=refused,
     )
 
 
@@ -714,34 +856,27 @@ async def check_in_post(request: Request) -> Response:
 
 
 def _check_in_post(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        pain = _int(form.get("pain"), "pain")
-        if pain is None:
-            raise Invalid("choose your pain from 0 (none) to 10 (worst)")
-        cleared = form.get("cleared_by_clinician") == "1"
-        cid = acc.svc.check_in(
-            a,
-            pain,
-            [str(f) for f in form.getlist("flags")],
-            cleared,
-            client_id=_str(form, "client_id"),
-        )
-        refused = acc.svc.clearance(a, cid)["why"] if cleared else None
-        if refused:  # say why the clearance did not end a pause, on the same page
-            flags = list(acc.svc.catalogue.red_flags.values())
-            safety = acc.svc.plan_day(a).safety
-    if refused:
-        return render(
-            request,
-            "check_in.html",
-            user,
-            flags=flags,
-            safety=safety,
-            client_id=uuid.uuid4().hex,
-            refused=refused,
-        )
-    return redirect("/today")
+    try:
+        with ctx(request).tx() as acc:
+            user, a = need_athlete(request, acc)
+            pain = _int(form.get("pain"), "pain")
+            if pain is None:
+                raise invalid("choose your pain from 0 (none) to 10 (worst)", "pain")
+            cleared = form.get("cleared_by_clinician") == "1"
+            cid = acc.svc.check_in(
+                a,
+                pain,
+                [str(f) for f in form.getlist("flags")],
+                cleared,
+                client_id=_str(form, "client_id"),
+            )
+            refused = acc.svc.clearance(a, cid)["why"] if cleared else None
+    except TriplaneError as exc:
+        fields = [*form.keys(), "pain", "flags"]  # radios and boxes unsent when unchosen
+        return _check_in_page(request, http_status(exc), refusal(exc, form, fields))
+    if refused:  # say why the clearance did not end a pause, on the same page
+        return whole_page(request, _check_in_page(request, refused=refused))
+    return form_done(request, "/today")
 
 
 @router.get("/settings")
@@ -754,6 +889,7 @@ def _settings_page(
     test_outcomes: list[Any] | None = None,
     reminders_error: str | None = None,
     status: int = 200,
+    f: FormState = EMPTY,
 ) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
@@ -777,6 +913,7 @@ def _settings_page(
         test_outcomes=test_outcomes,
         reminders_error=reminders_error,
         status=status,
+        f=f,
     )
 
 
@@ -796,7 +933,7 @@ def settings_change(form: FormData) -> SettingsChange:
             changes[key] = ",".join(str(v) for v in form.getlist(key)) or ""
     for key in ("daily_minutes", "gym_minutes", "birth_year"):
         if key in form:
-            changes[key] = _int(form.get(key), FIELD_LABELS[key])
+            changes[key] = _int(form.get(key), FIELD_LABELS[key], key)
     if "kneeling_sent" in form:
         changes["kneeling_ok"] = form.get("kneeling_ok") == "1"
     if "conditions_sent" in form:
@@ -819,16 +956,43 @@ async def settings_post(request: Request) -> Response:
 
 
 def _settings_post(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        if _str(form, "away_from"):
-            start = parse_date(_str(form, "away_from"), "away from")
-            end = parse_date(_str(form, "away_to") or _str(form, "away_from"), "away to")
-            assert start is not None and end is not None
-            acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
-        else:
-            acc.svc.edit_athlete(a, settings_change(form))
-    return redirect("/settings?saved=1")
+    away = "away_from" in form
+    try:
+        with ctx(request).tx() as acc:
+            user, a = need_athlete(request, acc)
+            if away:
+                add_away(acc, a, form)
+            else:
+                acc.svc.edit_athlete(a, settings_change(form))
+    except TriplaneError as exc:  # the form again, as typed; the transaction wrote nothing
+        state = refusal(
+            exc, form, form_id="away-form" if away else "settings-form", words=SETTINGS_WORDS
+        )
+        return _settings_page(request, status=http_status(exc), f=state)
+    return form_done(request, "/settings?saved=1")
+
+
+# how the use cases' sentences name the settings form's fields
+SETTINGS_WORDS = {
+    "budget": "daily_minutes",
+    "approach": "hip_approach",
+    "norm": "norm_set",
+    "gym session": "gym_minutes",
+    "bed": "sleep",
+    "wake": "wake",
+    "away to": "away_to",
+    "away from": "away_from",
+    "period ends": "away_to",
+}
+
+
+def add_away(acc: Accounts, a: Athlete, form: FormData) -> None:
+    if not _str(form, "away_from"):
+        raise invalid("give the first day away", "away_from")
+    start = parse_date(_str(form, "away_from"), "away from")
+    end = parse_date(_str(form, "away_to") or _str(form, "away_from"), "away to")
+    assert start is not None and end is not None
+    acc.svc.add_away(a, start, end, _str(form, "away_reason") or "away")
 
 
 # ---- reminders (issue 15) ---------------------------------------------------------------------
@@ -1052,19 +1216,27 @@ def history(request: Request, deleted: str | None = None) -> Response:
 @router.post("/history/delete")
 async def history_delete(request: Request) -> Response:
     form = await checked_form(request)
-    with ctx(request).tx() as acc:
-        user, a = need_athlete(request, acc)
-        entry = str(form.get("entry", ""))
-        what = next((e for e in acc.svc.log_entries(a) if e["id"] == entry), None)
-        try:
+    return await _run(request, _history_delete, form, request)
+
+
+def _history_delete(form: FormData, request: Request) -> Response:
+    entry = str(form.get("entry", ""))
+    try:
+        with ctx(request).tx() as acc:
+            _, a = need_athlete(request, acc)
+            what = next((e for e in acc.svc.log_entries(a) if e["id"] == entry), None)
             acc.svc.delete_entry(a, entry)
-        except TriplaneError as exc:  # the page again, with the sentence (no dead end)
-            message = re.sub(r"\s*\(see `[^`]*`\)", "", page_sentence(exc))
-            return _history_page(request, acc, user, a, status=http_status(exc), error=message)
-        text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
+            text = f"{what['date']} {_entry_text(what, acc.svc.catalogue)}" if what else entry
+    except TriplaneError as exc:  # the page again, the sentence beside that entry (no dead end)
+        if isinstance(exc, NotFound):  # in words, not the entry's id
+            exc = NotFound("that entry is no longer there; it may have been deleted already")
+        state = refusal(exc, form, fields=(), form_id=f"delete-{entry}"[:80])
+        with ctx(request).tx() as acc:
+            user, a = need_athlete(request, acc)
+            return _history_page(request, acc, user, a, status=http_status(exc), f=state)
     from urllib.parse import quote
 
-    return redirect(f"/history?deleted={quote(text)}")
+    return form_done(request, f"/history?deleted={quote(text)}")
 
 
 # ---- account ----------------------------------------------------------------------------------
@@ -1072,10 +1244,30 @@ async def history_delete(request: Request) -> Response:
 
 @router.get("/account")
 def account(request: Request, done: str | None = None) -> Response:
+    return _account_page(request, done=done)
+
+
+def _account_page(
+    request: Request, status: int = 200, f: FormState = EMPTY, done: str | None = None
+) -> Response:
     with ctx(request).tx() as acc:
         user = need_user(request, acc)
         coaches = acc.coaches_of(user)
-    return render(request, "account.html", user, coaches=coaches, done=done)
+    return render(request, "account.html", user, status=status, f=f, coaches=coaches, done=done)
+
+
+SECRET_FIELDS = ("current", "new", "repeat", "password")  # never sent back into a page
+
+
+def _account_refusal(exc: TriplaneError, form: FormData, form_id: str, field: str) -> FormState:
+    """An account form's refusal: the sentence beside `field` unless the error names its own,
+    and no password typed into the page again."""
+    if getattr(exc, "field", None) is None:
+        exc.field = field
+    kept = {k: v for k, v in form.items() if k not in SECRET_FIELDS}
+    state = refusal(exc, form, fields=list(form.keys()), form_id=form_id)
+    state.values = kept or {"sent": "1"}
+    return state
 
 
 @router.post("/account/password")
@@ -1085,17 +1277,26 @@ async def account_password(request: Request) -> Response:
 
 
 def _account_password(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_user(request, acc)
-        if form.get("new") != form.get("repeat"):
-            raise Invalid("the two new passwords differ; type the same one twice")
-        acc.change_password(
-            user,
-            str(form.get("current", "")),
-            str(form.get("new", "")),
-            keep_session=request.cookies.get(security.SESSION_COOKIE),
-        )
-    return redirect("/account?done=password")
+    try:
+        with ctx(request).tx() as acc:
+            user = need_user(request, acc)
+            if form.get("new") != form.get("repeat"):
+                raise invalid("the two new passwords differ; type the same one twice", "repeat")
+            try:
+                acc.change_password(
+                    user,
+                    str(form.get("current", "")),
+                    str(form.get("new", "")),
+                    keep_session=request.cookies.get(security.SESSION_COOKIE),
+                )
+            except TriplaneError as exc:
+                if getattr(exc, "field", None) is None:
+                    exc.field = "current" if "current" in str(exc) else "new"
+                raise
+    except TriplaneError as exc:
+        state = _account_refusal(exc, form, "password-form", "new")
+        return _account_page(request, http_status(exc), state)
+    return form_done(request, "/account?done=password")
 
 
 @router.get("/account/export")
@@ -1117,12 +1318,16 @@ async def account_delete(request: Request) -> Response:
 
 
 def _account_delete(form: FormData, request: Request) -> Response:
-    with ctx(request).tx() as acc:
-        user = need_user(request, acc)
-        if form.get("confirm") != "DELETE":
-            raise Invalid("type DELETE in capitals to confirm; nothing was deleted")
-        acc.delete_account(user, str(form.get("password", "")))
-    response = redirect("/login")
+    try:
+        with ctx(request).tx() as acc:
+            user = need_user(request, acc)
+            if form.get("confirm") != "DELETE":
+                raise invalid("type DELETE in capitals to confirm; nothing was deleted", "confirm")
+            acc.delete_account(user, str(form.get("password", "")))
+    except TriplaneError as exc:
+        state = _account_refusal(exc, form, "delete-form", "password")
+        return _account_page(request, http_status(exc), state)
+    response = form_done(request, "/login")
     security.clear_session_cookie(response)
     return response
 
@@ -1130,10 +1335,18 @@ def _account_delete(form: FormData, request: Request) -> Response:
 @router.post("/account/invite")
 async def account_invite(request: Request) -> Response:
     form = await checked_form(request)
-    with ctx(request).tx() as acc:
-        user = need_user(request, acc)
-        acc.accept_invite(user, str(form.get("code", "")))
-    return redirect("/account?done=linked")
+    return await _run(request, _account_invite, form, request)
+
+
+def _account_invite(form: FormData, request: Request) -> Response:
+    try:
+        with ctx(request).tx() as acc:
+            user = need_user(request, acc)
+            acc.accept_invite(user, str(form.get("code", "")))
+    except TriplaneError as exc:
+        state = _account_refusal(exc, form, "invite-form", "code")
+        return _account_page(request, http_status(exc), state)
+    return form_done(request, "/account?done=linked")
 
 
 # ---- coach ------------------------------------------------------------------------------------

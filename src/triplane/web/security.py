@@ -26,6 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "tp_session"
 PRE_COOKIE = "tp_csrf"
+DEVICE_COOKIE = "tp_device"  # signed, set by a successful login: see Accounts.device_cookie
+DEVICE_DAYS = 365
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -116,7 +118,7 @@ class BodyLimit:
                 declared = value
             elif key == b"content-type":
                 kind = value
-        if upload is None and kind[:19].lower() == b"multipart/form-data":
+        if upload is None and is_multipart(kind):
             await _reply(scope, send, 415, "this address takes no file uploads")
             return
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -164,6 +166,11 @@ async def _reply(scope: Scope, send: Send, status: int, message: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def is_multipart(content_type: str | bytes) -> bool:
+    kind = content_type.encode("latin-1") if isinstance(content_type, str) else content_type
+    return kind[:19].lower() == b"multipart/form-data"
 
 
 def is_https_scope(scope: Scope) -> bool:
@@ -223,6 +230,19 @@ def set_session_cookie(request: Request, response: Response, secret: str) -> Non
         path="/",
     )
     response.delete_cookie(PRE_COOKIE, path="/")
+
+
+def set_device_cookie(request: Request, response: Response, value: str) -> None:
+    """The device cookie of a successful login (see Accounts.device_cookie), for a year."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+        path="/",
+    )
 
 
 def clear_session_cookie(response: Response) -> None:
