@@ -1,4 +1,5 @@
 # Two commands: `make run` and `make test`. Each sets up what it needs first.
+# `make lint` and `make typecheck` run parts of `make test` alone.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,8 +23,19 @@ run: $(STAMP)
 	$(BIN)/triplane --demo plan day
 	$(BIN)/triplane --demo serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
+# Style and architecture: ruff's lint and format, the import contracts in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest -q --ignore=tests/vision
 	@bash scripts/vision-venv.sh

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:  # for annotations only: the CLI imports these when a command needs them
+    from contextlib import AbstractContextManager
+
+    from rich.console import Console
+
+    from triplane.usecases.work import Work
 
 app = typer.Typer(
     name="triplane",
@@ -57,13 +64,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def service():  # type: ignore[no-untyped-def]
+def service() -> AbstractContextManager[Work]:
     from triplane.usecases.work import open_work
 
     return open_work(G.db, G.demo)
 
 
-def console():  # type: ignore[no-untyped-def]
+def console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False)

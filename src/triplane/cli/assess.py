@@ -143,9 +143,9 @@ def assess_tests(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    for r in rows:
-        print(f"{r['id']}: {r['name']} ({', '.join(r['motions'])}; {r['unit']})")
-        for i, step in enumerate(r["instructions"], 1):
+    for s in cat.tests.values():
+        print(f"{s.id}: {s.name} ({', '.join(s.motions)}; {s.unit})")
+        for i, step in enumerate(s.instructions, 1):
             print(f"   {i}. {step}")
-        print(f"   phone: {r['phone']}")
-        print(f"   no device: {r['by_eye']}")
+        print(f"   phone: {s.phone_how}")
+        print(f"   no device: {s.by_eye}")

@@ -35,8 +35,8 @@ def drills_list(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    for r in rows:
-        print(f"{r['id']:<38} {r['name']}  [{r['position']}; {', '.join(r['motions'])}]")
+    for d in cat.drills.values():
+        print(f"{d.id:<38} {d.name}  [{d.position}; {', '.join(d.motions)}]")
 
 
 @drills_app.command("show")

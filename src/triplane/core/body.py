@@ -67,6 +67,7 @@ when the reference frame they assume is the one the pose was built with:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Final, Literal
 
@@ -134,6 +135,15 @@ class JointAngles:
     @classmethod
     def angle_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls) if f.name != "pelvis_position")
+
+    @classmethod
+    def of(cls, angles: Mapping[str, float], pelvis_position: Vec | None = None) -> JointAngles:
+        """A pose from {angle name: degrees} (names from angle_names()); the rest standing."""
+        return cls(pelvis_position=pelvis_position, **angles)
+
+    def with_angles(self, angles: Mapping[str, float]) -> JointAngles:
+        """This pose with some angles changed ({angle name: degrees})."""
+        return replace(self, pelvis_position=self.pelvis_position, **angles)
 
     def mirrored(self) -> JointAngles:
         """The same pose with left and right swapped (a mirror image in the sagittal plane)."""

@@ -189,7 +189,7 @@ def parse_pose(file: str, where: str, pose: Any) -> dict[str, float]:
         if key in ANGLE_NAMES:
             out[key] = _numbers(file, where, key, value, 1)[0]
         elif key in GROUPS:
-            names = GROUPS[key]
+            names: tuple[str, ...] = GROUPS[key]
             out.update(zip(names, _numbers(file, where, key, value, len(names)), strict=True))
         elif (
             "_" in key
@@ -244,10 +244,10 @@ def _parse_figure(
     if extra:
         raise _fail(file, where, f"unknown field '{extra[0]}'; expected {sorted(allowed)}")
     view = t.get("view")
-    if view not in VIEWS:
+    if not isinstance(view, str) or view not in VIEWS:
         raise _fail(file, where, f"view is {view!r}; expected one of {', '.join(VIEWS)}")
     position = t.get("position")
-    if position not in positions:
+    if not isinstance(position, str) or position not in positions:
         raise _fail(
             file, where, f"position is {position!r}; expected one of {', '.join(positions)}"
         )
@@ -295,7 +295,7 @@ def _parse_figure(
                 ) from None
         values = {**values, **parse_pose(file, kw, k.get("pose", {}))}
         k_contact = _landmarks(file, kw, "contact", k["contact"]) if "contact" in k else contact
-        angles = JointAngles(**values)
+        angles = JointAngles.of(values)
         plant = _landmarks(file, kw, "plant", k["plant"]) if "plant" in k else ()
         miss = 0.0
         touch = _landmarks(file, kw, "touch", k["touch"]) if "touch" in k else ()
@@ -437,15 +437,15 @@ def default_figure(ident: str, position: str, primary_motion: str, figures: Figu
     from triplane.core.anatomy import MOTION_PLANE
 
     base = figures.positions.get(position, figures.positions["standing"])
-    start = JointAngles(**base.pose)
+    start = JointAngles.of(base.pose)
     delta = dict(_MOTION_DELTA.get(primary_motion, {}))
     if "rotation" in primary_motion and start.left_knee_flexion < 60:
         # Hip rotation only shows with the knee bent: lift the thigh as in a hip swivel.
         start = replace(
             start, left_hip_flexion=max(start.left_hip_flexion, 80.0), left_knee_flexion=90.0
         )
-    end = replace(start, **{k: getattr(start, k) + v for k, v in delta.items()})
-    plane = MOTION_PLANE.get(primary_motion, "sagittal")  # type: ignore[call-overload]
+    end = start.with_angles({k: getattr(start, k) + v for k, v in delta.items()})
+    plane = MOTION_PLANE.get(primary_motion, "sagittal")
     group = {
         "flexion": "hip_flexion",
         "extension": "hip_flexion",
@@ -536,11 +536,11 @@ def between(figure: Figure, i: int, j: int, t: float, height_m: float = HEIGHT_M
         return pts
     pa = place(ka.angles, ka.contact, figure.anchor, height_m=height_m)
     pb = place(kb.angles, kb.contact, figure.anchor, height_m=height_m)
-    free = forward(angles, height_m)
+    unplaced = forward(angles, height_m)
     ya = pa["pelvis_centre"][1] - forward(ka.angles, height_m)["pelvis_centre"][1]
     yb = pb["pelvis_centre"][1] - forward(kb.angles, height_m)["pelvis_centre"][1]
-    ax, _, az = free[figure.anchor]
-    pts = _shift(free, -ax, (1 - t) * ya + t * yb, -az)
+    ax, _, az = unplaced[figure.anchor]
+    pts = _shift(unplaced, -ax, (1 - t) * ya + t * yb, -az)
     # Nothing to slide along here (the contacts change): lift the body out of the floor.
     sink = min(p[1] - min(pad(n, height_m), 0.035 * height_m) for n, p in pts.items())
     return _shift(pts, 0.0, -sink, 0.0) if sink < 0 else pts
@@ -623,12 +623,11 @@ def solve(
             jtj[i][i] += lam
         jtr = [-sum(x * y for x, y in zip(ji, r, strict=True)) for ji in jac]
         step = _linear_solve(jtj, jtr)
-        trial = replace(
-            current,
-            **{
+        trial = current.with_angles(
+            {
                 n: clamp(n, getattr(current, n) + max(-20.0, min(20.0, d)))
                 for n, d in zip(names, step, strict=True)
-            },
+            }
         )
         if sum(x * x for x in residual(trial)) < cost:
             current, lam = trial, max(lam / 3, 1e-4)

@@ -46,6 +46,7 @@ def lunge_workout_fit(
     nothing to put in the workout or a rep count is not a positive whole number.
     """
     from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.message import Message
     from fit_tool.profile.messages.file_id_message import FileIdMessage
     from fit_tool.profile.messages.workout_message import WorkoutMessage
     from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
@@ -72,7 +73,7 @@ def lunge_workout_fit(
     file_id.serial_number = 0x54524950  # "TRIP"
     file_id.time_created = round(created.timestamp() * 1000)
 
-    steps: list[WorkoutStepMessage] = []
+    steps: list[Message] = []  # add_all takes a list of the base class
     for d in directions:
         direction = str(d.get("direction") or "lunge")
         reps = d.get("reps")

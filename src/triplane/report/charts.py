@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 
@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS  # noqa: E402
@@ -40,6 +41,8 @@ from triplane.core.progress import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
     from triplane.usecases.progress import Progress
     from triplane.usecases.service import Athlete, Service
 
@@ -64,7 +67,7 @@ GREY = "#8C8C8C"
 # lightness ramp for ordered levels (readable in grey scale too)
 LEVELS = ("#DCEAF5", "#8DBFE2", "#3B86C0", "#0B3C73")
 WIDTH = 7.0  # inches
-RC = {
+RC: dict[RcKeyType, Any] = {  # rc_context's own value type
     "font.size": 12,
     "axes.titlesize": 13,
     "axes.labelsize": 12,
@@ -93,7 +96,7 @@ class Chart:
     alt: str  # the text alternative: what a person would learn from the chart
 
 
-def _figure(height: float, layout: str | None = "constrained") -> Figure:
+def _figure(height: float, layout: Literal["constrained"] | None = "constrained") -> Figure:
     with matplotlib.rc_context(RC):
         return Figure(figsize=(WIDTH, height), layout=layout)
 
@@ -650,7 +653,9 @@ def lunge_levels(
             handlelength=1.2,
             columnspacing=0.8,
         )
-        fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))  # type: ignore[union-attr]
+        engine = fig.get_layout_engine()
+        if isinstance(engine, ConstrainedLayoutEngine):  # it is: _figure's default layout
+            engine.set(rect=(0, 0.05, 1, 0.95))
         fig.suptitle(
             f"{TITLES[name]}\none column per session · darker = harder\n"
             "▼ balance lost or pain: a step back follows",

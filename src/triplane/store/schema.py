@@ -5,6 +5,8 @@ Alembic migrations in migrations/versions create these; a test checks they agree
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import CursorResult
 
 metadata = MetaData()
 
@@ -420,3 +423,11 @@ signup_requests = Table(
 
 # What an athlete's deletion removes besides ATHLETE_TABLES (reminders are not plan data).
 REMINDER_TABLES = (reminder_deliveries, push_subscriptions, reminder_prefs)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The integer primary key of the one row an INSERT just added."""
+    key = result.inserted_primary_key
+    if key is None:  # not an INSERT of one row: a programming error, not bad input
+        raise RuntimeError("inserted_id() needs the result of an INSERT of one row")
+    return int(key[0])

@@ -399,15 +399,17 @@ class Accounts:
         self, email: str, name: str, role: str, password_hash: str, tz: str | None
     ) -> User:
         user_id = int(
-            self.conn.execute(
-                insert(t.users).values(
-                    email=email,
-                    name=name,
-                    role=role,
-                    password_hash=password_hash,
-                    created_at=_now(),
+            t.inserted_id(
+                self.conn.execute(
+                    insert(t.users).values(
+                        email=email,
+                        name=name,
+                        role=role,
+                        password_hash=password_hash,
+                        created_at=_now(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
         )
         if role == "athlete":
             athlete = self._new_athlete(name, tz)
@@ -457,12 +459,21 @@ class Accounts:
         name = self.conn.dialect.name
         if name in ("postgresql", "sqlite"):
             if name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert as upsert
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self.conn.execute(
+                    pg_insert(ll)
+                    .values(key=key, count=count, window_start=now)
+                    .on_conflict_do_nothing()
+                )
             else:
-                from sqlalchemy.dialects.sqlite import insert as upsert
-            self.conn.execute(
-                upsert(ll).values(key=key, count=count, window_start=now).on_conflict_do_nothing()
-            )
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                self.conn.execute(
+                    sqlite_insert(ll)
+                    .values(key=key, count=count, window_start=now)
+                    .on_conflict_do_nothing()
+                )
             return
         if self.conn.execute(select(ll.c.key).where(ll.c.key == key)).first() is None:
             self.conn.execute(insert(ll).values(key=key, count=count, window_start=now))
@@ -490,15 +501,17 @@ class Accounts:
     def _insert_app_key(self, name: str, value: str) -> None:
         ak = t.app_keys
         dialect = self.conn.dialect.name
+        values = {"name": name, "value": value, "created_at": _now()}
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self.conn.execute(pg_insert(ak).values(**values).on_conflict_do_nothing())
         elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            self.conn.execute(sqlite_insert(ak).values(**values).on_conflict_do_nothing())
         else:
-            self.conn.execute(insert(ak).values(name=name, value=value, created_at=_now()))
-            return
-        q = upsert(ak).values(name=name, value=value, created_at=_now()).on_conflict_do_nothing()
-        self.conn.execute(q)
+            self.conn.execute(insert(ak).values(**values))
 
     def _device_signature(self, nonce: str, email: str) -> str:
         message = f"{nonce}|{(email or '').strip().lower()[:254]}".encode()
@@ -948,15 +961,17 @@ class Accounts:
                 select(t.users.c.id).where(t.users.c.email == email)
             ).scalar()
             if user_id is None:
-                user_id = self.conn.execute(
-                    insert(t.users).values(
-                        email=email,
-                        name=name,
-                        role=role,
-                        password_hash=hash_password(password),
-                        created_at=_now(),
+                user_id = t.inserted_id(
+                    self.conn.execute(
+                        insert(t.users).values(
+                            email=email,
+                            name=name,
+                            role=role,
+                            password_hash=hash_password(password),
+                            created_at=_now(),
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
             if role == "athlete":
                 self.conn.execute(
                     delete(t.user_athletes).where(t.user_athletes.c.user_id == user_id)

@@ -87,8 +87,8 @@ class AssessmentCases(AthleteCases):
         if problem:
             raise Invalid(problem)
         if device is None:
-            device = {"rating": "self_rating", "degrees": "inclinometer_app", "cm": "tape_measure"}
-            device = device.get(unit, "observation")
+            by_unit = {"rating": "self_rating", "degrees": "inclinometer_app", "cm": "tape_measure"}
+            device = by_unit.get(unit, "observation")
         if device not in DEVICES:
             raise Invalid(f"unknown device '{device}'; use one of {', '.join(DEVICES)}")
         if confidence is not None and not 0 <= confidence <= 1:
@@ -126,7 +126,7 @@ class AssessmentCases(AthleteCases):
             if found is not None:
                 return int(found)
         try:
-            return int(self.conn.execute(insert(table).values(**row)).inserted_primary_key[0])
+            return t.inserted_id(self.conn.execute(insert(table).values(**row)))
         except IntegrityError:  # the same client_id raced in from another request
             raise Conflict("this entry was just recorded by another request; reload") from None
 

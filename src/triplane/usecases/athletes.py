@@ -120,9 +120,9 @@ class AthleteCases(UseCases):
         if not _valid_zone(zone):
             raise Invalid(f"'{zone}' is not a time zone; use an IANA name such as Europe/Zurich")
         settings = self._apply_change(Settings(), change or SettingsChange())
-        athlete_id = self.conn.execute(
-            insert(t.athletes).values(name=name, tz=zone, created_at=_now())
-        ).inserted_primary_key[0]
+        athlete_id = t.inserted_id(
+            self.conn.execute(insert(t.athletes).values(name=name, tz=zone, created_at=_now()))
+        )
         athlete = Athlete(athlete_id, name, zone)
         self._save_settings(athlete, settings, effective or date(1970, 1, 1))
         return athlete

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, Integer, Table, create_engine, func, insert, select, text
 
 from triplane.store import schema as t
 from triplane.store.db import HEAD_REVISION, ensure_schema
@@ -248,7 +248,7 @@ def _reset_sequences(conn: Connection) -> None:
     """Rows came with their ids: move each id sequence past the largest one."""
     for table in tables():
         pk = list(table.primary_key.columns)
-        if len(pk) != 1 or not isinstance(pk[0].type, t.Integer) or pk[0].foreign_keys:
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer) or pk[0].foreign_keys:
             continue
         conn.execute(
             text(
@@ -271,7 +271,7 @@ def account_tables() -> list[Table]:
 
 def _autoincrement_id(table: Table) -> str | None:
     pk = list(table.primary_key.columns)
-    if len(pk) == 1 and isinstance(pk[0].type, t.Integer) and not pk[0].foreign_keys:
+    if len(pk) == 1 and isinstance(pk[0].type, Integer) and not pk[0].foreign_keys:
         return pk[0].name
     return None
 
@@ -333,7 +333,7 @@ def import_accounts(conn: Connection, data: Any, athlete_map: Mapping[int, int])
             old_id = values.pop(auto, None) if auto else None
             result = conn.execute(insert(table).values(**values))
             if auto:
-                maps[table.name][old_id] = result.inserted_primary_key[0]
+                maps[table.name][old_id] = t.inserted_id(result)
         counts[table.name] = len(maps[table.name]) if auto else len(rows)
     return counts
 

@@ -173,15 +173,17 @@ class LogCases(AssessmentCases):
         if (end - start).days > 366:
             raise Invalid("an away period is at most a year; add another one for longer")
         return int(
-            self.conn.execute(
-                insert(t.away_periods).values(
-                    athlete_id=athlete.id,
-                    start=start,
-                    end=end,
-                    reason=reason or "away",
-                    created_at=_now(),
+            t.inserted_id(
+                self.conn.execute(
+                    insert(t.away_periods).values(
+                        athlete_id=athlete.id,
+                        start=start,
+                        end=end,
+                        reason=reason or "away",
+                        created_at=_now(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
         )
 
     # -- lunge matrix --

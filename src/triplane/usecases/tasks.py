@@ -234,8 +234,11 @@ def ensure_queue_schema(engine: Engine) -> bool:
 
         raw = conn.connection.dbapi_connection
         assert raw is not None
-        with raw.cursor() as cur:  # no parameters: the schema has literal % signs
-            cur.execute(SchemaManager.get_schema())
+        cur = raw.cursor()  # the DB-API doesn't promise a context manager
+        try:
+            cur.execute(SchemaManager.get_schema())  # no parameters: it has literal % signs
+        finally:
+            cur.close()
     return True
 
 

@@ -61,13 +61,15 @@ class TransferCases(LogCases):
                     raise Conflict(
                         f"athlete '{name}' is both in the export and the database; rename one first"
                     )
-                aid = self.conn.execute(
-                    insert(t.athletes).values(
-                        name=name,
-                        tz=item.get("tz", "UTC"),
-                        created_at=_from_iso(item["created_at"], "created_at"),
+                aid = t.inserted_id(
+                    self.conn.execute(
+                        insert(t.athletes).values(
+                            name=name,
+                            tz=item.get("tz", "UTC"),
+                            created_at=_from_iso(item["created_at"], "created_at"),
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
                 for table in t.ATHLETE_TABLES:
                     rows = item.get(table.name, [])
                     for r in rows:

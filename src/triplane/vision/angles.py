@@ -44,8 +44,10 @@ class FrameAngles:
     def value(self, key: str, side: str | None = None) -> float | None:
         v = getattr(self, key)
         if isinstance(v, dict):
-            return v.get(side) if side else None  # type: ignore[no-any-return]
-        return v  # type: ignore[no-any-return]
+            per_side: dict[str, float | None] = v
+            return per_side.get(side) if side else None
+        scalar: float | None = v
+        return scalar
 
 
 def _sub(a: Vec, b: Vec) -> Vec:
@@ -131,11 +133,10 @@ def frame_angles(points: Points, trusted: set[str] | None = None) -> FrameAngles
     """All angles of one frame. `trusted` names the landmarks that passed the visibility gate
     (None: all); an angle that needs an untrusted landmark is None."""
     p = with_neck(points)
-    ok = (
-        (lambda *names: all(n in p for n in names))
-        if trusted is None
-        else (lambda *names: all(n in trusted and n in p for n in names))
-    )
+
+    def ok(*names: str) -> bool:
+        return all(n in p and (trusted is None or n in trusted) for n in names)
+
     trunk_ok = ok("left_hip", "right_hip", "left_shoulder", "right_shoulder")
     upright: bool | None = None
     frame = None

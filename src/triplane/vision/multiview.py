@@ -38,7 +38,8 @@ class Camera:
 
     @property
     def P(self) -> np.ndarray:
-        return self.K @ np.hstack([self.R, self.t.reshape(3, 1)])
+        projection: np.ndarray = self.K @ np.hstack([self.R, self.t.reshape(3, 1)])
+        return projection
 
 
 def read_qualisys(path: Path) -> dict[str, Camera]:

@@ -20,7 +20,7 @@ MAX_BOXES = 10_000  # a file with more top-level or nested boxes than this is no
 
 def _boxes(f: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int]]:
     """(type, payload start, payload end) of the boxes between `start` and `end`."""
-    out = []
+    out: list[tuple[bytes, int, int]] = []
     pos = start
     while pos + 8 <= end and len(out) < MAX_BOXES:
         f.seek(pos)

@@ -238,7 +238,7 @@ def torso_histogram(rgb: np.ndarray, obs: Observation) -> np.ndarray | None:
     hsv = cv2.cvtColor(np.ascontiguousarray(rgb[by0:by1, bx0:bx1]), cv2.COLOR_RGB2HSV)
     hist = cv2.calcHist([hsv], [0, 1], None, list(HIST_BINS), [0, 180, 0, 256])
     total = float(hist.sum())
-    return None if total <= 0 else hist / total  # type: ignore[no-any-return]
+    return None if total <= 0 else hist / total
 
 
 def hist_distance(a: np.ndarray, b: np.ndarray) -> float:

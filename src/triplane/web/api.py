@@ -468,9 +468,10 @@ def edit_settings(athlete_id: AthleteId, body: SettingsIn, request: Request) -> 
     with ctx(request).tx() as acc:
         user, a = _athlete(acc, request, athlete_id)
         given = body.model_dump(exclude_none=True)
-        change = SettingsChange(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
-        )
+        fields: dict[str, Any] = {  # checked by SettingsIn; lists become the core's tuples
+            k: tuple(v) if isinstance(v, list) else v for k, v in given.items()
+        }
+        change = SettingsChange(**fields)
         acc.svc.edit_athlete(a, change, author=(user.name, user.role))
         return acc.svc.athlete_summary(a)
 

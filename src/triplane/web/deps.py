@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 from starlette.requests import Request
 
 from triplane.core.catalogue import Catalogue
-from triplane.usecases.accounts import Accounts, Unauthenticated, User
+from triplane.core.errors import Unauthenticated
+from triplane.usecases.accounts import Accounts, User
 from triplane.usecases.athletes import current_catalogue
 from triplane.usecases.service import Athlete
 from triplane.usecases.work import Work

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -21,10 +22,11 @@ from starlette.datastructures import FormData
 
 from triplane.core.anatomy import MOTION_LABEL, MOTIONS, SEXES, WEEKDAYS
 from triplane.core.conditions import drill_ruled_out, restrictions_for, standing_twin
+from triplane.core.errors import Forbidden, Unauthenticated
 from triplane.core.safety import ACCEPTABLE_MAX, TARGET_SENSATION
 from triplane.core.settings import DAILY_MINUTES, FIRST_BIRTH_YEAR, GYM_MINUTES, SettingsChange
 from triplane.usecases import coach as coach_uc
-from triplane.usecases.accounts import Accounts, Forbidden, Unauthenticated, User
+from triplane.usecases.accounts import Accounts, User
 from triplane.usecases.service import (
     Athlete,
     Invalid,
@@ -64,6 +66,10 @@ templates.env.globals.update(
     FIRST_BIRTH_YEAR=FIRST_BIRTH_YEAR,
     LABEL=FIELD_LABELS,
 )
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 def render(
@@ -366,10 +372,10 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def _run(request: Request, fn: Any, *args: Any) -> Any:
+async def _run(request: Request, fn: Callable[_P, _T], *args: _P.args, **kw: _P.kwargs) -> _T:
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(fn, *args)
+    return await run_in_threadpool(fn, *args, **kw)
 
 
 # ---- today ------------------------------------------------------------------------------------
@@ -804,7 +810,7 @@ def _lunge_post(form: FormData, request: Request) -> Response:
                     )
                 except TriplaneError as exc:
                     if getattr(exc, "field", None) is None:
-                        exc.field = _lunge_field(d.id, exc)  # type: ignore[attr-defined]
+                        exc.field = _lunge_field(d.id, exc)
                     raise
                 done.append(d.id)
             if not done:
@@ -1112,7 +1118,10 @@ def _settings_calendar(request: Request) -> Response:
     with ctx(request).tx() as acc:
         user, a = need_athlete(request, acc)
         token = work(acc).running.create_calendar_token(a)
-    return render(request, "calendar_created.html", user, **calendar_urls(request, token))
+    urls = calendar_urls(request, token)
+    return render(
+        request, "calendar_created.html", user, url=urls["url"], webcal_url=urls["webcal_url"]
+    )
 
 
 @router.post("/settings/calendar/revoke")
@@ -1256,7 +1265,7 @@ def _account_refusal(exc: TriplaneError, form: FormData, form_id: str, field: st
     """An account form's refusal: the sentence beside `field` unless the error names its own,
     and no password typed into the page again."""
     if getattr(exc, "field", None) is None:
-        exc.field = field  # type: ignore[attr-defined]
+        exc.field = field
     kept = {k: v for k, v in form.items() if k not in SECRET_FIELDS}
     state = refusal(exc, form, fields=list(form.keys()), form_id=form_id)
     state.values = kept or {"sent": "1"}
@@ -1284,7 +1293,7 @@ def _account_password(form: FormData, request: Request) -> Response:
                 )
             except TriplaneError as exc:
                 if getattr(exc, "field", None) is None:
-                    exc.field = "current" if "current" in str(exc) else "new"  # type: ignore[attr-defined]
+                    exc.field = "current" if "current" in str(exc) else "new"
                 raise
     except TriplaneError as exc:
         state = _account_refusal(exc, form, "password-form", "new")

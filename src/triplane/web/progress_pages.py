@@ -61,13 +61,20 @@ def _snapshot(acc: Accounts, a: Athlete) -> dict[str, Any]:
     prog = progress(acc.svc, a)
     review = build_review(prog)
     with _RENDER:  # matplotlib's rc_context swaps global settings: one rendering at a time
-        charts = {
-            c.name: {"title": c.title, "alt": c.alt, "svg": to_svg(c.figure, prefix=c.name)}
+        svgs = {
+            c.name: (c, to_svg(c.figure, prefix=c.name))
             for c in charts_for(prog, ladder_labels(acc.svc))
             if c.name in CHARTS
         }
-    for c in charts.values():  # 80-120 KB of SVG each, a fifth of that gzipped
-        c["gz"] = gzip.compress(c["svg"].encode("utf-8"), mtime=0)
+    charts = {  # 80-120 KB of SVG each, a fifth of that gzipped
+        name: {
+            "title": c.title,
+            "alt": c.alt,
+            "svg": svg,
+            "gz": gzip.compress(svg.encode("utf-8"), mtime=0),
+        }
+        for name, (c, svg) in svgs.items()
+    }
     days = list(prog.days)
     week = monday(prog.as_of)
     this_week = {w.motion: w for w in prog.motion_weeks if w.week == week}

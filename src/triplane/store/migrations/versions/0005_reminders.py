@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-def _athlete_fk() -> sa.Column:
+def _athlete_fk() -> sa.Column[int]:
     return sa.Column(
         "athlete_id", sa.Integer, sa.ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from drill_files import GOOD_DRILL  # one coach drill file for the catalogue and CLI tests
 from triplane.core.anatomy import MOTIONS, PLANES, plane_of
 from triplane.core.catalogue import (
     KNOWN_SOURCE_KEYS,
@@ -71,26 +72,6 @@ TEST_IDS = [
     "ninety_ninety",
     "single_leg_squat",
 ]
-
-GOOD_DRILL = """
-[[drill]]
-id = "banded_side_step"
-name = "Banded side step"
-purpose = "Walk sideways against a mini band to wake up the outer hip."
-planes = ["frontal"]
-motions = ["abduction"]
-position = "standing"
-loads_knee = false
-style = "dynamic"
-difficulty = 1
-dose = { sets = 2, reps = 10, per_side = true, tempo = "steady", minutes = 2 }
-cues = ["Band above the knees.", "Stay low.", "Toes forward."]
-mistakes = ["Leaning the trunk.", "Letting the knees cave."]
-contraindications = []
-demands = []
-equipment = ["mini band"]
-sources = ["Coach Anna's notes"]
-"""
 
 
 @pytest.fixture(scope="module")

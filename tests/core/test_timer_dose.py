@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
-
 from test_plan_day import CAT, MONDAY, athletes, planner_for
+
 from triplane.core import dose as doses
 from triplane.web.timer import slot_item, timer_item
 

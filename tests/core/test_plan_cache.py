@@ -218,7 +218,7 @@ def test_bench_population_plans_the_same():
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location(
-        "plan_many", Path(__file__).parents[1] / "bench" / "plan_many.py"
+        "plan_many", Path(__file__).parents[2] / "bench" / "plan_many.py"
     )
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_catalogue import GOOD_DRILL  # one coach drill file for the catalogue and CLI tests
+from drill_files import GOOD_DRILL  # one coach drill file for the catalogue and CLI tests
 
 ADD = [
     "athlete",

@@ -26,7 +26,7 @@ from triplane.io.activities import (
     synthetic_tcx,
 )
 
-DATA = Path(__file__).parent / "data" / "activities"
+DATA = Path(__file__).parents[1] / "data" / "activities"
 FIT = DATA / "fit"
 GPX = DATA / "gpx"
 TCX = DATA / "tcx"

@@ -13,7 +13,7 @@ import pytest
 
 from triplane.io.activities import synthetic_fit, synthetic_gpx, synthetic_tcx
 
-DATA = Path(__file__).parent / "data" / "activities"
+DATA = Path(__file__).parents[1] / "data" / "activities"
 TZ = "Europe/Zurich"
 
 

@@ -1,5 +1,5 @@
 """The record of video jobs on SQLite and on PostgreSQL (the queue itself is procrastinate or
-the in-process runner: tests/test_queue.py). However many workers are handed the same job,
+the in-process runner: tests/usecases/test_queue.py). However many workers are handed the same job,
 `start` lets exactly one run it; a job whose worker died is started again, then failed."""
 
 from __future__ import annotations
