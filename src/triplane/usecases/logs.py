@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from triplane.core.assess import Profile, build_profile, choose_norm_set
 from triplane.core.catalogue import Catalogue
@@ -15,18 +15,12 @@ from triplane.core.conditions import restrictions_for, ruled_out_directions
 from triplane.core.errors import Invalid, NotFound
 from triplane.core.lunge import DirectionPlan
 from triplane.core.plan import AthleteLog, DayPlan, Planner
-from triplane.core.records import (
-    AwayPeriod,
-    CheckIn,
-    DrillLog,
-    Event,
-)
 from triplane.core.safety import SafetyState, clearance_refusals
 from triplane.store import schema as t
+from triplane.usecases import planning
 from triplane.usecases.assessment import AssessmentCases
 from triplane.usecases.athletes import Athlete
-from triplane.usecases.parsing import _now, parse_time
-from triplane.usecases.planning import lunge_log as _lunge_log
+from triplane.usecases.parsing import _now
 from triplane.usecases.planning import settings_lookup as _settings_lookup
 from triplane.usecases.routine import with_routine  # the learned run routine (issue 5)
 
@@ -65,57 +59,7 @@ class LogCases(AssessmentCases):
         )
 
     def athlete_log(self, athlete: Athlete) -> AthleteLog:
-        aid = athlete.id
-        c = self.conn
-        drills = c.execute(
-            select(t.drill_logs).where(t.drill_logs.c.athlete_id == aid).order_by(t.drill_logs.c.id)
-        ).all()
-        lunges = c.execute(
-            select(t.lunge_logs).where(t.lunge_logs.c.athlete_id == aid).order_by(t.lunge_logs.c.id)
-        ).all()
-        checks = c.execute(
-            select(t.check_ins).where(t.check_ins.c.athlete_id == aid).order_by(t.check_ins.c.id)
-        ).all()
-        aways = c.execute(select(t.away_periods).where(t.away_periods.c.athlete_id == aid)).all()
-        evs = c.execute(select(t.events).where(t.events.c.athlete_id == aid)).all()
-        return AthleteLog(
-            drill_logs=tuple(
-                DrillLog(
-                    r.date,
-                    r.drill,
-                    r.minutes,
-                    r.discomfort,
-                    r.skipped,
-                    tuple(m for m in r.motions.split(",") if m),
-                    r.id,
-                    r.created_at,
-                )
-                for r in drills
-            ),
-            lunge_logs=tuple(_lunge_log(r) for r in lunges),
-            check_ins=tuple(
-                CheckIn(
-                    r.date,
-                    r.pain,
-                    tuple(f for f in r.flags.split(",") if f),
-                    r.cleared_by_clinician,
-                    r.id,
-                    r.created_at,
-                )
-                for r in checks
-            ),
-            away=tuple(AwayPeriod(r.start, r.end, r.reason) for r in aways),
-            events=tuple(
-                Event(
-                    r.date,
-                    r.kind,
-                    parse_time(r.time) if r.time else None,
-                    r.name,
-                    r.duration_min,
-                )
-                for r in evs
-            ),
-        )
+        return planning.athlete_log(_LogRows(self.conn), athlete.id)
 
     def plan_day(self, athlete: Athlete, day: date | None = None) -> DayPlan:
         return self.planner(athlete).day(day or athlete.today())
@@ -370,3 +314,30 @@ def lunge_json(
         "level": state.level,
         "directions": [p.as_dict(catalogue.lunge) for p in plans],
     }
+
+
+class _LogRows:
+    """The log's rows over this transaction, in the order `planning.athlete_log` reads them
+    (the `plan day --json` fast path reads the same rows with sqlite3)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _of(self, table: Any, athlete_id: int, by_id: bool = True) -> Sequence[Any]:
+        query = select(table).where(table.c.athlete_id == athlete_id)
+        return self.conn.execute(query.order_by(table.c.id) if by_id else query).all()
+
+    def drill_log_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.drill_logs, athlete_id)
+
+    def lunge_log_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.lunge_logs, athlete_id)
+
+    def check_in_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.check_ins, athlete_id)
+
+    def away_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.away_periods, athlete_id, by_id=False)
+
+    def event_rows(self, athlete_id: int) -> Sequence[Any]:
+        return self._of(t.events, athlete_id, by_id=False)

@@ -136,21 +136,26 @@ def lunge_log(r: Any) -> LungeLog:
     )
 
 
-class PlanRows(Protocol):
-    """The stored rows the planner needs for one athlete, each query ordered as named."""
+class LogRows(Protocol):
+    """The stored rows of one athlete's log, each query ordered as named."""
 
-    def settings_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by effective, id
-    def measurement_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by date, id
-    def created_at(self, athlete_id: int) -> datetime | None: ...
     def drill_log_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by id
     def lunge_log_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by id
     def check_in_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by id
     def away_rows(self, athlete_id: int) -> Sequence[Any]: ...
     def event_rows(self, athlete_id: int) -> Sequence[Any]: ...
+
+
+class PlanRows(LogRows, Protocol):
+    """The stored rows the planner needs for one athlete, each query ordered as named."""
+
+    def settings_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by effective, id
+    def measurement_rows(self, athlete_id: int) -> Sequence[Any]: ...  # by date, id
+    def created_at(self, athlete_id: int) -> datetime | None: ...
     def run_rows(self, athlete_id: int) -> Sequence[Any]: ...  # runs by start_utc
 
 
-def athlete_log(rows: PlanRows, athlete_id: int) -> AthleteLog:
+def athlete_log(rows: LogRows, athlete_id: int) -> AthleteLog:
     from triplane.core.plan import AthleteLog
 
     return AthleteLog(
