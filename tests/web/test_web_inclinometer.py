@@ -174,8 +174,10 @@ def test_a_save_without_a_connection_waits_on_the_phone_and_is_sent_once(
         assert "1 measurement waits" in page.locator("#incl-pending").inner_text()
         assert not [m for m in _measurements(live, me["athlete_id"]) if m.device == INCLINOMETER]
         ctx.set_offline(False)  # the browser fires "online": the page sends what waits
+        # "... waits ...: it is sent when you are online" also says "sent": wait for the report
         page.wait_for_function(
-            "() => document.getElementById('incl-pending').textContent.includes('sent')"
+            "() => document.getElementById('incl-pending').textContent"
+            ".includes('measurement(s) sent.')"
         )
         page.reload()  # opening the page again sends nothing twice
         page.wait_for_load_state()
